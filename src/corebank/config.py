@@ -1,0 +1,157 @@
+"""Settings, read from the environment (plain names, no prefix) and an optional `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+KNOWN_WEAK_SECRETS = frozenset(
+    {"changethis", "changeme", "secret", "secret-key", "your-secret-key", "development", "test"}
+)
+MIN_SECRET_BYTES = 32
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; see `.env.example` for what each one means."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Environment = Environment.development
+    debug: bool = False
+    database_url: str = "sqlite+aiosqlite:///./corebank.db"
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    db_pool_recycle: int = Field(default=1800, ge=-1)
+    db_pool_pre_ping: bool = True
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] | None = None
+    slow_request_ms: int = Field(default=1000, ge=0)
+
+    cors_origins: CommaList = []
+    cors_allow_credentials: bool = False
+    allowed_hosts: CommaList = ["*"]
+    trusted_proxies: CommaList = []
+
+    access_token_minutes: int = Field(default=30, ge=1)
+    refresh_token_days: int = Field(default=7, ge=1)
+    max_sessions_per_user: int = Field(default=5, ge=1)
+    lockout_max_failures: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=30, ge=1)
+    password_require_character_classes: bool = True
+    password_hash_concurrency: int = Field(default=2, ge=1)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+    pin_required_for_customers: bool = False
+    password_reset_minutes: int = Field(default=30, ge=1)
+
+    rate_limit_enabled: bool = True
+    rate_limit_default: str = "100/minute"
+    rate_limit_login: str = "10/minute"
+    rate_limit_register: str = "3/minute"
+    rate_limit_password_reset: str = "5/minute"
+    body_limit_bytes: int = Field(default=1_048_576, ge=1024)
+
+    kyc_required: bool = False
+    default_phone_region: str = "US"
+    currencies: CommaList = ["USD", "EUR", "GBP", "JPY"]
+    base_currency: str = "USD"
+    max_credit_limit: str = "1000000.00"
+    min_customer_age: int = Field(default=18, ge=0)
+
+    metrics_token: SecretStr | None = None
+    docs_enabled: bool = True
+    credit_bureau_url: str | None = None
+    credit_bureau_api_key: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "corebank <no-reply@localhost>"
+    public_base_url: str = "http://127.0.0.1:8000"
+    bank_name: str = "corebank"
+
+    @field_validator(
+        "cors_origins", "allowed_hosts", "trusted_proxies", "currencies", mode="before"
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("currencies")
+    @classmethod
+    def _upper_currencies(cls, value: list[str]) -> list[str]:
+        return [code.upper() for code in value]
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment is Environment.production:
+            problems = production_problems(self)
+            if problems:
+                raise ValueError("refusing to start in production: " + "; ".join(problems))
+        if "*" in self.cors_origins and self.cors_allow_credentials:
+            raise ValueError("CORS_ORIGINS='*' cannot be combined with CORS_ALLOW_CREDENTIALS")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def effective_log_format(self) -> str:
+        if self.log_format:
+            return self.log_format
+        return "console" if self.environment is Environment.development else "json"
+
+    @property
+    def signing_key(self) -> str:
+        """The key that signs tokens and cursors; random per process when none is configured."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _process_secret()
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Everything that makes a configuration unsafe to run in production."""
+    problems: list[str] = []
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    if not key:
+        problems.append("SECRET_KEY is not set")
+    elif len(key.encode()) < MIN_SECRET_BYTES:
+        problems.append(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+    elif key.strip().lower() in KNOWN_WEAK_SECRETS or len(set(key)) < 10:
+        problems.append("SECRET_KEY is a known default or has too little variety")
+    if settings.debug:
+        problems.append("DEBUG must be off")
+    if "*" in settings.cors_origins and settings.cors_allow_credentials:
+        problems.append("CORS '*' with credentials")
+    return problems
+
+
+_PROCESS_SECRET: list[str] = []
+
+
+def _process_secret() -> str:
+    if not _PROCESS_SECRET:
+        _PROCESS_SECRET.append(secrets.token_urlsafe(48))
+    return _PROCESS_SECRET[0]

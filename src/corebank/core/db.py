@@ -1,0 +1,171 @@
+"""The database: engine per backend, sessions, and transactions that commit before replying."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from corebank.config import Settings
+from corebank.core import audit
+from corebank.core.errors import ServiceUnavailable
+from corebank.core.resilience import retry_async
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+#: SQLSTATEs worth running the whole transaction again for.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+SQLITE_BUSY_TIMEOUT_MS = 5000
+WRITE_OPTION = "corebank_write"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A failure that means 'run the same transaction again': serialization or deadlock."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in RETRYABLE_SQLSTATES
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """A failure of the database itself (unreachable, dropped, timed out), not of the caller."""
+    if isinstance(exc, PoolTimeoutError | ConnectionError | OSError | asyncio.TimeoutError):
+        return True
+    if isinstance(exc, InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError) and not is_retryable(exc)
+
+
+def _sqlite_engine(settings: Settings) -> AsyncEngine:
+    engine = create_async_engine(
+        settings.database_url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+            "PRAGMA synchronous=FULL",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writers take the write lock up front, so two writers queue on busy_timeout instead
+        # of failing when a read transaction tries to upgrade.
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(settings: Settings) -> AsyncEngine:
+    server_settings = {"application_name": "corebank"}
+    if settings.db_statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        pool_pre_ping=settings.db_pool_pre_ping,
+        connect_args={"server_settings": server_settings, "timeout": settings.db_pool_timeout},
+    )
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """An engine configured for the backend that DATABASE_URL names."""
+    return _sqlite_engine(settings) if settings.is_sqlite else _postgres_engine(settings)
+
+
+class Database:
+    """Owns the engine; hands out sessions and transactions that map outages to 503."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or create_engine(settings)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
+            audit.seal_pending
+        ]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads; its implicit transaction is rolled back at the end."""
+        try:
+            async with self.sessionmaker() as session:
+                yield session
+        except Exception as exc:
+            _reraise_as_unavailable(exc)
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """A unit of work: commits when the block ends cleanly, rolls back otherwise.
+
+        Hooks registered in `transaction_hooks` (the audit chain) run just before the commit,
+        so anything they lock is held for as short a time as possible.
+        """
+        try:
+            async with self.sessionmaker() as session:
+                await session.connection(execution_options={WRITE_OPTION: write})
+                yield session
+                for hook in self.transaction_hooks:
+                    await hook(session)
+                await session.commit()
+        except Exception as exc:
+            _reraise_as_unavailable(exc)
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = 5) -> T:
+        """Run `work` in a write transaction, again from the start on deadlock/serialization."""
+
+        async def once() -> T:
+            async with self.transaction() as session:
+                return await work(session)
+
+        return await retry_async(once, attempts=attempts, retry_on=is_retryable)
+
+    async def ping(self) -> None:
+        """Raise unless the database answers a trivial query."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _reraise_as_unavailable(exc: Exception) -> None:
+    """Re-raise `exc`, as a 503 when it means the database itself failed."""
+    if isinstance(exc, ServiceUnavailable) or not is_connection_failure(exc):
+        raise exc
+    log.warning("database.unavailable", error=type(exc).__name__)
+    raise ServiceUnavailable(
+        "The database is unavailable; try again shortly.",
+        type="database-unavailable",
+        headers={"Retry-After": "5"},
+    ) from exc

@@ -1,0 +1,110 @@
+"""Liveness, readiness and a detailed dependency report."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from corebank import __version__
+from corebank.core.jsonio import JSONBody
+from corebank.core.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["health"])
+CHECK_TIMEOUT_SECONDS = 2.0
+
+Status = Literal["ok", "degraded", "down"]
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "down"]
+    database: str
+    migrations: str
+
+
+class DependencyStatus(BaseModel):
+    status: Literal["ok", "down"]
+    required: bool
+    latency_ms: float | None
+    detail: str | None = None
+
+
+class DetailedHealth(BaseModel):
+    status: Status
+    version: str
+    dependencies: dict[str, DependencyStatus]
+
+
+async def _timed(check: Callable[[], Awaitable[object]], *, required: bool) -> DependencyStatus:
+    start = time.perf_counter()
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:
+        return DependencyStatus(
+            status="down", required=required, latency_ms=None, detail=type(exc).__name__
+        )
+    latency = round((time.perf_counter() - start) * 1000, 2)
+    return DependencyStatus(status="ok", required=required, latency_ms=latency)
+
+
+@router.get("/health", summary="Liveness", response_model=Liveness)
+async def liveness() -> Liveness:
+    """The process is up and serving; no dependency is touched."""
+    return Liveness(status="ok", version=__version__)
+
+
+@router.get(
+    "/health/ready",
+    summary="Readiness",
+    response_model=Readiness,
+    responses={503: {"description": "The database is down or not migrated to head"}},
+)
+async def readiness(request: Request) -> JSONBody:
+    """Ready when the database answers and its schema is at the newest migration."""
+    db = request.app.state.db
+    database = await _timed(db.ping, required=True)
+    migrations = "unknown"
+    if database.status == "ok":
+        try:
+            current = await asyncio.wait_for(current_revision(db.engine), CHECK_TIMEOUT_SECONDS)
+            migrations = "at head" if current == head_revision() else f"at {current}, not head"
+        except Exception as exc:
+            migrations = f"unknown ({type(exc).__name__})"
+    ok = database.status == "ok" and migrations == "at head"
+    body = Readiness(status="ok" if ok else "down", database=database.status, migrations=migrations)
+    headers = None if ok else {"Retry-After": "5"}
+    return JSONBody(body.model_dump(), status_code=200 if ok else 503, headers=headers)
+
+
+@router.get(
+    "/health/detailed",
+    summary="Dependency report",
+    response_model=DetailedHealth,
+    responses={503: {"description": "A required dependency is down"}},
+)
+async def detailed(request: Request) -> JSONBody:
+    """Each dependency's status and latency; 503 when a required one is down."""
+    checks: dict[str, tuple[Callable[[], Awaitable[object]], bool]] = {
+        name: (probe, required) for name, (probe, required) in request.app.state.probes.items()
+    }
+    results = await asyncio.gather(
+        *(_timed(probe, required=required) for probe, required in checks.values())
+    )
+    dependencies = dict(zip(checks, results, strict=True))
+    if any(d.status == "down" and d.required for d in dependencies.values()):
+        overall: Status = "down"
+    elif any(d.status == "down" for d in dependencies.values()):
+        overall = "degraded"
+    else:
+        overall = "ok"
+    body = DetailedHealth(status=overall, version=__version__, dependencies=dependencies)
+    return JSONBody(body.model_dump(), status_code=503 if overall == "down" else 200)

@@ -1,0 +1,105 @@
+"""The application factory: settings in, a fully wired FastAPI app out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from corebank import __version__
+from corebank.config import Environment, Settings
+from corebank.core import health
+from corebank.core.db import Database
+from corebank.core.errors import install_error_handlers
+from corebank.core.logging import configure_logging
+from corebank.core.middleware import (
+    ClientAddressResolver,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from corebank.core.pagination import CursorCodec
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """
+A banking API: identity, customers, accounts and a double-entry ledger.
+
+Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details. Money is a decimal
+string with exactly the currency's minor digits. Lists use cursor pagination.
+"""
+
+
+class ServiceInfo(BaseModel):
+    name: str
+    version: str
+    docs: str
+    redoc: str
+    openapi: str
+    health: str
+
+
+def _root_router(app_name: str) -> APIRouter:
+    router = APIRouter(tags=["service"])
+
+    @router.get("/", summary="Service information", response_model=ServiceInfo)
+    async def root() -> ServiceInfo:
+        """The service's name and version, with links to its documentation."""
+        return ServiceInfo(
+            name=app_name,
+            version=__version__,
+            docs="/docs",
+            redoc="/redoc",
+            openapi=f"{API_PREFIX}/openapi.json",
+            health="/health",
+        )
+
+    return router
+
+
+def api_router() -> APIRouter:
+    """Every /api/v1 route; domains add theirs here."""
+    return APIRouter(prefix=API_PREFIX)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the app. Tests pass their own settings and database; `serve` passes none."""
+    settings = settings or Settings()
+    configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
+    db = database or Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if database is None:
+            await db.dispose()
+
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="corebank",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.cursor_codec = CursorCodec(settings.signing_key)
+    app.state.probes = {"database": (db.ping, True)}
+
+    install_error_handlers(app)
+    app.include_router(_root_router(app.title))
+    app.include_router(health.router)
+    app.include_router(api_router())
+
+    app.add_middleware(
+        RequestContextMiddleware,
+        resolver=ClientAddressResolver(settings.trusted_proxies),
+        slow_request_ms=settings.slow_request_ms,
+    )
+    app.add_middleware(
+        SecurityHeadersMiddleware, hsts=settings.environment is Environment.production
+    )
+    return app

@@ -1,0 +1,160 @@
+"""Fixtures: settings, a migrated database per backend (clean for every test), app and client.
+
+Database tests run once on SQLite and once on PostgreSQL. PostgreSQL and Redis tests skip with
+a reason when the server is unreachable, except under CI=true, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from corebank.config import Settings
+from corebank.core.db import Database
+from corebank.core.migrate import upgrade
+from corebank.main import create_app
+from corebank.models import Base
+from tests.support import (
+    PG_ADMIN_DSN,
+    test_settings,
+    unavailable,
+    worker_suffix,
+)
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    engine = Database(test_settings(f"sqlite+aiosqlite:///{path}")).engine
+    await upgrade(engine)
+    await engine.dispose()
+    return path
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> AsyncIterator[str | None]:
+    """A dedicated test database migrated to head once, or None when PostgreSQL is down."""
+    name = f"corebank_test_{worker_suffix()}"
+    try:
+        admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        yield None
+        return
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    url = f"{base}/{name}"
+    engine = create_async_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+    yield url
+
+
+async def _truncate_postgres(database: Database) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await connection.execute(
+            text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, :h)"),
+            {"h": "0" * 64},
+        )
+
+
+# --- per-test database, app and client ----------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "test.db"
+        shutil.copyfile(template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    url = request.getfixturevalue("postgres_url")
+    if url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    return url
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, settings_overrides: dict[str, Any]) -> Settings:
+    return test_settings(database_url, **settings_overrides)
+
+
+@pytest.fixture
+async def db(settings: Settings, backend: str) -> AsyncIterator[Database]:
+    database = Database(settings)
+    if backend == "postgres":
+        await _truncate_postgres(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> Any:
+    return create_app(settings, database=db)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+class _Collector(logging.Handler):
+    def __init__(self, formatter: logging.Formatter | None) -> None:
+        super().__init__()
+        self.setFormatter(formatter)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def log_lines(app: Any) -> Iterator[Any]:
+    """Call the returned function to get every log line (parsed JSON) written so far."""
+    root = logging.getLogger()
+    collector = _Collector(root.handlers[0].formatter if root.handlers else None)
+    root.addHandler(collector)
+
+    def read() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in collector.lines]
+
+    read.raw = collector.lines  # type: ignore[attr-defined]
+    yield read
+    root.removeHandler(collector)

@@ -1,0 +1,69 @@
+"""Liveness, readiness and the detailed report, with the database up and down."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from corebank.core.db import Database
+from corebank.main import create_app
+from tests.support import test_settings
+
+DEAD_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
+
+
+@pytest.fixture
+async def dead_db_client() -> Any:
+    settings = test_settings(DEAD_POSTGRES, db_pool_timeout=1)
+    database = Database(settings)
+    app = create_app(settings, database=database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    await database.dispose()
+
+
+async def test_ready_when_database_answers_at_head(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "migrations": "at head"}
+
+
+async def test_not_ready_when_schema_is_behind(client: httpx.AsyncClient, db: Database) -> None:
+    async with db.engine.begin() as connection:
+        await connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'old'")
+    response = await client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "at old, not head"
+
+
+async def test_not_ready_when_database_is_unreachable(dead_db_client: httpx.AsyncClient) -> None:
+    response = await dead_db_client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["database"] == "down"
+
+
+async def test_liveness_ignores_a_dead_database(dead_db_client: httpx.AsyncClient) -> None:
+    assert (await dead_db_client.get("/health")).status_code == 200
+
+
+async def test_detailed_reports_each_dependency(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health/detailed")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    database = body["dependencies"]["database"]
+    assert database["status"] == "ok"
+    assert database["required"] is True
+    assert database["latency_ms"] >= 0
+
+
+async def test_detailed_is_503_and_secret_free_when_database_is_down(
+    dead_db_client: httpx.AsyncClient,
+) -> None:
+    response = await dead_db_client.get("/health/detailed")
+    assert response.status_code == 503
+    assert response.json()["status"] == "down"
+    assert "127.0.0.1:1" not in response.text
+    assert "postgres" not in response.text
