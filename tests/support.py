@@ -43,3 +43,66 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+STRONG_PASSWORD = "Tr0ub4dor&3-horse"
+
+
+async def create_user(
+    app: Any,
+    *,
+    role: str = "customer",
+    email: str | None = None,
+    password: str = STRONG_PASSWORD,
+    full_name: str = "Test Person",
+    username: str | None = None,
+) -> Any:
+    """Insert a user directly (no API, no rate limit); returns the User row."""
+    from corebank.models import User
+
+    email = email or f"user-{secrets.token_hex(4)}@example.com"
+    password_hash = await app.state.hasher.hash(password)
+    async with app.state.db.transaction() as session:
+        user = User(
+            email=email.lower(),
+            username=username,
+            full_name=full_name,
+            password_hash=password_hash,
+            role=role,
+            is_active=True,
+            pin_failed_count=0,
+        )
+        session.add(user)
+    return user
+
+
+async def auth_headers(app: Any, user: Any) -> dict[str, str]:
+    """Open a session for `user` directly and return an Authorization header for it."""
+    from datetime import timedelta
+
+    from corebank.auth.tokens import TokenType
+    from corebank.models import AuthSession
+
+    now = app.state.clock.now()
+    async with app.state.db.transaction() as session:
+        auth_session = AuthSession(
+            user_id=user.id, created_at=now, last_seen_at=now, expires_at=now + timedelta(days=7)
+        )
+        session.add(auth_session)
+    token, _ = app.state.tokens.issue(
+        user_id=user.id,
+        session_id=auth_session.id,
+        role=str(user.role),
+        token_type=TokenType.access,
+        now=now,
+        lifetime=timedelta(minutes=30),
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def login_as(
+    app: Any, role: str = "customer", **user_fields: Any
+) -> tuple[Any, dict[str, str]]:
+    """A new user of `role` and headers that authenticate as them."""
+    user = await create_user(app, role=role, **user_fields)
+    return user, await auth_headers(app, user)

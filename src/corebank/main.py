@@ -9,8 +9,11 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from corebank import __version__
+from corebank.auth.passwords import PasswordHasher
+from corebank.auth.tokens import TokenService
 from corebank.config import Environment, Settings
 from corebank.core import health
+from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import install_error_handlers
 from corebank.core.logging import configure_logging
@@ -62,8 +65,13 @@ def api_router() -> APIRouter:
     return APIRouter(prefix=API_PREFIX)
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
-    """Build the app. Tests pass their own settings and database; `serve` passes none."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """Build the app. Tests pass their own settings, database and clock; `serve` passes none."""
     settings = settings or Settings()
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
     db = database or Database(settings)
@@ -88,6 +96,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.cursor_codec = CursorCodec(settings.signing_key)
     app.state.probes = {"database": (db.ping, True)}
+    app.state.clock = clock or Clock()
+    app.state.tokens = TokenService(settings.signing_key)
+    app.state.hasher = PasswordHasher(settings)
 
     install_error_handlers(app)
     app.include_router(_root_router(app.title))
