@@ -61,8 +61,12 @@ def _root_router(app_name: str) -> APIRouter:
 
 
 def api_router() -> APIRouter:
-    """Every /api/v1 route; domains add theirs here."""
-    return APIRouter(prefix=API_PREFIX)
+    """Every /api/v1 route: each domain's router is listed here, one line each."""
+    router = APIRouter(prefix=API_PREFIX)
+    domain_routers: list[APIRouter] = []
+    for domain_router in domain_routers:
+        router.include_router(domain_router)
+    return router
 
 
 def create_app(
