@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from corebank.config import Settings
+from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.core.migrate import upgrade
 from corebank.main import create_app
@@ -124,8 +125,14 @@ async def db(settings: Settings, backend: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def app(settings: Settings, db: Database) -> Any:
-    return create_app(settings, database=db)
+def clock() -> FrozenClock:
+    """The app's clock; tests move it with `clock.advance(minutes=...)`."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database, clock: FrozenClock) -> Any:
+    return create_app(settings, database=db, clock=clock)
 
 
 @pytest.fixture

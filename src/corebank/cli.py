@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from corebank import __version__
 from corebank.config import Settings
+
+if TYPE_CHECKING:
+    from corebank.auth.service import AuthContext
+    from corebank.core.db import Database
 
 app = typer.Typer(help="corebank: a banking API on a double-entry ledger.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -81,6 +85,79 @@ def serve(
         proxy_headers=False,
         log_config=None,
         timeout_graceful_shutdown=20,
+    )
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail (their login).")],
+    password: Annotated[
+        str, typer.Option(help="Checked against the password policy.", envvar="ADMIN_PASSWORD")
+    ],
+    full_name: Annotated[str, typer.Option(help="Display name.")] = "Administrator",
+) -> None:
+    """Create an admin user (non-interactive). Exits 1 if the e-mail exists, 2 if refused."""
+    from corebank.core.errors import Conflict, ValidationFailed
+
+    settings = _settings()
+
+    async def _run() -> int:
+        ctx, db = _auth_context(settings)
+        try:
+            await _create_admin(ctx, email=email, password=password, full_name=full_name)
+        except Conflict:
+            typer.echo(f"a user with e-mail {email} already exists", err=True)
+            return 1
+        except ValidationFailed as exc:
+            typer.echo(f"refused: {exc.detail}", err=True)
+            for error in exc.extra.get("errors", []):
+                typer.echo(f"  - {error['msg']}", err=True)
+            return 2
+        finally:
+            await db.dispose()
+        typer.echo(f"admin {email} created")
+        return 0
+
+    raise typer.Exit(asyncio.run(_run()))
+
+
+def _auth_context(settings: Settings) -> tuple[AuthContext, Database]:
+    from corebank.auth.passwords import PasswordHasher
+    from corebank.auth.service import AuthContext
+    from corebank.auth.tokens import TokenService
+    from corebank.core.clock import Clock
+    from corebank.core.db import Database
+
+    db = Database(settings)
+    ctx = AuthContext(
+        db=db,
+        settings=settings,
+        hasher=PasswordHasher(settings),
+        tokens=TokenService(settings.signing_key),
+        clock=Clock(),
+    )
+    return ctx, db
+
+
+async def _create_admin(ctx: AuthContext, *, email: str, password: str, full_name: str) -> None:
+    from corebank.auth.service import create_user
+    from corebank.core.errors import ValidationFailed
+    from corebank.models.user import Role
+
+    try:
+        from email_validator import EmailNotValidError, validate_email
+
+        normalized = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"invalid e-mail: {exc}") from None
+    await create_user(
+        ctx,
+        email=normalized,
+        password=password,
+        full_name=full_name,
+        username=None,
+        role=Role.admin,
+        actor_id=None,
     )
 
 

@@ -9,22 +9,26 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from corebank import __version__
+from corebank.auth import router as auth_router
 from corebank.auth.passwords import PasswordHasher
+from corebank.auth.service import AuthContext
 from corebank.auth.tokens import TokenService
 from corebank.config import Environment, Settings
-from corebank.core import health
+from corebank.core import audit_router, health
+from corebank.core.api import API_PREFIX
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import install_error_handlers
 from corebank.core.logging import configure_logging
+from corebank.core.mail import Outgoing, build_mailer
 from corebank.core.middleware import (
     ClientAddressResolver,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
 from corebank.core.pagination import CursorCodec
+from corebank.users import router as users_router
 
-API_PREFIX = "/api/v1"
 DESCRIPTION = """
 A banking API: identity, customers, accounts and a double-entry ledger.
 
@@ -61,9 +65,17 @@ def _root_router(app_name: str) -> APIRouter:
 
 
 def api_router() -> APIRouter:
-    """Every /api/v1 route: each domain's router is listed here, one line each."""
-    router = APIRouter(prefix=API_PREFIX)
-    domain_routers: list[APIRouter] = []
+    """Every /api/v1 route: each domain's router is listed here, one line each.
+
+    Domain routers carry the full prefix themselves (`API_PREFIX` + their path) so that the
+    route template logged and measured per request is the whole public path.
+    """
+    router = APIRouter()
+    domain_routers: list[APIRouter] = [
+        auth_router.router,
+        users_router.router,
+        audit_router.router,
+    ]
     for domain_router in domain_routers:
         router.include_router(domain_router)
     return router
@@ -83,6 +95,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        await app.state.outgoing.drain()
         if database is None:
             await db.dispose()
 
@@ -103,6 +116,14 @@ def create_app(
     app.state.clock = clock or Clock()
     app.state.tokens = TokenService(settings.signing_key)
     app.state.hasher = PasswordHasher(settings)
+    app.state.auth = AuthContext(
+        db=db,
+        settings=settings,
+        hasher=app.state.hasher,
+        tokens=app.state.tokens,
+        clock=app.state.clock,
+    )
+    app.state.outgoing = Outgoing(build_mailer(settings))
 
     install_error_handlers(app)
     app.include_router(_root_router(app.title))

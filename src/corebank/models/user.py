@@ -39,6 +39,10 @@ class User(IdMixin, TimestampMixin, Base):
     def can_log_in(self) -> bool:
         return self.is_active and self.deleted_at is None
 
+    @property
+    def has_pin(self) -> bool:
+        return self.pin_hash is not None
+
 
 class AuthSession(IdMixin, Base):
     """One login: the family of refresh tokens it issued, and its absolute end."""

@@ -1,0 +1,214 @@
+"""Password change, forgotten-password mail and reset; the transaction PIN."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import quote
+
+from sqlalchemy import select, update
+
+from corebank.auth import lockout
+from corebank.auth import sessions as auth_sessions
+from corebank.auth.pin import validate_pin
+from corebank.auth.policy import canonical_identifier
+from corebank.auth.service import AuthContext, check_password
+from corebank.auth.tokens import token_digest
+from corebank.core import audit, events
+from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
+from corebank.core.mail import Mail, Outgoing
+from corebank.models.user import PasswordResetToken, User
+from corebank.users import repository as users
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """Ties a reset token to the password it may replace: a later change kills the token."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()
+
+
+async def change_password(
+    ctx: AuthContext,
+    *,
+    user_id: int,
+    session_id: int,
+    current_password: str,
+    new_password: str,
+) -> None:
+    """Replace the password after checking the current one; other sessions end."""
+    async with ctx.db.session() as session:
+        user = await users.by_id(session, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    ok, _ = await ctx.hasher.verify(ctx.policy.normalize(current_password), user.password_hash)
+    if not ok:
+        raise ValidationFailed(
+            "The current password is wrong.",
+            type="invalid-current-password",
+            errors=[field_error(["body", "current_password"], "does not match")],
+        )
+    normalized = check_password(
+        ctx.policy,
+        new_password,
+        email=user.email,
+        username=user.username,
+        full_name=user.full_name,
+        field="new_password",
+    )
+    new_hash = await ctx.hasher.hash(normalized)
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        await session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(password_hash=new_hash, password_changed_at=now)
+        )
+        revoked = await auth_sessions.revoke_all(
+            session, user_id=user_id, reason="password_changed", now=now, keep=session_id
+        )
+        audit.record(
+            session,
+            "user.password_changed",
+            actor_id=user_id,
+            target_type="user",
+            target_id=user_id,
+            after={"revoked_sessions": revoked},
+        )
+        events.emit(
+            session,
+            "user.password_changed",
+            {"user_id": user_id},
+            aggregate_type="user",
+            aggregate_id=user_id,
+        )
+
+
+async def forgot_password(ctx: AuthContext, outgoing: Outgoing, *, email: str) -> None:
+    """Mail a single-use reset link to a real, active account; do nothing visible otherwise."""
+    key = canonical_identifier(email)[:320]
+    now = ctx.clock.now()
+    token = secrets.token_urlsafe(32)
+    async with ctx.db.transaction() as session:
+        user = await users.by_identifier(session, key)
+        if user is None or not user.can_log_in or user.email != key:
+            return
+        session.add(
+            PasswordResetToken(
+                user_id=user.id,
+                token_hash=token_digest(token),
+                password_fingerprint=password_fingerprint(user.password_hash),
+                created_at=now,
+                expires_at=now + timedelta(minutes=ctx.settings.password_reset_minutes),
+            )
+        )
+        audit.record(
+            session,
+            "user.password_reset_requested",
+            actor_id=user.id,
+            target_type="user",
+            target_id=user.id,
+        )
+    outgoing.send_later(_reset_mail(ctx, user, token))
+
+
+def _reset_mail(ctx: AuthContext, user: User, token: str) -> Mail:
+    link = f"{ctx.settings.public_base_url.rstrip('/')}/reset-password?code={quote(token)}"
+    minutes = ctx.settings.password_reset_minutes
+    text = (
+        f"Hello {user.full_name},\n\n"
+        f"Someone asked to reset the password of your {ctx.settings.bank_name} account.\n"
+        f"To choose a new password, open this link within {minutes} minutes:\n\n{link}\n\n"
+        f"Or send this code to POST /api/v1/auth/password/reset: {token}\n\n"
+        "If it was not you, ignore this message; your password has not changed.\n"
+    )
+    return Mail(to=user.email, subject=f"Reset your {ctx.settings.bank_name} password", text=text)
+
+
+async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> None:
+    """Set a new password with a reset token: single use, all sessions end, lockout cleared."""
+    now = ctx.clock.now()
+    async with ctx.db.session() as session:
+        reset = await session.scalar(
+            select(PasswordResetToken).where(PasswordResetToken.token_hash == token_digest(token))
+        )
+        user = await users.by_id(session, reset.user_id) if reset else None
+    if (
+        reset is None
+        or user is None
+        or not user.can_log_in
+        or reset.used_at is not None
+        or reset.expires_at <= now
+        or reset.password_fingerprint != password_fingerprint(user.password_hash)
+    ):
+        raise _bad_reset_token()
+    normalized = check_password(
+        ctx.policy,
+        new_password,
+        email=user.email,
+        username=user.username,
+        full_name=user.full_name,
+        field="new_password",
+    )
+    new_hash = await ctx.hasher.hash(normalized)
+    async with ctx.db.transaction() as session:
+        spent = await session.execute(
+            update(PasswordResetToken)
+            .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if spent.rowcount != 1:  # type: ignore[attr-defined]
+            raise _bad_reset_token()
+        await session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=new_hash, password_changed_at=now)
+        )
+        revoked = await auth_sessions.revoke_all(
+            session, user_id=user.id, reason="password_reset", now=now
+        )
+        await lockout.clear(session, user.email, user.username or "")
+        audit.record(
+            session,
+            "user.password_reset",
+            actor_id=user.id,
+            target_type="user",
+            target_id=user.id,
+            after={"revoked_sessions": revoked},
+        )
+        events.emit(
+            session,
+            "user.password_changed",
+            {"user_id": user.id, "via": "reset"},
+            aggregate_type="user",
+            aggregate_id=user.id,
+        )
+
+
+def _bad_reset_token() -> BadRequest:
+    return BadRequest("The reset code is invalid, used or expired.", type="invalid-reset-token")
+
+
+async def set_pin(ctx: AuthContext, *, user_id: int, pin: str, current_password: str) -> None:
+    """Set or replace the transaction PIN; needs the account password."""
+    validate_pin(pin)
+    async with ctx.db.session() as session:
+        user = await users.by_id(session, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    ok, _ = await ctx.hasher.verify(ctx.policy.normalize(current_password), user.password_hash)
+    if not ok:
+        raise ValidationFailed(
+            "The current password is wrong.",
+            type="invalid-current-password",
+            errors=[field_error(["body", "current_password"], "does not match")],
+        )
+    pin_hash = await ctx.hasher.hash(pin)
+    async with ctx.db.transaction() as session:
+        await session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(pin_hash=pin_hash, pin_failed_count=0, pin_locked_until=None)
+        )
+        audit.record(
+            session, "user.pin_set", actor_id=user_id, target_type="user", target_id=user_id
+        )

@@ -1,0 +1,366 @@
+"""Registration, login, refresh and logout: the rules, each in its own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.auth import lockout
+from corebank.auth import sessions as auth_sessions
+from corebank.auth.passwords import PasswordHasher
+from corebank.auth.policy import PasswordPolicy, canonical_identifier, validate_username
+from corebank.auth.sessions import IssuedTokens
+from corebank.auth.tokens import TokenService, TokenType, token_digest
+from corebank.config import Settings
+from corebank.core import audit, events
+from corebank.core.clock import Clock
+from corebank.core.db import Database
+from corebank.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed, field_error
+from corebank.customers.service import link_to_user
+from corebank.models.user import Role, User
+from corebank.users import repository as users
+
+log = structlog.get_logger(__name__)
+
+BAD_CREDENTIALS = "Incorrect username or password."
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """What the identity services need from the app."""
+
+    db: Database
+    settings: Settings
+    hasher: PasswordHasher
+    tokens: TokenService
+    clock: Clock
+
+    @property
+    def policy(self) -> PasswordPolicy:
+        return password_policy(self.settings)
+
+
+def password_policy(settings: Settings) -> PasswordPolicy:
+    return PasswordPolicy(
+        require_character_classes=settings.password_require_character_classes,
+        bank_name=settings.bank_name,
+    )
+
+
+def check_password(
+    policy: PasswordPolicy,
+    password: str,
+    *,
+    email: str | None,
+    username: str | None,
+    full_name: str | None,
+    field: str = "password",
+) -> str:
+    """The normalized password, or 422 listing every rule it breaks."""
+    problems = policy.problems(password, email=email, username=username, full_name=full_name)
+    if problems:
+        raise ValidationFailed(
+            "The password does not meet the password rules.",
+            type="weak-password",
+            errors=[field_error(["body", field], message) for message in problems],
+        )
+    return policy.normalize(password)
+
+
+def canonical_username(username: str | None) -> str | None:
+    if username is None:
+        return None
+    try:
+        return validate_username(username)
+    except ValueError as exc:
+        raise ValidationFailed(
+            str(exc), type="invalid-username", errors=[field_error(["body", "username"], str(exc))]
+        ) from None
+
+
+async def create_user(
+    ctx: AuthContext,
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    username: str | None,
+    role: Role,
+    actor_id: int | None,
+    self_registered: bool = False,
+) -> User:
+    """A new user after the password policy and uniqueness checks (409 naming the field)."""
+    email = canonical_identifier(email)
+    username = canonical_username(username)
+    normalized = check_password(
+        ctx.policy, password, email=email, username=username, full_name=full_name
+    )
+    password_hash = await ctx.hasher.hash(normalized)
+    try:
+        async with ctx.db.transaction() as session:
+            clash = await users.email_or_username_taken(session, email=email, username=username)
+            if clash:
+                raise duplicate_user(clash)
+            user = User(
+                email=email,
+                username=username,
+                full_name=full_name,
+                role=role,
+                password_hash=password_hash,
+                is_active=True,
+                pin_failed_count=0,
+                password_changed_at=ctx.clock.now(),
+            )
+            session.add(user)
+            await session.flush()
+            await _on_user_created(
+                session, user, actor_id=actor_id, self_registered=self_registered
+            )
+    except IntegrityError:
+        raise duplicate_user("email or username") from None
+    return user
+
+
+async def _on_user_created(
+    session: AsyncSession, user: User, *, actor_id: int | None, self_registered: bool
+) -> None:
+    await link_to_user(session, user_id=user.id, email=user.email)
+    audit.record(
+        session,
+        "user.registered" if self_registered else "user.created",
+        actor_id=user.id if self_registered else actor_id,
+        target_type="user",
+        target_id=user.id,
+        after={"email": user.email, "role": str(user.role), "username": user.username},
+    )
+    if self_registered:
+        events.emit(
+            session,
+            "user.registered",
+            {"user_id": user.id, "email": user.email},
+            aggregate_type="user",
+            aggregate_id=user.id,
+        )
+
+
+def duplicate_user(field: str) -> Conflict:
+    return Conflict(
+        f"A user with this {field} already exists.",
+        type="duplicate-user",
+        extra={"errors": [field_error(["body", field], f"{field} is already registered")]},
+    )
+
+
+async def login(ctx: AuthContext, *, identifier: str, password: str) -> IssuedTokens:
+    """Tokens for a good password; the same 401 for unknown users and wrong passwords."""
+    key = canonical_identifier(identifier)[:320]
+    now = ctx.clock.now()
+    async with ctx.db.session() as session:
+        until = await lockout.locked_until(session, key, now)
+        user = None if until else await users.by_identifier(session, key)
+    if until:
+        raise _locked(until, now)
+    ok, new_hash = await ctx.hasher.verify(ctx.policy.normalize(password), _hash_of(user))
+    if not ok or user is None or not user.can_log_in:
+        await _login_failed(ctx, key, user, now)
+        raise Unauthorized(BAD_CREDENTIALS, type="invalid-credentials")
+    return await _login_succeeded(ctx, key, user, new_hash, now)
+
+
+def _hash_of(user: User | None) -> str | None:
+    return user.password_hash if user is not None else None
+
+
+async def _login_failed(ctx: AuthContext, key: str, user: User | None, now: datetime) -> None:
+    settings = ctx.settings
+    async with ctx.db.transaction() as session:
+        outcome = await lockout.record_failure(
+            session,
+            key,
+            now=now,
+            max_failures=settings.lockout_max_failures,
+            lock_for=timedelta(minutes=settings.lockout_minutes),
+        )
+        user_id = user.id if user else None
+        audit.record(
+            session,
+            "user.login_failed",
+            actor_id=user_id,
+            target_type="user",
+            target_id=user_id,
+            after={"failed_count": outcome.count},
+        )
+        if outcome.newly_locked:
+            audit.record(
+                session,
+                "user.locked",
+                actor_id=user_id,
+                target_type="user",
+                target_id=user_id,
+                after={"until": str(outcome.locked_until)},
+            )
+            if user is not None:
+                events.emit(
+                    session,
+                    "user.locked",
+                    {"user_id": user.id},
+                    aggregate_type="user",
+                    aggregate_id=user.id,
+                )
+    log.info("auth.login_failed", user_id=user.id if user else None, failed_count=outcome.count)
+    if outcome.locked_until is not None:
+        raise _locked(outcome.locked_until, now)
+
+
+async def _login_succeeded(
+    ctx: AuthContext, key: str, user: User, new_hash: str | None, now: datetime
+) -> IssuedTokens:
+    async with ctx.db.transaction() as session:
+        if not await lockout.reset_if_unlocked(session, key, now):
+            locked = True
+        else:
+            locked = False
+            if new_hash is not None:
+                fresh = await users.by_id(session, user.id)
+                if fresh is not None:
+                    fresh.password_hash = new_hash
+            auth_session, evicted = await auth_sessions.open_session(
+                session, ctx.settings, user=user, now=now
+            )
+            pair, digest = auth_sessions.issue_pair(
+                ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
+            )
+            await auth_sessions.store_refresh(
+                session, session_id=auth_session.id, digest=digest, now=now
+            )
+            audit.record(
+                session,
+                "user.login_succeeded",
+                actor_id=user.id,
+                target_type="user",
+                target_id=user.id,
+                after={"session_id": auth_session.id, "evicted_sessions": evicted},
+            )
+    if locked:
+        until = await _lock_end(ctx, key, now)
+        raise _locked(until or now, now)
+    return pair
+
+
+async def _lock_end(ctx: AuthContext, key: str, now: datetime) -> datetime | None:
+    async with ctx.db.session() as session:
+        return await lockout.locked_until(session, key, now)
+
+
+def _locked(until: datetime, now: datetime) -> Forbidden:
+    seconds = max(1, int((until - now).total_seconds()))
+    return Forbidden(
+        "Too many failed logins; this login is locked for a while.",
+        type="account-locked",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+async def refresh(ctx: AuthContext, *, refresh_token: str) -> IssuedTokens:
+    """Rotate: the presented refresh token dies and a new pair is issued.
+
+    A token already rotated more than a few seconds ago is treated as stolen: its whole
+    session (the token family) is revoked and the event audited.
+    """
+    now = ctx.clock.now()
+    claims = ctx.tokens.verify(refresh_token, expected=TokenType.refresh, now=now)
+    digest = token_digest(refresh_token)
+    async with ctx.db.transaction() as session:
+        result = await auth_sessions.rotate(session, digest=digest, now=now)
+        auth_session = result.session
+        user = await users.by_id(session, claims.user_id)
+        if result.reused and auth_session is not None:
+            await auth_sessions.revoke(session, [auth_session.id], reason="reuse", now=now)
+            audit.record(
+                session,
+                "user.refresh_reuse_detected",
+                actor_id=claims.user_id,
+                target_type="session",
+                target_id=auth_session.id,
+            )
+            pair = None
+        elif (
+            not result.spent
+            or auth_session is None
+            or user is None
+            or not user.can_log_in
+            or auth_session.user_id != user.id
+            or auth_session.revoked_at is not None
+            or auth_session.expires_at <= now
+        ):
+            pair = None
+        else:
+            auth_session.last_seen_at = now
+            pair, new_digest = auth_sessions.issue_pair(
+                ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
+            )
+            await auth_sessions.store_refresh(
+                session, session_id=auth_session.id, digest=new_digest, now=now
+            )
+            audit.record(
+                session,
+                "user.token_refreshed",
+                actor_id=user.id,
+                target_type="session",
+                target_id=auth_session.id,
+            )
+    if pair is None:
+        if result.reused:
+            log.warning("auth.refresh_reuse_detected", user_id=claims.user_id)
+        raise Unauthorized("The refresh token is invalid or has been used.", type="invalid-token")
+    return pair
+
+
+async def logout(ctx: AuthContext, *, user_id: int, session_id: int) -> None:
+    """End the caller's session: its access and refresh tokens stop working at once."""
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        await auth_sessions.revoke(session, [session_id], reason="logout", now=now)
+        audit.record(
+            session, "user.logout", actor_id=user_id, target_type="session", target_id=session_id
+        )
+
+
+async def logout_all(ctx: AuthContext, *, user_id: int) -> int:
+    """End every session of the caller, this one included."""
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        revoked = await auth_sessions.revoke_all(
+            session, user_id=user_id, reason="logout_all", now=now
+        )
+        audit.record(
+            session,
+            "user.logout",
+            actor_id=user_id,
+            target_type="user",
+            target_id=user_id,
+            after={"sessions": revoked},
+        )
+    return len(revoked)
+
+
+async def revoke_own_session(ctx: AuthContext, *, user_id: int, session_id: int) -> bool:
+    """Revoke one of the user's own live sessions; False if there is no such session."""
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        live = await auth_sessions.live_sessions(session, user_id=user_id, now=now)
+        if session_id not in {s.id for s in live}:
+            return False
+        await auth_sessions.revoke(session, [session_id], reason="revoked_by_user", now=now)
+        audit.record(
+            session,
+            "user.session_revoked",
+            actor_id=user_id,
+            target_type="session",
+            target_id=session_id,
+        )
+    return True

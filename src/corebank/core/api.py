@@ -1,0 +1,3 @@
+"""Where the versioned API lives; every domain router's prefix starts with it."""
+
+API_PREFIX = "/api/v1"

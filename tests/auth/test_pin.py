@@ -1,0 +1,86 @@
+"""The transaction PIN: rules, hashing, wrong PINs blocking use."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from corebank.auth.pin import verify_transaction_pin
+from corebank.core.clock import FrozenClock
+from corebank.core.errors import Forbidden
+from tests.support import STRONG_PASSWORD, login_as
+
+
+async def set_pin(client: httpx.AsyncClient, headers: dict[str, str], pin: str) -> httpx.Response:
+    return await client.put(
+        "/api/v1/users/me/pin",
+        headers=headers,
+        json={"pin": pin, "current_password": STRONG_PASSWORD},
+    )
+
+
+@pytest.mark.parametrize("pin", ["123", "1234567", "12a4", "0000", "1234", "9876"])
+async def test_weak_pins_are_refused(client: httpx.AsyncClient, app: Any, pin: str) -> None:
+    _, headers = await login_as(app)
+    response = await set_pin(client, headers, pin)
+    assert response.status_code == 422
+    assert "input" not in response.text
+
+
+async def test_pin_needs_the_password(client: httpx.AsyncClient, app: Any) -> None:
+    _, headers = await login_as(app)
+    response = await client.put(
+        "/api/v1/users/me/pin",
+        headers=headers,
+        json={"pin": "4821", "current_password": "Wrong-passw0rd!"},
+    )
+    assert response.status_code == 422
+    assert (await client.get("/api/v1/users/me", headers=headers)).json()["has_pin"] is False
+
+
+async def test_verify_and_block_after_five_wrong(
+    client: httpx.AsyncClient, app: Any, clock: FrozenClock
+) -> None:
+    user, headers = await login_as(app)
+    assert (await set_pin(client, headers, "4821")).status_code == 204
+    assert (await client.get("/api/v1/users/me", headers=headers)).json()["has_pin"] is True
+
+    async def check(pin: str | None) -> None:
+        await verify_transaction_pin(
+            app.state.db,
+            app.state.hasher,
+            user_id=user.id,
+            pin=pin,
+            now=clock.now(),
+            required=False,
+        )
+
+    await check("4821")
+    with pytest.raises(Forbidden) as missing:
+        await check(None)
+    assert missing.value.problem_type == "transaction-pin-required"
+    for _ in range(4):
+        with pytest.raises(Forbidden) as wrong:
+            await check("1357")
+        assert wrong.value.problem_type == "invalid-transaction-pin"
+    with pytest.raises(Forbidden) as blocked:
+        await check("1357")
+    assert blocked.value.problem_type == "transaction-pin-blocked"
+    with pytest.raises(Forbidden):
+        await check("4821")  # the right PIN is blocked too
+    clock.advance(minutes=31)
+    await check("4821")
+
+
+async def test_required_pin_without_one_set(app: Any) -> None:
+    user, _ = await login_as(app)
+    with pytest.raises(Forbidden) as refused:
+        await verify_transaction_pin(
+            app.state.db,
+            app.state.hasher,
+            user_id=user.id,
+            pin=None,
+            now=app.state.clock.now(),
+            required=True,
+        )
+    assert refused.value.problem_type == "transaction-pin-required"

@@ -1,0 +1,68 @@
+"""The corebank command: version, migrate, create-admin, audit verify."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corebank import __version__
+from corebank.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.setenv("ARGON2_MEMORY_COST", "1024")
+    monkeypatch.setenv("ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("ARGON2_PARALLELISM", "1")
+    monkeypatch.chdir(tmp_path)
+    return path
+
+
+def test_every_command_has_help() -> None:
+    for args in ([], ["serve"], ["migrate"], ["create-admin"], ["version"], ["audit", "verify"]):
+        result = runner.invoke(app, [*args, "--help"])
+        assert result.exit_code == 0, (args, result.output)
+        assert "Usage" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == __version__
+
+
+def test_migrate_then_create_admin_then_verify(sqlite_env: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    assert sqlite_env.exists()
+    args = ["create-admin", "--email", "Root@Example.com", "--password", "Adm1n-Str0ng-Pass!"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "created" in first.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 1
+    assert "already exists" in second.output
+    verify = runner.invoke(app, ["audit", "verify"])
+    assert verify.exit_code == 0, verify.output
+    assert "checked 1 audit rows: ok" in verify.output
+
+
+def test_create_admin_applies_the_password_policy(sqlite_env: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    weak = runner.invoke(app, ["create-admin", "--email", "a@example.com", "--password", "admin"])
+    assert weak.exit_code == 2
+    assert "refused" in weak.output
+
+
+def test_production_refuses_to_start_without_a_secret(
+    sqlite_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 2
+    assert "SECRET_KEY is not set" in result.output
