@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from corebank.config import Settings
@@ -24,10 +24,10 @@ from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.core.migrate import upgrade
 from corebank.main import create_app
-from corebank.models import Base
 from tests.support import (
     PG_ADMIN_DSN,
     test_settings,
+    truncate_postgres,
     unavailable,
     worker_suffix,
 )
@@ -54,7 +54,8 @@ async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 async def postgres_url() -> AsyncIterator[str | None]:
     """A dedicated test database migrated to head once, or None when PostgreSQL is down."""
-    name = f"corebank_test_{worker_suffix()}"
+    # One database per test process, so parallel runs on one server never collide.
+    name = f"corebank_test_{worker_suffix()}_{os.getpid()}"
     try:
         admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
     except (OSError, asyncpg.PostgresError):
@@ -71,16 +72,11 @@ async def postgres_url() -> AsyncIterator[str | None]:
     await upgrade(engine)
     await engine.dispose()
     yield url
-
-
-async def _truncate_postgres(database: Database) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    async with database.engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        await connection.execute(
-            text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, :h)"),
-            {"h": "0" * 64},
-        )
+    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 # --- per-test database, app and client ----------------------------------------------------
@@ -119,7 +115,7 @@ def settings(database_url: str, settings_overrides: dict[str, Any]) -> Settings:
 async def db(settings: Settings, backend: str) -> AsyncIterator[Database]:
     database = Database(settings)
     if backend == "postgres":
-        await _truncate_postgres(database)
+        await truncate_postgres(database)
     yield database
     await database.dispose()
 

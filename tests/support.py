@@ -106,3 +106,75 @@ async def login_as(
     """A new user of `role` and headers that authenticate as them."""
     user = await create_user(app, role=role, **user_fields)
     return user, await auth_headers(app, user)
+
+
+class TcpProxy:
+    """A loopback TCP proxy a test can cut and restore, to make a server 'unreachable'."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = 0
+        self._server: Any = None
+        self._writers: set[Any] = set()
+        self._tasks: set[Any] = set()
+
+    async def start(self) -> None:
+        import asyncio
+
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Refuse new connections and drop the open ones."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        import asyncio
+
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def _handle(self, reader: Any, writer: Any) -> None:
+        import asyncio
+        import contextlib
+
+        self._tasks.add(asyncio.current_task())
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        self._writers.update({writer, up_writer})
+
+        async def pipe(src: Any, dst: Any) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                dst.close()
+                with contextlib.suppress(OSError, asyncio.CancelledError):
+                    await dst.wait_closed()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def truncate_postgres(database: Any) -> None:
+    """Empty every table and reset the audit chain (PostgreSQL tests)."""
+    from sqlalchemy import text
+
+    from corebank.models import Base
+
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await connection.execute(
+            text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, :h)"),
+            {"h": "0" * 64},
+        )

@@ -11,6 +11,7 @@ import typer
 
 from corebank import __version__
 from corebank.config import Settings
+from corebank.ledger.cli import ledger_app
 
 if TYPE_CHECKING:
     from corebank.auth.service import AuthContext
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="corebank: a banking API on a double-entry ledger.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(ledger_app, name="ledger")
 
 
 def _settings() -> Settings:
@@ -65,9 +67,15 @@ def serve(
     ] = True,
 ) -> None:
     """Run the API server (uvicorn)."""
+    if workers > 1 and not reload:
+        _prepare_multiprocess_metrics()
     import uvicorn
 
     settings = _settings()
+    if workers > 1 and not settings.redis_url and settings.cache_enabled:
+        # Each worker's in-process cache would go stale when another worker writes.
+        typer.echo("several workers without REDIS_URL: the record cache is off", err=True)
+        os.environ["CACHE_ENABLED"] = "false"
     if settings.secret_key is None:
         # One random key shared by every worker of this run (development only; production
         # refuses to start without SECRET_KEY).
@@ -86,6 +94,16 @@ def serve(
         log_config=None,
         timeout_graceful_shutdown=20,
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
+) -> None:
+    """Run the outbox dispatcher (webhooks, e-mail) as its own process."""
+    from corebank.events.worker import run_worker
+
+    asyncio.run(run_worker(_settings(), once=once))
 
 
 @app.command("create-admin")
@@ -161,6 +179,19 @@ async def _create_admin(ctx: AuthContext, *, email: str, password: str, full_nam
     )
 
 
+def _prepare_multiprocess_metrics() -> None:
+    """Give the workers one fresh directory to share Prometheus counters through."""
+    import shutil
+    import tempfile
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="corebank-metrics-"
+    )
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit chain; exit 1 naming every changed, removed or inserted row."""
@@ -180,3 +211,7 @@ def audit_verify() -> None:
         return 0 if report.ok else 1
 
     raise typer.Exit(asyncio.run(_run()))
+
+
+if __name__ == "__main__":
+    app()

@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     db_pool_recycle: int = Field(default=1800, ge=-1)
     db_pool_pre_ping: bool = True
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    db_breaker_failures: int = Field(default=5, ge=1)
+    db_breaker_reset_seconds: float = Field(default=10.0, gt=0)
     redis_url: str | None = None
+    cache_enabled: bool = True
     secret_key: SecretStr | None = None
 
     log_level: str = "INFO"
@@ -77,9 +80,17 @@ class Settings(BaseSettings):
     min_customer_age: int = Field(default=18, ge=0)
 
     metrics_token: SecretStr | None = None
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_exporter_otlp_endpoint: str | None = None
+    sentry_dsn: SecretStr | None = None
+    sentry_sample_rate: float = Field(default=1.0, ge=0, le=1)
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0, le=1)
     docs_enabled: bool = True
     credit_bureau_url: str | None = None
     credit_bureau_api_key: SecretStr | None = None
+    credit_bureau_timeout_seconds: float = Field(default=3.0, gt=0)
+    credit_breaker_failures: int = Field(default=3, ge=1)
+    credit_breaker_reset_seconds: float = Field(default=30.0, gt=0)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
@@ -88,6 +99,16 @@ class Settings(BaseSettings):
     mail_from: str = "corebank <no-reply@localhost>"
     public_base_url: str = "http://127.0.0.1:8000"
     bank_name: str = "corebank"
+
+    outbox_dispatcher_in_process: bool = True
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_batch_size: int = Field(default=100, ge=1, le=1000)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_concurrency: int = Field(default=10, ge=1)
+    webhook_breaker_failures: int = Field(default=5, ge=1)
+    webhook_breaker_reset_seconds: float = Field(default=60.0, ge=0)
+    allow_private_webhooks: bool = False
+    large_withdrawal_threshold: str = Field(default="10000.00", pattern=r"^[0-9]+(\.[0-9]+)?$")
 
     @field_validator(
         "cors_origins", "allowed_hosts", "trusted_proxies", "currencies", mode="before"
@@ -105,7 +126,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.environment is Environment.production:
+        if self.environment == Environment.production:
             problems = production_problems(self)
             if problems:
                 raise ValueError("refusing to start in production: " + "; ".join(problems))
@@ -121,7 +142,7 @@ class Settings(BaseSettings):
     def effective_log_format(self) -> str:
         if self.log_format:
             return self.log_format
-        return "console" if self.environment is Environment.development else "json"
+        return "console" if self.environment == Environment.development else "json"
 
     @property
     def signing_key(self) -> str:

@@ -6,16 +6,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from corebank import __version__
+from corebank.accounts import router as accounts_router
 from corebank.auth import router as auth_router
 from corebank.auth.passwords import PasswordHasher
 from corebank.auth.service import AuthContext
 from corebank.auth.tokens import TokenService
 from corebank.config import Environment, Settings
-from corebank.core import audit_router, health
+from corebank.core import audit_router, health, metrics, observability
 from corebank.core.api import API_PREFIX
+from corebank.core.cache import install_cache
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import install_error_handlers
@@ -23,10 +29,20 @@ from corebank.core.logging import configure_logging
 from corebank.core.mail import Outgoing, build_mailer
 from corebank.core.middleware import (
     ClientAddressResolver,
+    DeclaredBodyLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
 from corebank.core.pagination import CursorCodec
+from corebank.core.ratelimit import DefaultRateLimitMiddleware, RateLimiter
+from corebank.credit import router as credit_router
+from corebank.credit.bureau import build_bureau
+from corebank.customers import router as customers_router
+from corebank.events import router as webhooks_router
+from corebank.events.dispatcher import Dispatcher
+from corebank.events.urls import UrlGuard
+from corebank.ledger import history_router as ledger_history_router
+from corebank.ledger import router as ledger_router
 from corebank.users import router as users_router
 
 DESCRIPTION = """
@@ -74,11 +90,21 @@ def api_router() -> APIRouter:
     domain_routers: list[APIRouter] = [
         auth_router.router,
         users_router.router,
+        customers_router.router,
+        credit_router.router,
         audit_router.router,
+        accounts_router.router,
+        ledger_router.router,
+        ledger_history_router.router,
+        webhooks_router.router,
     ]
     for domain_router in domain_routers:
         router.include_router(domain_router)
     return router
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def create_app(
@@ -94,8 +120,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.outbox_dispatcher_in_process:
+            app.state.dispatcher.start()
         yield
+        await app.state.dispatcher.stop()
         await app.state.outgoing.drain()
+        await app.state.rate_limiter.close()
+        await app.state.credit_bureau.close()
+        await app.state.cache.close()
         if database is None:
             await db.dispose()
 
@@ -124,18 +156,66 @@ def create_app(
         clock=app.state.clock,
     )
     app.state.outgoing = Outgoing(build_mailer(settings))
+    app.state.webhook_guard = UrlGuard(allow_private=settings.allow_private_webhooks)
+    app.state.dispatcher = Dispatcher(
+        db=db,
+        settings=settings,
+        mailer=app.state.outgoing.mailer,
+        guard=app.state.webhook_guard,
+        clock=app.state.clock,
+    )
+    app.state.rate_limiter = RateLimiter(settings)
+    app.state.credit_bureau = build_bureau(settings)
+    app.state.cache = install_cache(settings, db)
+    if settings.redis_url:
+        app.state.probes["redis"] = (app.state.rate_limiter.check_redis, False)
 
+    scrape_hooks = metrics.install_metrics(app)
+    observability.setup_tracing(app, settings, db)
+    observability.setup_sentry(settings)
     install_error_handlers(app)
     app.include_router(_root_router(app.title))
     app.include_router(health.router)
+    app.include_router(metrics.metrics_router(scrape_hooks, _secret(settings.metrics_token)))
     app.include_router(api_router())
 
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.body_limit_bytes)
+    app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.body_limit_bytes)
+    app.add_middleware(DefaultRateLimitMiddleware, prefix=API_PREFIX)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=settings.cors_allow_credentials,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "X-Transaction-PIN",
+            "X-Correlation-ID",
+            "X-Request-ID",
+        ],
+        expose_headers=[
+            "X-Correlation-ID",
+            "Retry-After",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Idempotency-Replayed",
+        ],
+        max_age=600,
+    )
     app.add_middleware(
         RequestContextMiddleware,
         resolver=ClientAddressResolver(settings.trusted_proxies),
         slow_request_ms=settings.slow_request_ms,
+        observers=[metrics.observe_request],
+        starters=[metrics.request_started],
+        error_reporters=[observability.report_exception],
     )
     app.add_middleware(
-        SecurityHeadersMiddleware, hsts=settings.environment is Environment.production
+        SecurityHeadersMiddleware, hsts=settings.environment == Environment.production
     )
     return app

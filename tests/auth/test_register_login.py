@@ -42,7 +42,7 @@ async def test_duplicate_username_after_canonicalization_is_409(client: httpx.As
     assert response.status_code == 409
 
 
-@pytest.mark.parametrize("username", ["аlice", "al", "a" * 33, "bob smith", "bob\u200b"])
+@pytest.mark.parametrize("username", ["\u0430lice", "al", "a" * 33, "bob smith", "bob\u200b"])
 async def test_unsafe_usernames_are_refused(client: httpx.AsyncClient, username: str) -> None:
     response = await register(client, username=username)
     if username == "bob\u200b":  # zero-width characters vanish in the canonical form
@@ -190,7 +190,7 @@ async def test_unknown_identifiers_lock_too(client: httpx.AsyncClient) -> None:
     [
         "ALICE@example.com",
         "  alice@example.com ",
-        "ａｌｉｃｅ@example.com",
+        "\uff41\uff4c\uff49\uff43\uff45@example.com",
         "alice\u200b@example.com",
     ],
 )

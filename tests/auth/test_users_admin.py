@@ -12,7 +12,7 @@ from tests.support import STRONG_PASSWORD, login_as
 
 
 async def test_profile_update_only_name_and_username(client: httpx.AsyncClient, app: Any) -> None:
-    user, headers = await login_as(app)
+    _, headers = await login_as(app)
     ok = await client.patch(
         "/api/v1/users/me", headers=headers, json={"full_name": "New Name", "username": "NewNick"}
     )
@@ -142,7 +142,7 @@ async def test_admin_unlock(client: httpx.AsyncClient, app: Any) -> None:
 
 
 async def test_audit_events_for_admins(client: httpx.AsyncClient, app: Any) -> None:
-    admin_user, admin = await login_as(app, role="admin")
+    _, admin = await login_as(app, role="admin")
     await register(client)
     await login(client, password="Wrong-passw0rd!")
     response = await client.get("/api/v1/audit-events?action=user.login_failed", headers=admin)

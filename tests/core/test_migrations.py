@@ -5,11 +5,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from corebank.core.db import Database
+from corebank.migrations.helpers import include_object_for
 from corebank.models import Base
 
 
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    include_object = include_object_for(connection.dialect.name)
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return compare_metadata(context, Base.metadata)
 
 

@@ -386,3 +386,22 @@ async def test_retry_refuses_zero_attempts() -> None:
     with pytest.raises(ValueError):
         await retry_async(call, attempts=0, retry_on=is_transient)
     assert calls[0] == 0
+
+
+async def test_retry_async_awaits_a_lambda_returning_a_coroutine() -> None:
+    calls = []
+
+    async def work(value: int) -> int:
+        calls.append(value)
+        if len(calls) < 2:
+            raise ConnectionError("transient")
+        return value * 2
+
+    result = await retry_async(
+        lambda: work(21),
+        attempts=3,
+        retry_on=lambda e: isinstance(e, ConnectionError),
+        base_delay=0.001,
+    )
+    assert result == 42
+    assert calls == [21, 21]

@@ -15,7 +15,7 @@ from corebank.auth.pin import validate_pin
 from corebank.auth.policy import canonical_identifier
 from corebank.auth.service import AuthContext, check_password
 from corebank.auth.tokens import token_digest
-from corebank.core import audit, events
+from corebank.core import audit, events, metrics
 from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
 from corebank.core.mail import Mail, Outgoing
 from corebank.models.user import PasswordResetToken, User
@@ -108,6 +108,7 @@ async def forgot_password(ctx: AuthContext, outgoing: Outgoing, *, email: str) -
             target_type="user",
             target_id=user.id,
         )
+    metrics.PASSWORD_RESETS.labels("requested").inc()
     outgoing.send_later(_reset_mail(ctx, user, token))
 
 
@@ -182,6 +183,7 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
             aggregate_type="user",
             aggregate_id=user.id,
         )
+    metrics.PASSWORD_RESETS.labels("completed").inc()
 
 
 def _bad_reset_token() -> BadRequest:

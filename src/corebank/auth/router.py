@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from corebank.auth import recovery, service
 from corebank.auth import sessions as auth_sessions
 from corebank.auth.deps import CurrentPrincipal
+from corebank.auth.policy import canonical_identifier
 from corebank.auth.schemas import (
     Accepted,
     LoginRequest,
@@ -26,11 +27,13 @@ from corebank.auth.service import AuthContext
 from corebank.core.api import API_PREFIX
 from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
 from corebank.core.mail import Outgoing
+from corebank.core.ratelimit import client_ip, enforce, limit_per_ip
 from corebank.models.user import Role
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 UNAUTHORIZED = {401: {"description": "Missing, invalid or revoked token"}}
+RATE_LIMITED = {429: {"description": "Rate limited (Retry-After says when to retry)"}}
 VALIDATION = {422: {"description": "Validation failed"}}
 
 
@@ -51,7 +54,12 @@ OutgoingDep = Annotated[Outgoing, Depends(get_outgoing)]
     summary="Register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses={409: {"description": "E-mail or username already registered"}, **VALIDATION},
+    dependencies=[Depends(limit_per_ip("rate_limit_register", "register"))],
+    responses={
+        409: {"description": "E-mail or username already registered"},
+        **RATE_LIMITED,
+        **VALIDATION,
+    },
 )
 async def register(body: RegisterRequest, auth: AuthDep) -> UserOut:
     """Create a customer user. Weak passwords get 422 listing every rule that failed."""
@@ -113,6 +121,7 @@ async def _login_body(request: Request) -> LoginRequest:
     responses={
         401: {"description": "Unknown user or wrong password (one answer for both)"},
         403: {"description": "Locked after repeated failures (Retry-After says how long)"},
+        **RATE_LIMITED,
         **VALIDATION,
     },
 )
@@ -123,7 +132,15 @@ async def login(request: Request, auth: AuthDep) -> TokenPair:
     `{"username", "password"}`. First-party clients only (RFC 9700 forbids the password
     grant for third parties).
     """
+    limit = auth.settings.rate_limit_login
+    await enforce(request, limit=limit, scope="login-ip", key=client_ip(request))
     body = await _login_body(request)
+    await enforce(
+        request,
+        limit=limit,
+        scope="login-identifier",
+        key=canonical_identifier(body.username)[:320],
+    )
     pair = await service.login(auth, identifier=body.username, password=body.password)
     return TokenPair(
         access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
@@ -228,7 +245,12 @@ FORGOT_ANSWER = "If an account with that e-mail exists, a reset link is on its w
 
 
 @router.post(
-    "/password/forgot", summary="Forgot password", status_code=202, response_model=Accepted
+    "/password/forgot",
+    summary="Forgot password",
+    status_code=202,
+    response_model=Accepted,
+    dependencies=[Depends(limit_per_ip("rate_limit_password_reset", "password-forgot"))],
+    responses=RATE_LIMITED,
 )
 async def forgot_password(
     body: PasswordForgotRequest, auth: AuthDep, outgoing: OutgoingDep
@@ -242,7 +264,12 @@ async def forgot_password(
     "/password/reset",
     summary="Reset password",
     status_code=204,
-    responses={400: {"description": "Invalid, used or expired code"}, **VALIDATION},
+    dependencies=[Depends(limit_per_ip("rate_limit_password_reset", "password-reset"))],
+    responses={
+        400: {"description": "Invalid, used or expired code"},
+        **RATE_LIMITED,
+        **VALIDATION,
+    },
 )
 async def reset_password(body: PasswordResetRequest, auth: AuthDep) -> Response:
     """Set a new password with the mailed code. Every session ends; lockout is cleared."""

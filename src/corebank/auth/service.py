@@ -16,7 +16,7 @@ from corebank.auth.policy import PasswordPolicy, canonical_identifier, validate_
 from corebank.auth.sessions import IssuedTokens
 from corebank.auth.tokens import TokenService, TokenType, token_digest
 from corebank.config import Settings
-from corebank.core import audit, events
+from corebank.core import audit, events, metrics
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed, field_error
@@ -163,6 +163,7 @@ async def login(ctx: AuthContext, *, identifier: str, password: str) -> IssuedTo
         until = await lockout.locked_until(session, key, now)
         user = None if until else await users.by_identifier(session, key)
     if until:
+        metrics.LOGINS.labels("locked").inc()
         raise _locked(until, now)
     ok, new_hash = await ctx.hasher.verify(ctx.policy.normalize(password), _hash_of(user))
     if not ok or user is None or not user.can_log_in:
@@ -212,6 +213,9 @@ async def _login_failed(ctx: AuthContext, key: str, user: User | None, now: date
                     aggregate_id=user.id,
                 )
     log.info("auth.login_failed", user_id=user.id if user else None, failed_count=outcome.count)
+    metrics.LOGINS.labels("failure").inc()
+    if outcome.newly_locked:
+        metrics.LOCKOUTS.inc()
     if outcome.locked_until is not None:
         raise _locked(outcome.locked_until, now)
 
@@ -246,8 +250,10 @@ async def _login_succeeded(
                 after={"session_id": auth_session.id, "evicted_sessions": evicted},
             )
     if locked:
+        metrics.LOGINS.labels("locked").inc()
         until = await _lock_end(ctx, key, now)
         raise _locked(until or now, now)
+    metrics.LOGINS.labels("success").inc()
     return pair
 
 
@@ -316,7 +322,10 @@ async def refresh(ctx: AuthContext, *, refresh_token: str) -> IssuedTokens:
     if pair is None:
         if result.reused:
             log.warning("auth.refresh_reuse_detected", user_id=claims.user_id)
+            metrics.REFRESH_REUSE.inc()
+        metrics.REFRESHES.labels("refused").inc()
         raise Unauthorized("The refresh token is invalid or has been used.", type="invalid-token")
+    metrics.REFRESHES.labels("rotated").inc()
     return pair
 
 

@@ -89,6 +89,24 @@ class TokenService:
                 "The token is invalid or has expired.", type="invalid-token"
             ) from None
 
+    def peek_user_id(self, token: str) -> int | None:
+        """The user id of a genuinely signed access token, without the session checks.
+
+        Only for keying rate limits: authentication itself goes through `verify` and the DB.
+        """
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"verify_iat": False, "verify_nbf": False},
+            )
+            return int(claims["sub"]) if claims.get("typ") == TokenType.access.value else None
+        except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+            return None
+
     @staticmethod
     def _checked(claims: dict[str, object], *, expected: TokenType, now: datetime) -> TokenClaims:
         # exp/nbf are checked against our clock (replaceable in tests), not the OS clock.

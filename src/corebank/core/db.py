@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from corebank.config import Settings
 from corebank.core import audit
 from corebank.core.errors import ServiceUnavailable
-from corebank.core.resilience import retry_async
+from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -106,6 +107,16 @@ class Database:
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
         self.settings = settings
         self.engine = engine or create_engine(settings)
+        self.breaker_listeners: list[Callable[[str], None]] = []
+        self.failure_listeners: list[Callable[[], None]] = []
+        self.retry_listeners: list[Callable[[str], None]] = []
+        self.breaker = CircuitBreaker(
+            "database",
+            failure_threshold=settings.db_breaker_failures,
+            reset_timeout=settings.db_breaker_reset_seconds,
+            is_failure=self._counts_as_failure,
+            on_state_change=self._on_breaker_change,
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
             audit.seal_pending
@@ -119,7 +130,7 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads; its implicit transaction is rolled back at the end."""
         try:
-            async with self.sessionmaker() as session:
+            async with self._guarded(), self.sessionmaker() as session:
                 yield session
         except Exception as exc:
             _reraise_as_unavailable(exc)
@@ -132,7 +143,7 @@ class Database:
         so anything they lock is held for as short a time as possible.
         """
         try:
-            async with self.sessionmaker() as session:
+            async with self._guarded(), self.sessionmaker() as session:
                 await session.connection(execution_options={WRITE_OPTION: write})
                 yield session
                 for hook in self.transaction_hooks:
@@ -141,6 +152,40 @@ class Database:
         except Exception as exc:
             _reraise_as_unavailable(exc)
 
+    def _counts_as_failure(self, exc: BaseException) -> bool:
+        failed = is_connection_failure(exc)
+        if failed:
+            for listener in self.failure_listeners:
+                listener()
+        return failed
+
+    def _on_breaker_change(self, name: str, old: str, new: str) -> None:
+        log.warning("database.breaker", old=old, new=new)
+        for listener in self.breaker_listeners:
+            listener(new)
+
+    def _retry_on(self, exc: BaseException) -> bool:
+        if not is_retryable(exc):
+            return False
+        sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+        cause = "deadlock" if sqlstate == "40P01" else "serialization"
+        for listener in self.retry_listeners:
+            listener(cause)
+        return True
+
+    @asynccontextmanager
+    async def _guarded(self) -> AsyncIterator[None]:
+        """The circuit breaker: after repeated connection failures, fail fast with 503."""
+        try:
+            async with self.breaker:
+                yield
+        except CircuitOpenError as exc:
+            raise ServiceUnavailable(
+                "The database is unavailable; try again shortly.",
+                type="database-unavailable",
+                headers={"Retry-After": str(max(1, math.ceil(exc.retry_after)))},
+            ) from None
+
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, attempts: int = 5) -> T:
         """Run `work` in a write transaction, again from the start on deadlock/serialization."""
 
@@ -148,7 +193,7 @@ class Database:
             async with self.transaction() as session:
                 return await work(session)
 
-        return await retry_async(once, attempts=attempts, retry_on=is_retryable)
+        return await retry_async(once, attempts=attempts, retry_on=self._retry_on)
 
     async def ping(self) -> None:
         """Raise unless the database answers a trivial query."""

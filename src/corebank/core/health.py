@@ -100,6 +100,8 @@ async def detailed(request: Request) -> JSONBody:
         *(_timed(probe, required=required) for probe, required in checks.values())
     )
     dependencies = dict(zip(checks, results, strict=True))
+    breaker = request.app.state.db.breaker
+    dependencies["database"].detail = f"circuit breaker {breaker.state}"
     if any(d.status == "down" and d.required for d in dependencies.values()):
         overall: Status = "down"
     elif any(d.status == "down" for d in dependencies.values()):

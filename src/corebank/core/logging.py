@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 from structlog.types import EventDict, Processor, WrappedLogger
 
 from corebank.core.context import correlation_id_var
@@ -55,6 +56,15 @@ def add_correlation_id(_: WrappedLogger, __: str, event_dict: EventDict) -> Even
     return event_dict
 
 
+def add_trace_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """Put the current trace and span ids (when tracing is on) next to the correlation id."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict.setdefault("trace_id", format(context.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(context.span_id, "016x"))
+    return event_dict
+
+
 def _escape_control_characters(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """Console output: keep user-supplied newlines from starting a fake log line."""
     return {
@@ -70,6 +80,7 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         add_correlation_id,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -69,7 +69,7 @@ class LogMailer:
 def build_mailer(settings: Settings) -> Mailer:
     if settings.smtp_host:
         return SmtpMailer(settings)
-    return LogMailer(include_body=settings.environment is not Environment.production)
+    return LogMailer(include_body=settings.environment != Environment.production)
 
 
 class Outgoing:

@@ -79,11 +79,15 @@ class RequestContextMiddleware:
         resolver: ClientAddressResolver,
         slow_request_ms: int,
         observers: list[Callable[[Scope, int, float], None]] | None = None,
+        starters: list[Callable[[Scope], None]] | None = None,
+        error_reporters: list[Callable[[BaseException], None]] | None = None,
     ) -> None:
         self.app = app
         self.resolver = resolver
         self.slow_request_ms = slow_request_ms
         self.observers = observers or []
+        self.starters = starters or []
+        self.error_reporters = error_reporters or []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,7 +101,11 @@ class RequestContextMiddleware:
             client_ip_var.set(client_ip),
             user_agent_var.set(headers.get("user-agent")),
         )
-        scope.setdefault("state", {})["client_ip"] = client_ip
+        state = scope.setdefault("state", {})
+        state["client_ip"] = client_ip
+        state["response_size"] = 0
+        for start_hook in self.starters:
+            start_hook(scope)
         status = 500
         started = False
         start = time.perf_counter()
@@ -108,12 +116,16 @@ class RequestContextMiddleware:
                 started = True
                 status = message["status"]
                 MutableHeaders(scope=message)[CORRELATION_HEADER] = correlation_id
+            elif message["type"] == "http.response.body":
+                state["response_size"] += len(message.get("body", b""))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
+        except Exception as exc:
             error_log.exception("request.unhandled_error", path=scope.get("path"))
+            for report in self.error_reporters:
+                report(exc)
             if not started:
                 await self._send_internal_error(scope, receive, send_with_id)
         finally:
@@ -190,3 +202,30 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class DeclaredBodyLimitMiddleware:
+    """413 problem+json at once when Content-Length already exceeds the limit.
+
+    Bodies without a Content-Length (chunked) are counted as they stream by Starlette's
+    RequestBodyLimitMiddleware, which raises a 413 into the same problem+json handler.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            declared = Headers(scope=scope).get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                response = problem_response(
+                    scope.get("path", ""),
+                    status=413,
+                    type="payload-too-large",
+                    title="Request body too large",
+                    detail=f"The request body exceeds {self.max_bytes} bytes.",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

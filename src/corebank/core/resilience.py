@@ -167,4 +167,10 @@ async def retry_async(
         reraise=True,
         sleep=sleep,
     )
-    return await retrying(fn)
+
+    async def attempt() -> T:
+        # Tenacity awaits only coroutine functions; a lambda returning a coroutine would
+        # otherwise come back unawaited.
+        return await fn()
+
+    return await retrying(attempt)

@@ -1,17 +1,276 @@
-"""Customer rules (the customers domain)."""
+"""Customer rules: validation, uniqueness, linking, KYC and soft delete, each in one transaction.
+
+Every change is audited (national_id masked), emits its event and invalidates the cached record
+on every instance (see core/cache.py). Reads live in `customers.queries`.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.models.customer import Customer
+from corebank.core import audit, events
+from corebank.core.cache import invalidate_on_commit
+from corebank.core.errors import Conflict, ValidationFailed, field_error
+from corebank.customers import repository
+from corebank.customers.context import CustomerContext, not_found
+from corebank.customers.records import (
+    cache_key,
+    changed_fields,
+    clashing_field,
+    column_values,
+    duplicate,
+    masked,
+    refresh_search_text,
+    snapshot,
+    state,
+)
+from corebank.customers.validation import canonical_email
+from corebank.models.customer import Customer, KycStatus
+
+#: Checks run before a soft delete: each returns a reason to refuse (409), or None.
+DeletionGuard = Callable[[AsyncSession, int], Awaitable[str | None]]
+deletion_guards: list[DeletionGuard] = []
+
+
+async def _live(session: AsyncSession, customer_id: int) -> Customer:
+    customer = await repository.by_id(session, customer_id, for_update=True)
+    if customer is None:
+        raise not_found()
+    return customer
+
+
+async def create_customer(
+    ctx: CustomerContext, *, actor_id: int, fields: dict[str, Any]
+) -> Customer:
+    """A new customer (KYC pending); 409 naming the field when e-mail or phone is taken."""
+    values = column_values(fields, settings=ctx.settings, today=ctx.clock.now().date())
+    try:
+        async with ctx.db.transaction() as session:
+            values["user_id"] = await _user_to_link(session, values)
+            await _refuse_clash(session, values)
+            customer = Customer(**values, kyc_status=KycStatus.pending)
+            refresh_search_text(customer)
+            session.add(customer)
+            await session.flush()
+            _record(
+                session,
+                "customer.created",
+                actor_id,
+                customer,
+                after=snapshot(customer),
+                event={"user_id": customer.user_id},
+            )
+    except IntegrityError as exc:
+        raise duplicate(clashing_field(exc)) from None
+    await ctx.cache.invalidate(cache_key(customer.id))
+    return customer
+
+
+async def _user_to_link(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """The user named in the request (422 if missing), else the live user with this e-mail."""
+    requested = values.get("user_id")
+    if requested is not None:
+        await _require_user(session, requested)
+        return requested
+    user_id = await repository.user_id_for_email(session, values["email"])
+    if user_id is None or await repository.by_user(session, user_id) is not None:
+        return None
+    return user_id
+
+
+async def _require_user(session: AsyncSession, user_id: int) -> None:
+    if not await repository.live_user_exists(session, user_id):
+        raise ValidationFailed(
+            "No such user to link.", errors=[field_error(["body", "user_id"], "no such user")]
+        )
+
+
+async def _refuse_clash(
+    session: AsyncSession,
+    values: dict[str, Any],
+    *,
+    exclude_id: int = 0,
+    loc: tuple[str, ...] = ("body",),
+) -> None:
+    """409 naming the field when another live customer has this e-mail, phone or user."""
+    clash = await repository.first_clash(
+        session,
+        email=values.get("email"),
+        phone=values.get("phone"),
+        user_id=values.get("user_id"),
+        exclude_id=exclude_id,
+    )
+    if clash:
+        raise duplicate(clash, loc=loc)
+
+
+async def update_customer(
+    ctx: CustomerContext, *, actor_id: int, customer_id: int, fields: dict[str, Any]
+) -> Customer:
+    """Change the fields given (same rules as create); null clears an optional field."""
+    values = column_values(fields, settings=ctx.settings, today=ctx.clock.now().date())
+    try:
+        async with ctx.db.transaction() as session:
+            customer = await _live(session, customer_id)
+            if values.get("user_id") is not None:
+                await _require_user(session, values["user_id"])
+            await _refuse_clash(session, values, exclude_id=customer.id)
+            before = state(customer)
+            for name, value in values.items():
+                setattr(customer, name, value)
+            refresh_search_text(customer)
+            after = state(customer)
+            changed = changed_fields(before, after)
+            if changed:
+                await session.flush()
+                _record(
+                    session,
+                    "customer.updated",
+                    actor_id,
+                    customer,
+                    before=masked({k: before[k] for k in changed}),
+                    after=masked({k: after[k] for k in changed}),
+                    event={"fields": changed},
+                )
+    except IntegrityError as exc:
+        raise duplicate(clashing_field(exc)) from None
+    if changed:
+        await ctx.cache.invalidate(cache_key(customer.id))
+    return customer
+
+
+async def set_kyc(
+    ctx: CustomerContext, *, actor_id: int, customer_id: int, status: KycStatus, reason: str
+) -> Customer:
+    """Record a KYC decision with its reason (audited every time, even when unchanged)."""
+    async with ctx.db.transaction() as session:
+        customer = await _live(session, customer_id)
+        before = {"kyc_status": customer.kyc_status, "kyc_reason": customer.kyc_reason}
+        customer.kyc_status, customer.kyc_reason = status, reason
+        customer.kyc_updated_at = ctx.clock.now()
+        _record(
+            session,
+            "customer.kyc_changed",
+            actor_id,
+            customer,
+            before=before,
+            after={"kyc_status": status, "kyc_reason": reason},
+            event={"from": before["kyc_status"], "to": status},
+        )
+    await ctx.cache.invalidate(cache_key(customer_id))
+    return customer
+
+
+async def delete_customer(ctx: CustomerContext, *, actor_id: int, customer_id: int) -> None:
+    """Soft delete; 409 when a deletion guard refuses (an open account holding money)."""
+    async with ctx.db.transaction() as session:
+        customer = await _live(session, customer_id)
+        for guard in deletion_guards:
+            reason = await guard(session, customer.id)
+            if reason:
+                raise Conflict(reason, type="customer-not-deletable")
+        before = snapshot(customer)
+        customer.deleted_at = ctx.clock.now()
+        _record(
+            session,
+            "customer.deleted",
+            actor_id,
+            customer,
+            before=before,
+            after=snapshot(customer),
+            event={},
+        )
+    await ctx.cache.invalidate(cache_key(customer_id))
+
+
+async def restore_customer(ctx: CustomerContext, *, actor_id: int, customer_id: int) -> Customer:
+    """Undo a soft delete; 409 if another live customer took its e-mail, phone or user since."""
+    try:
+        async with ctx.db.transaction() as session:
+            customer = await repository.by_id(session, customer_id, deleted=True, for_update=True)
+            if customer is None:
+                if await repository.by_id(session, customer_id) is not None:
+                    raise Conflict("The customer is not deleted.", type="customer-not-deleted")
+                raise not_found()
+            await _refuse_clash(session, state(customer), exclude_id=customer.id, loc=())
+            before = snapshot(customer)
+            customer.deleted_at = None
+            await session.flush()
+            _record(
+                session,
+                "customer.restored",
+                actor_id,
+                customer,
+                before=before,
+                after=snapshot(customer),
+                event={},
+            )
+    except IntegrityError as exc:
+        raise duplicate(clashing_field(exc), loc=()) from None
+    await ctx.cache.invalidate(cache_key(customer_id))
+    return customer
 
 
 async def link_to_user(session: AsyncSession, *, user_id: int, email: str) -> None:
-    """Link the live, unlinked customer record with this canonical e-mail to the user."""
-    await session.execute(
-        update(Customer)
-        .where(Customer.email == email, Customer.user_id.is_(None), Customer.deleted_at.is_(None))
-        .values(user_id=user_id)
+    """Link the live, unlinked customer record with this canonical e-mail to the user.
+
+    Called by registration inside its transaction; a no-op when there is no such record or the
+    user is already linked. The cached record turns busy at the commit (core/cache.py).
+    """
+    try:
+        canonical = canonical_email(email)
+    except ValueError:
+        return
+    if await repository.by_user(session, user_id) is not None:
+        return
+    customer = await repository.unlinked_by_email(session, canonical)
+    if customer is None:
+        return
+    customer.user_id = user_id
+    _record(
+        session,
+        "customer.linked",
+        user_id,
+        customer,
+        before={"user_id": None},
+        after={"user_id": user_id},
+        event={"fields": ["user_id"]},
+        event_type="customer.updated",
     )
+
+
+def _record(
+    session: AsyncSession,
+    action: str,
+    actor_id: int,
+    customer: Customer,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    event: dict[str, Any] | None = None,
+    event_type: str | None = None,
+) -> None:
+    """Audit the change, emit its event (named as the action unless told) and mark the cached
+    record as changing (see core/cache.py)."""
+    audit.record(
+        session,
+        action,
+        actor_id=actor_id,
+        target_type="customer",
+        target_id=customer.id,
+        before=before,
+        after=after,
+    )
+    if event is not None:
+        events.emit(
+            session,
+            event_type or action,
+            {"customer_id": customer.id, **event},
+            aggregate_type="customer",
+            aggregate_id=customer.id,
+        )
+    invalidate_on_commit(session, cache_key(customer.id))

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from corebank.config import Settings
 from corebank.core.db import create_engine
+from corebank.migrations.helpers import include_object_for
 from corebank.models import Base
 
 target_metadata = Base.metadata
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object_for(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

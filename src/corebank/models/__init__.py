@@ -1,8 +1,17 @@
 """Every ORM model, imported here so the metadata (and Alembic) sees them all."""
 
+from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
 from corebank.models.audit import AuditChainHead, AuditEvent
 from corebank.models.base import Base
 from corebank.models.customer import Customer, CustomerStatus, KycStatus
+from corebank.models.ledger import (
+    EntryType,
+    Hold,
+    HoldStatus,
+    IdempotencyKey,
+    JournalEntry,
+    Posting,
+)
 from corebank.models.outbox import OutboxEvent
 from corebank.models.user import (
     AuthSession,
@@ -12,19 +21,33 @@ from corebank.models.user import (
     Role,
     User,
 )
+from corebank.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "Account",
+    "AccountKind",
+    "AccountStatus",
+    "AccountType",
     "AuditChainHead",
     "AuditEvent",
     "AuthSession",
     "Base",
     "Customer",
     "CustomerStatus",
+    "DeliveryStatus",
+    "EntryType",
+    "Hold",
+    "HoldStatus",
+    "IdempotencyKey",
+    "JournalEntry",
     "KycStatus",
     "LoginThrottle",
     "OutboxEvent",
     "PasswordResetToken",
+    "Posting",
     "RefreshToken",
     "Role",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from corebank.auth import lockout
 from corebank.auth import sessions as auth_sessions
 from corebank.auth.service import AuthContext, canonical_username, duplicate_user
-from corebank.core import audit
+from corebank.core import audit, metrics
 from corebank.core.errors import Conflict, NotFound, ValidationFailed
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.models.user import Role, User
@@ -165,3 +165,4 @@ async def unlock_user(ctx: AuthContext, *, actor_id: int, user_id: int) -> None:
         audit.record(
             session, "user.unlocked", actor_id=actor_id, target_type="user", target_id=user_id
         )
+    metrics.UNLOCKS.inc()

@@ -1,0 +1,111 @@
+"""Every account query. Customer accounts only: settlement accounts never surface here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.accounts.numbers import generate_account_number
+from corebank.models.account import Account, AccountKind, AccountType
+from corebank.models.customer import Customer
+
+NUMBER_ATTEMPTS = 5
+
+
+def visible(stmt: Select[Any], *, owner_user_id: int | None) -> Select[Any]:
+    """Restrict `stmt` to customer accounts, and to one user's own when `owner_user_id` is set."""
+    stmt = stmt.where(Account.kind == AccountKind.customer)
+    if owner_user_id is None:
+        return stmt
+    return stmt.join(Customer, Customer.id == Account.customer_id).where(
+        Customer.user_id == owner_user_id
+    )
+
+
+async def get(
+    session: AsyncSession,
+    account_id: int,
+    *,
+    owner_user_id: int | None = None,
+    for_update: bool = False,
+) -> Account | None:
+    stmt = visible(select(Account), owner_user_id=owner_user_id).where(Account.id == account_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Account)
+    return await session.scalar(stmt)
+
+
+async def get_by_number(
+    session: AsyncSession, number: str, *, owner_user_id: int | None = None
+) -> Account | None:
+    stmt = visible(select(Account), owner_user_id=owner_user_id).where(Account.number == number)
+    return await session.scalar(stmt)
+
+
+def list_statement(
+    *,
+    owner_user_id: int | None,
+    customer_id: int | None,
+    status: str | None,
+    currency: str | None,
+) -> Select[Any]:
+    stmt = visible(select(Account), owner_user_id=owner_user_id)
+    for column, value in (
+        (Account.customer_id, customer_id),
+        (Account.status, status),
+        (Account.currency, currency),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+async def live_customer(session: AsyncSession, customer_id: int) -> Customer | None:
+    return await session.scalar(
+        select(Customer).where(Customer.id == customer_id, Customer.deleted_at.is_(None))
+    )
+
+
+async def customer_of_user(session: AsyncSession, user_id: int) -> Customer | None:
+    return await session.scalar(
+        select(Customer).where(Customer.user_id == user_id, Customer.deleted_at.is_(None))
+    )
+
+
+async def insert(
+    session: AsyncSession,
+    *,
+    customer_id: int,
+    type: AccountType,
+    currency: str,
+    nickname: str | None,
+    now: datetime,
+) -> Account:
+    """Insert an account with a fresh number (a savepoint absorbs the rare number clash)."""
+    for attempt in range(NUMBER_ATTEMPTS):
+        account = Account(
+            number=generate_account_number(),
+            customer_id=customer_id,
+            kind=AccountKind.customer,
+            type=type,
+            currency=currency,
+            nickname=nickname,
+            balance_minor=0,
+            held_minor=0,
+            overdraft_limit_minor=0,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(account)
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
+            continue
+        return account
+    raise AssertionError("unreachable")

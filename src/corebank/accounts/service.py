@@ -1,0 +1,191 @@
+"""Account rules: opening accounts, and who may see which (a customer only their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.accounts import repository
+from corebank.accounts.errors import (
+    AccountNotFound,
+    InvalidAccountNumber,
+    KycRequired,
+)
+from corebank.accounts.numbers import is_valid_account_number
+from corebank.auth.deps import Principal
+from corebank.core import audit, events
+from corebank.core.clock import Clock
+from corebank.core.db import Database
+from corebank.core.errors import NotFound, ValidationFailed, field_error
+from corebank.core.money import CURRENCY_MINOR_UNITS
+from corebank.core.pagination import CursorCodec, PageParams, keyset_page
+from corebank.ledger import expiry
+from corebank.models.account import Account, AccountType
+from corebank.models.customer import Customer, KycStatus
+from corebank.models.ledger import Hold, HoldStatus
+
+
+def owner_filter(actor: Principal) -> int | None:
+    """The user whose accounts a caller is limited to: None for staff, themselves otherwise."""
+    return None if actor.is_staff else actor.user.id
+
+
+async def open_account(
+    db: Database,
+    *,
+    actor: Principal,
+    customer_id: int | None,
+    type: str,
+    currency: str,
+    nickname: str | None,
+    clock: Clock,
+) -> Account:
+    """Open an account for a customer (staff) or for the calling customer themselves."""
+    settings = db.settings
+    if currency not in settings.currencies or currency not in CURRENCY_MINOR_UNITS:
+        raise ValidationFailed(
+            f"Accounts may hold {', '.join(settings.currencies)}.",
+            type="unsupported-currency",
+            errors=[field_error(["body", "currency"], "currency not offered", "currency")],
+        )
+
+    async def work(session: AsyncSession) -> Account:
+        customer = await _account_holder(session, actor=actor, customer_id=customer_id)
+        if settings.kyc_required and customer.kyc_status != KycStatus.verified:
+            raise KycRequired("The customer's identity must be verified before opening accounts.")
+        account = await repository.insert(
+            session,
+            customer_id=customer.id,
+            type=AccountType(type),
+            currency=currency,
+            nickname=nickname,
+            now=clock.now(),
+        )
+        payload = {"account_id": account.id, "customer_id": customer.id, "currency": currency}
+        audit.record(
+            session,
+            "account.created",
+            actor_id=actor.user.id,
+            target_type="account",
+            target_id=account.id,
+            after={**payload, "type": type, "number": account.number},
+        )
+        events.emit(
+            session, "account.created", payload, aggregate_type="account", aggregate_id=account.id
+        )
+        return account
+
+    return await db.run(work)
+
+
+async def _account_holder(
+    session: AsyncSession, *, actor: Principal, customer_id: int | None
+) -> Customer:
+    if actor.is_staff:
+        if customer_id is None:
+            raise ValidationFailed(
+                "Name the customer the account is for.",
+                errors=[field_error(["body", "customer_id"], "required for staff", "missing")],
+            )
+        customer = await repository.live_customer(session, customer_id)
+        if customer is None:
+            raise NotFound("No such customer.", type="customer-not-found")
+        return customer
+    customer = await repository.customer_of_user(session, actor.user.id)
+    if customer is None:
+        raise ValidationFailed(
+            "Your user has no customer record yet; ask the bank to create one.",
+            type="customer-profile-required",
+        )
+    if customer_id is not None and customer_id != customer.id:
+        raise ValidationFailed(
+            "Customers open accounts only for themselves; omit customer_id.",
+            errors=[field_error(["body", "customer_id"], "not allowed", "not_allowed")],
+        )
+    return customer
+
+
+async def list_accounts(
+    db: Database,
+    *,
+    actor: Principal,
+    params: PageParams,
+    codec: CursorCodec,
+    customer_id: int | None,
+    status: str | None,
+    currency: str | None,
+    clock: Clock,
+) -> tuple[list[Account], str | None]:
+    """Accounts the caller may see, newest first; expired holds are released first."""
+    stmt = repository.list_statement(
+        owner_user_id=owner_filter(actor),
+        customer_id=customer_id,
+        status=status,
+        currency=currency,
+    )
+    async with db.session() as session:
+        rows, cursor = await keyset_page(
+            session, stmt, id_column=Account.id, params=params, codec=codec, scope="accounts"
+        )
+    return await _release_expired(db, rows, now=clock.now()), cursor
+
+
+async def _release_expired(
+    db: Database, accounts: Sequence[Account], *, now: datetime
+) -> list[Account]:
+    """Expire due holds of the given accounts (one query when none is due) and reload those."""
+    held = [a.id for a in accounts if a.held_minor > 0]
+    if not held:
+        return list(accounts)
+    async with db.session() as session:
+        due = set(
+            (
+                await session.scalars(
+                    select(Hold.account_id)
+                    .where(
+                        Hold.account_id.in_(held),
+                        Hold.status == HoldStatus.open,
+                        Hold.expires_at <= now,
+                    )
+                    .distinct()
+                )
+            ).all()
+        )
+    if not due:
+        return list(accounts)
+    for account_id in due:
+        await expiry.expire_account_holds(db, account_id=account_id, now=now)
+    async with db.session() as session:
+        fresh = {
+            a.id: a
+            for a in (await session.scalars(select(Account).where(Account.id.in_(due)))).all()
+        }
+    return [fresh.get(a.id, a) for a in accounts]
+
+
+async def get_account(db: Database, *, actor: Principal, account_id: int, clock: Clock) -> Account:
+    """One account the caller may see (404 otherwise)."""
+    async with db.session() as session:
+        account = await repository.get(session, account_id, owner_user_id=owner_filter(actor))
+    if account is None:
+        raise AccountNotFound("No such account.")
+    return (await _release_expired(db, [account], now=clock.now()))[0]
+
+
+async def get_account_by_number(
+    db: Database, *, actor: Principal, number: str, clock: Clock
+) -> Account:
+    """Look an account up by its number; a mistyped number fails its check digits first."""
+    if not is_valid_account_number(number):
+        raise InvalidAccountNumber(
+            "That is not a valid account number (check digits do not match).",
+            errors=[field_error(["path", "number"], "invalid check digits", "account_number")],
+        )
+    async with db.session() as session:
+        account = await repository.get_by_number(session, number, owner_user_id=owner_filter(actor))
+    if account is None:
+        raise AccountNotFound("No such account.")
+    return (await _release_expired(db, [account], now=clock.now()))[0]

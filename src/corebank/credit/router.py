@@ -1,0 +1,52 @@
+"""POST /customers/{id}/credit-check (staff)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from corebank.auth.deps import StaffPrincipal
+from corebank.core.api import API_PREFIX
+from corebank.core.deps import DatabaseDep
+from corebank.credit.service import run_credit_check
+
+router = APIRouter(prefix=f"{API_PREFIX}/customers", tags=["customers"])
+
+
+class CreditCheckOut(BaseModel):
+    customer_id: int
+    score: int
+    checked_at: datetime
+    source: str
+
+
+@router.post(
+    "/{customer_id}/credit-check",
+    summary="Run a credit check",
+    response_model=CreditCheckOut,
+    responses={
+        401: {"description": "Not authenticated"},
+        403: {"description": "Staff only"},
+        404: {"description": "No such customer"},
+        503: {"description": "Bureau down or its breaker open; includes the last stored score"},
+    },
+)
+async def credit_check(
+    customer_id: int, request: Request, principal: StaffPrincipal, db: DatabaseDep
+) -> CreditCheckOut:
+    """Ask the credit bureau for the customer's score and store it with its time."""
+    result = await run_credit_check(
+        db,
+        request.app.state.credit_bureau,
+        request.app.state.clock,
+        actor_id=principal.user.id,
+        customer_id=customer_id,
+    )
+    return CreditCheckOut(
+        customer_id=result.customer_id,
+        score=result.score,
+        checked_at=result.checked_at,
+        source=result.source,
+    )

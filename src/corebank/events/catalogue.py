@@ -1,0 +1,168 @@
+"""The event catalogue: every event type, its version and the schema of its `data`.
+
+docs/events.md shows the same JSON schemas (a test keeps the two equal). Payloads may gain
+optional fields within a version; a breaking change gets a new version number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ALL_EVENTS = "*"
+
+
+class EventData(BaseModel):
+    """Base of every payload: unknown fields are allowed so receivers stay forward compatible."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class UserRegistered(EventData):
+    user_id: int = Field(description="The new user.")
+    email: str = Field(description="The user's canonical e-mail address.")
+
+
+class UserLocked(EventData):
+    user_id: int = Field(description="The user whose logins are locked for LOCKOUT_MINUTES.")
+
+
+class UserPasswordChanged(EventData):
+    user_id: int
+    via: Literal["reset"] | None = Field(
+        default=None, description='"reset" when set with a reset code; absent for a change.'
+    )
+
+
+class CustomerCreated(EventData):
+    customer_id: int
+    user_id: int | None = Field(default=None, description="The linked login, if any.")
+
+
+class CustomerUpdated(EventData):
+    customer_id: int
+    fields: list[str] = Field(description="Names of the changed fields (values are not sent).")
+
+
+KycStatus = Literal["pending", "verified", "rejected"]
+
+
+class CustomerKycChanged(EventData):
+    customer_id: int
+    from_: KycStatus = Field(alias="from", description="The KYC status before.")
+    to: KycStatus = Field(description="The KYC status now.")
+
+
+class CustomerRef(EventData):
+    customer_id: int
+
+
+class AccountCreated(EventData):
+    account_id: int
+    customer_id: int
+    currency: str = Field(description="ISO 4217 code.")
+
+
+class AccountChanged(EventData):
+    account_id: int
+    changes: list[str] = Field(description="Names of changed fields (status, nickname, ...).")
+
+
+class AccountClosed(EventData):
+    account_id: int
+
+
+class PostingData(BaseModel):
+    account_id: int
+    amount_minor: int = Field(description="Signed minor units: negative = money out.")
+
+
+class TransactionData(EventData):
+    transaction_id: int = Field(description="The journal entry.")
+    type: Literal["deposit", "withdrawal", "transfer", "hold_capture", "reversal"]
+    currency: str = Field(description="ISO 4217 code.")
+    amount_minor: int = Field(description="Positive amount in the currency's minor units.")
+    postings: list[PostingData] = Field(description="The entry's postings; they sum to zero.")
+    reverses_transaction_id: int | None = Field(
+        default=None, description="For a reversal, the entry it reverses."
+    )
+
+
+class HoldData(EventData):
+    hold_id: int
+    account_id: int
+    amount_minor: int = Field(description="Amount held, in minor units.")
+    captured_minor: int = Field(description="Amount captured so far, in minor units.")
+    status: Literal["open", "captured", "voided", "expired"]
+
+
+class HoldExpired(EventData):
+    hold_id: int
+    account_id: int
+    amount_minor: int = Field(description="Amount released, in minor units.")
+
+
+class EventEnvelope(BaseModel):
+    """What a webhook receives: the same envelope for every event type."""
+
+    id: str = Field(description="Unique event id (UUID); deduplicate on it.")
+    type: str = Field(description="Event type, e.g. transaction.posted.")
+    version: int = Field(description="Version of the `data` schema for this type.")
+    occurred_at: datetime = Field(description="When the change was committed (UTC, ISO 8601).")
+    data: dict[str, Any] = Field(description="The payload; its schema depends on type+version.")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    type: str
+    version: int
+    data: type[EventData]
+    summary: str
+
+
+def _specs(*specs: tuple[str, type[EventData], str]) -> dict[str, EventSpec]:
+    return {name: EventSpec(name, 1, model, summary) for name, model, summary in specs}
+
+
+CATALOGUE: Mapping[str, EventSpec] = _specs(
+    ("user.registered", UserRegistered, "Someone registered (self-service)."),
+    ("user.locked", UserLocked, "Too many failed logins locked a user's logins."),
+    ("user.password_changed", UserPasswordChanged, "A password was changed or reset."),
+    ("customer.created", CustomerCreated, "Staff created a customer record."),
+    ("customer.updated", CustomerUpdated, "A customer record changed."),
+    ("customer.kyc_changed", CustomerKycChanged, "A customer's KYC status changed."),
+    ("customer.deleted", CustomerRef, "A customer record was (soft) deleted."),
+    ("customer.restored", CustomerRef, "A deleted customer record was restored."),
+    ("account.created", AccountCreated, "An account was opened."),
+    ("account.updated", AccountChanged, "An account's settings changed (not its status)."),
+    ("account.frozen", AccountChanged, "An account was frozen: no money may leave it."),
+    ("account.unfrozen", AccountChanged, "A frozen account was made active again."),
+    ("account.closed", AccountClosed, "An account was closed (final)."),
+    ("transaction.posted", TransactionData, "A deposit, withdrawal, transfer or capture."),
+    ("transaction.reversed", TransactionData, "A reversal entry was posted."),
+    ("hold.created", HoldData, "Money was put on hold."),
+    ("hold.captured", HoldData, "A hold was captured (a transaction.posted follows)."),
+    ("hold.voided", HoldData, "A hold was released without capture."),
+    ("hold.expired", HoldExpired, "A hold passed its expiry and was released."),
+)
+
+EVENT_TYPES: frozenset[str] = frozenset(CATALOGUE)
+
+
+def unknown_event_types(types: Iterable[str]) -> list[str]:
+    """The names in `types` that are neither in the catalogue nor the wildcard."""
+    return sorted({t for t in types if t != ALL_EVENTS and t not in EVENT_TYPES})
+
+
+def validate_data(event_type: str, data: Mapping[str, Any]) -> EventData:
+    """Parse `data` against the type's schema (raises pydantic.ValidationError or KeyError)."""
+    return CATALOGUE[event_type].data.model_validate(dict(data))
+
+
+def data_schema(event_type: str) -> dict[str, Any]:
+    """The JSON schema of one event type's `data`."""
+    return CATALOGUE[event_type].data.model_json_schema()

@@ -1,0 +1,254 @@
+"""The outbox dispatcher: fans events out to webhooks and mail, then delivers webhooks.
+
+One `run_once()` does two batches, each claimed as claims.py describes for the backend:
+
+1. Events (fanout.py): due outbox rows in id order become one delivery row per subscribed
+   endpoint plus the e-mails they call for; then they are marked published.
+2. Deliveries (delivery.py): due delivery rows are POSTed, signed, through the endpoint's
+   circuit breaker; each is marked succeeded, rescheduled with backoff, or given up.
+
+Delivery is at-least-once: a crash between sending and marking sends again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.config import Settings
+from corebank.core.clock import Clock
+from corebank.core.db import Database
+from corebank.core.mail import Mailer
+from corebank.core.resilience import CircuitBreaker
+from corebank.events import delivery, fanout
+from corebank.events.claims import SingleDispatcherLock, process_batch
+from corebank.events.sender import WebhookSender, counts_against_breaker
+from corebank.events.urls import UrlGuard
+from corebank.models.outbox import OutboxEvent
+from corebank.models.webhook import WebhookDelivery
+
+log = structlog.get_logger(__name__)
+
+#: Longest pause between passes while passes keep failing (database down).
+MAX_ERROR_BACKOFF_SECONDS = 30.0
+
+
+@dataclass
+class DispatchReport:
+    events: int = 0
+    deliveries: int = 0
+    full: bool = False
+
+    @property
+    def idle(self) -> bool:
+        return self.events == 0 and self.deliveries == 0
+
+
+class Dispatcher:
+    """Delivers the outbox: `run_once()`/`drain()` for one pass, `start()`/`stop()` for a loop."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        mailer: Mailer,
+        guard: UrlGuard,
+        clock: Clock | None = None,
+        breaker_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.mailer = mailer
+        self.clock = clock or Clock()
+        self.sender = WebhookSender(guard=guard, timeout=settings.webhook_timeout_seconds)
+        self.batch_size = settings.outbox_batch_size
+        self.delivery_batch_size = settings.webhook_concurrency
+        self.breakers: dict[int, CircuitBreaker] = {}
+        self.outcomes: Counter[str] = Counter()
+        self.outcome_hooks: list[Callable[[str], None]] = []
+        self._breaker_clock = breaker_clock
+        self._lock = SingleDispatcherLock.for_database(db)
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- observability ---------------------------------------------------------------------
+
+    def record_outcome(self, outcome: str) -> None:
+        """Count one delivery outcome; the only place outcomes are counted (hook metrics here)."""
+        self.outcomes[outcome] += 1
+        for hook in self.outcome_hooks:
+            try:
+                hook(outcome)
+            except Exception:
+                log.exception("dispatcher.outcome_hook_failed")
+
+    def breaker(self, endpoint_id: int) -> CircuitBreaker:
+        """The circuit breaker of one endpoint (created closed on first use)."""
+        breaker = self.breakers.get(endpoint_id)
+        if breaker is None:
+            breaker = CircuitBreaker(
+                f"webhook-{endpoint_id}",
+                failure_threshold=self.settings.webhook_breaker_failures,
+                reset_timeout=self.settings.webhook_breaker_reset_seconds,
+                is_failure=counts_against_breaker,
+                clock=self._breaker_clock,
+            )
+            self.breakers[endpoint_id] = breaker
+        return breaker
+
+    @property
+    def open_breakers(self) -> int:
+        """Endpoints whose breaker is open or half-open (in this process)."""
+        return sum(1 for b in self.breakers.values() if b.state != "closed")
+
+    # --- one pass ---------------------------------------------------------------------------
+
+    async def run_once(self) -> DispatchReport:
+        """Fan out one batch of due events, then attempt one batch of due deliveries."""
+        events = await self._fan_out()
+        deliveries = await self._deliver()
+        full = events >= self.batch_size or deliveries >= self.delivery_batch_size
+        return DispatchReport(events=events, deliveries=deliveries, full=full)
+
+    async def drain(self, *, max_passes: int = 1000) -> DispatchReport:
+        """Run passes until nothing is due; return the totals."""
+        total = DispatchReport()
+        for _ in range(max_passes):
+            report = await self.run_once()
+            if report.idle:
+                break
+            total.events += report.events
+            total.deliveries += report.deliveries
+        return total
+
+    async def _fan_out(self) -> int:
+        async def prepare(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[Any]:
+            events = [row[0] for row in rows]
+            return await fanout.plan(session, events, settings=self.settings, now=self.clock.now())
+
+        async def work(plans: list[fanout.EventPlan]) -> list[fanout.EventPlan]:
+            return await fanout.send_mails(self.mailer, plans)
+
+        async def apply(session: AsyncSession, plans: list[fanout.EventPlan]) -> None:
+            await fanout.mark(session, plans, now=self.clock.now())
+
+        return await process_batch(
+            self.db,
+            fanout.due_events(self.clock.now(), self.batch_size),
+            lock_of=OutboxEvent,
+            prepare=prepare,
+            work=work,
+            apply=apply,
+        )
+
+    async def _deliver(self) -> int:
+        outcomes: list[str] = []
+
+        async def prepare(_: AsyncSession, rows: Sequence[Row[Any]]) -> Sequence[Row[Any]]:
+            return rows
+
+        async def work(rows: Sequence[Row[Any]]) -> list[delivery.Attempt]:
+            attempts = [
+                delivery.attempt(
+                    self.sender,
+                    self.breaker(row[0].endpoint_id),
+                    delivery=row[0],
+                    url=row[1],
+                    secret=row[2],
+                    event=row[3],
+                    now=self.clock.now(),
+                )
+                for row in rows
+            ]
+            return list(await asyncio.gather(*attempts))
+
+        async def apply(session: AsyncSession, attempts: list[delivery.Attempt]) -> None:
+            outcomes[:] = await delivery.mark(session, attempts, now=self.clock.now())
+
+        count = await process_batch(
+            self.db,
+            delivery.due_deliveries(self.clock.now(), self.delivery_batch_size),
+            lock_of=WebhookDelivery,
+            prepare=prepare,
+            work=work,
+            apply=apply,
+        )
+        for outcome in outcomes:  # counted once the outcome is committed
+            self.record_outcome(outcome)
+        return count
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether the in-process loop is running (started and not stopped)."""
+        return self._task is not None and not self._task.done()
+
+    def try_lock(self) -> bool:
+        """Become the one dispatcher of a SQLite file (always True on PostgreSQL)."""
+        return self._lock is None or self._lock.acquire()
+
+    async def run_forever(self) -> None:
+        """Pass after pass until `request_stop()`; sleeps OUTBOX_POLL_SECONDS when idle."""
+        stop, failures = self._stop, 0
+        log.info("dispatcher.started", backend=self.db.dialect)
+        try:
+            while not stop.is_set():
+                busy = False
+                try:
+                    if self.try_lock():
+                        busy = (await self.run_once()).full
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    log.exception("dispatcher.pass_failed", consecutive=failures)
+                if not busy:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self._pause(failures))
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+            log.info("dispatcher.stopped")
+
+    def _pause(self, failures: int) -> float:
+        """Seconds to wait before the next pass: the poll interval, doubled per failed pass."""
+        poll = self.settings.outbox_poll_seconds
+        if not failures:
+            return poll
+        return max(poll, min(poll * 2 ** min(failures, 16), MAX_ERROR_BACKOFF_SECONDS))
+
+    def request_stop(self) -> None:
+        """Let the loop finish its current pass and return."""
+        self._stop.set()
+
+    def start(self) -> None:
+        """Run the loop as a task of the running event loop (the in-process dispatcher)."""
+        if not self.running:
+            self._stop = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(
+                self.run_forever(), name="outbox-dispatcher"
+            )
+
+    async def stop(self, *, grace_seconds: float = 10.0) -> None:
+        """Stop the loop (cancelling a pass still running after the grace) and close clients."""
+        task, self._task = self._task, None
+        self.request_stop()
+        if task is not None:
+            _, pending = await asyncio.wait({task}, timeout=grace_seconds)
+            if pending:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._lock is not None:
+            self._lock.release()
+        await self.sender.aclose()

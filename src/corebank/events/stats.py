@@ -1,0 +1,52 @@
+"""Numbers for metrics and health: outbox backlog, oldest pending event, deliveries by status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from corebank.core.db import Database
+from corebank.models.base import as_utc, utcnow
+from corebank.models.outbox import OutboxEvent
+from corebank.models.webhook import DeliveryStatus, WebhookDelivery
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    pending: int
+    """Events not yet published that will be tried (again)."""
+    oldest_pending_age_seconds: float
+    """Age of the oldest of them (0 when there are none)."""
+    dead: int
+    """Events whose notifications failed on every attempt; never tried again."""
+
+
+async def outbox_stats(db: Database, *, now: datetime | None = None) -> OutboxStats:
+    """The outbox backlog and the age of its oldest pending event."""
+    now = now or utcnow()
+    unpublished = OutboxEvent.published_at.is_(None)
+    async with db.session() as session:
+        count, oldest = (
+            await session.execute(
+                select(func.count(), func.min(OutboxEvent.occurred_at)).where(
+                    unpublished, OutboxEvent.next_attempt_at.is_not(None)
+                )
+            )
+        ).one()
+        dead = await session.scalar(
+            select(func.count()).where(unpublished, OutboxEvent.next_attempt_at.is_(None))
+        )
+    age = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
+    return OutboxStats(pending=count, oldest_pending_age_seconds=age, dead=dead or 0)
+
+
+async def delivery_counts(db: Database) -> dict[str, int]:
+    """Webhook deliveries by status (pending, succeeded, failed)."""
+    async with db.session() as session:
+        rows = await session.execute(
+            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
+        )
+        counts = {str(status): int(count) for status, count in rows}
+    return {status.value: counts.get(status.value, 0) for status in DeliveryStatus}

@@ -1,0 +1,96 @@
+"""Hold expiry: lazily when an account is touched, and by a periodic sweep.
+
+A hold changes only while its account row is locked (accounts first, then holds), so an
+expiry, a capture and a void of one hold never overlap, and the release happens exactly once:
+the conditional UPDATE ... WHERE status = 'open' matches a hold at most once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.core import audit, events
+from corebank.core.db import Database
+from corebank.models.account import Account
+from corebank.models.ledger import Hold, HoldStatus
+
+
+async def expire_locked_account_holds(
+    session: AsyncSession, *, account_id: int, now: datetime
+) -> list[int]:
+    """Expire the account's due holds (the caller has locked the account); their amounts."""
+    rows = (
+        await session.execute(
+            update(Hold)
+            .where(
+                Hold.account_id == account_id,
+                Hold.status == HoldStatus.open,
+                Hold.expires_at <= now,
+            )
+            .values(status=HoldStatus.expired, resolved_at=now)
+            .returning(Hold.id, Hold.amount_minor)
+        )
+    ).all()
+    if not rows:
+        return []
+    released = sum(amount for _, amount in rows)
+    await session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(held_minor=Account.held_minor - released, updated_at=now)
+    )
+    for hold_id, amount in rows:
+        payload = {"hold_id": hold_id, "account_id": account_id, "amount_minor": amount}
+        audit.record(session, "hold.expired", target_type="hold", target_id=hold_id, after=payload)
+        events.emit(session, "hold.expired", payload, aggregate_type="hold", aggregate_id=hold_id)
+    return [amount for _, amount in rows]
+
+
+async def has_due_holds(session: AsyncSession, *, account_id: int, now: datetime) -> bool:
+    """Whether the account has an open hold past its expiry (a cheap, indexed read)."""
+    found = await session.scalar(
+        select(Hold.id)
+        .where(
+            Hold.account_id == account_id,
+            Hold.status == HoldStatus.open,
+            Hold.expires_at <= now,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def expire_account_holds(db: Database, *, account_id: int, now: datetime) -> int:
+    """Lock the account and expire its due holds, in a transaction of its own."""
+
+    async def work(session: AsyncSession) -> int:
+        await session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+        return len(await expire_locked_account_holds(session, account_id=account_id, now=now))
+
+    return await db.run(work)
+
+
+async def expire_due_holds(db: Database, now: datetime, *, batch: int = 200) -> int:
+    """Expire every open hold past its expiry (the periodic task). Returns how many expired."""
+    expired = 0
+    while True:
+        async with db.session() as session:
+            account_ids = (
+                await session.scalars(
+                    select(Hold.account_id)
+                    .where(Hold.status == HoldStatus.open, Hold.expires_at <= now)
+                    .distinct()
+                    .limit(batch)
+                )
+            ).all()
+        if not account_ids:
+            return expired
+        progress = 0
+        for account_id in account_ids:
+            progress += await expire_account_holds(db, account_id=account_id, now=now)
+        if progress == 0:
+            return expired
+        expired += progress

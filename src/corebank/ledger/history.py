@@ -1,0 +1,294 @@
+"""Reading the journal: one transaction, an account's history, balance as of t, statements."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from corebank.accounts import repository as accounts_repository
+from corebank.accounts.errors import AccountNotFound
+from corebank.accounts.service import owner_filter
+from corebank.auth.deps import Principal
+from corebank.core.db import Database
+from corebank.core.errors import BadRequest, ValidationFailed, field_error
+from corebank.core.money import format_amount, parse_amount
+from corebank.core.pagination import CursorCodec, PageParams
+from corebank.ledger import repository
+from corebank.ledger.errors import TransactionNotFound
+from corebank.ledger.schemas import (
+    AccountTransactionOut,
+    BalanceOut,
+    PostingOut,
+    StatementLine,
+    StatementOut,
+    TransactionOut,
+)
+from corebank.models.account import Account, AccountKind
+from corebank.models.ledger import JournalEntry, Posting
+
+MAX_STATEMENT_LINES = 10_000
+
+
+async def get_transaction(db: Database, *, actor: Principal, entry_id: int) -> TransactionOut:
+    """A transaction; a customer sees only one that touches an account of theirs."""
+    async with db.session() as session:
+        found = await repository.entry_with_postings(session, entry_id)
+    if found is None:
+        raise TransactionNotFound("No such transaction.")
+    entry, postings, reversed_by = found
+
+    def mine(owner: int | None, kind: str) -> bool:
+        return kind == AccountKind.customer and (actor.is_staff or owner == actor.user.id)
+
+    if not any(mine(p.owner_user_id, p.kind) for p in postings):
+        raise TransactionNotFound("No such transaction.")
+    currency = entry.currency
+    return TransactionOut(
+        id=entry.id,
+        type=entry.type,
+        status="reversed" if reversed_by else "posted",
+        amount=format_amount(entry.amount_minor, currency),
+        currency=currency,
+        description=entry.description,
+        reverses_transaction_id=entry.reverses_entry_id,
+        reversed_by_transaction_id=reversed_by,
+        postings=[
+            PostingOut(
+                account_id=p.account_id,
+                amount=format_amount(p.amount, currency),
+                balance_after=format_amount(p.balance_after, currency)
+                if mine(p.owner_user_id, p.kind)
+                else None,
+            )
+            for p in postings
+        ],
+        created_at=entry.created_at,
+        correlation_id=entry.correlation_id,
+    )
+
+
+async def visible_account(session: AsyncSession, *, actor: Principal, account_id: int) -> Account:
+    account = await accounts_repository.get(session, account_id, owner_user_id=owner_filter(actor))
+    if account is None:
+        raise AccountNotFound("No such account.")
+    return account
+
+
+async def list_account_transactions(
+    db: Database,
+    *,
+    actor: Principal,
+    account_id: int,
+    params: PageParams,
+    codec: CursorCodec,
+    start: datetime | None,
+    end: datetime | None,
+    type: str | None,
+    min_amount: str | None,
+    max_amount: str | None,
+) -> tuple[list[AccountTransactionOut], str | None]:
+    """The account's postings, newest first, each with the balance after it (one query)."""
+    scope = f"account-transactions:{account_id}"
+    reversal = aliased(JournalEntry)
+    stmt: Select[Any] = (
+        select(Posting, JournalEntry, reversal.id)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .outerjoin(reversal, reversal.reverses_entry_id == JournalEntry.id)
+        .where(Posting.account_id == account_id)
+    )
+    if start is not None:
+        stmt = stmt.where(Posting.created_at >= start)
+    if end is not None:
+        stmt = stmt.where(Posting.created_at < end)
+    if type is not None:
+        stmt = stmt.where(JournalEntry.type == type)
+    if params.cursor is not None:
+        after = codec.decode(scope, params.cursor).get("id")
+        if not isinstance(after, int):
+            raise BadRequest("The cursor is not valid for this list.", type="invalid-cursor")
+        stmt = stmt.where(Posting.id < after)
+    async with db.session() as session:
+        account = await visible_account(session, actor=actor, account_id=account_id)
+        for text, loc, bound in (
+            (min_amount, "min_amount", JournalEntry.amount_minor.__ge__),
+            (max_amount, "max_amount", JournalEntry.amount_minor.__le__),
+        ):
+            if text is not None:
+                stmt = stmt.where(bound(_query_amount(text, account.currency, loc)))
+        rows = (
+            await session.execute(stmt.order_by(Posting.id.desc()).limit(params.limit + 1))
+        ).all()
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        next_cursor = codec.encode(scope, {"id": rows[-1][0].id})
+    currency = account.currency
+    return [
+        AccountTransactionOut(
+            id=entry.id,
+            type=entry.type,
+            status="reversed" if reversed_by else "posted",
+            amount=format_amount(posting.amount_minor, currency),
+            currency=currency,
+            description=entry.description,
+            balance_after=format_amount(posting.balance_after_minor, currency),
+            created_at=posting.created_at,
+            correlation_id=entry.correlation_id,
+        )
+        for posting, entry, reversed_by in rows
+    ], next_cursor
+
+
+def _query_amount(text: str, currency: str, loc: str) -> int:
+    try:
+        return parse_amount(text, currency)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"Invalid {loc}: {exc}.", errors=[field_error(["query", loc], str(exc))]
+        ) from None
+
+
+async def _sum_before(session: AsyncSession, account_id: int, moment: datetime) -> int:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Posting.amount_minor), 0)).where(
+            Posting.account_id == account_id, Posting.created_at < moment
+        )
+    )
+    return int(total or 0)
+
+
+async def balance_at(
+    db: Database, *, actor: Principal, account_id: int, until: datetime
+) -> BalanceOut:
+    """The balance just before `until`: the sum of the account's postings made before it."""
+    async with db.session() as session:
+        account = await visible_account(session, actor=actor, account_id=account_id)
+        total = await _sum_before(session, account_id, until)
+    return BalanceOut(
+        account_id=account.id,
+        currency=account.currency,
+        at=until - timedelta(microseconds=1),
+        balance=format_amount(total, account.currency),
+    )
+
+
+def parse_moment(text: str, *, loc: str, end: bool) -> datetime:
+    """A date (a whole UTC day) or an ISO 8601 timestamp; returns a period boundary.
+
+    As a start, a date means its midnight; as an (inclusive) end, the next midnight, and a
+    timestamp the instant just after it, so that the period is [start, end).
+    """
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time(), UTC)
+            return moment + timedelta(days=1) if end else moment
+        moment = datetime.fromisoformat(text)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return moment + timedelta(microseconds=1) if end else moment
+    except (ValueError, OverflowError):
+        raise ValidationFailed(
+            f"{loc} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp.",
+            errors=[field_error(["query", loc], "invalid date or timestamp")],
+        ) from None
+
+
+async def statement(
+    db: Database,
+    *,
+    actor: Principal,
+    account_id: int,
+    start: datetime | None,
+    end: datetime,
+) -> StatementOut:
+    """Opening balance, the period's lines and the closing balance (opening + lines)."""
+    async with db.session() as session:
+        account = await visible_account(session, actor=actor, account_id=account_id)
+        start = start or account.created_at
+        if start >= end:
+            raise ValidationFailed(
+                "The period's start must come before its end.", type="invalid-period"
+            )
+        opening = await _sum_before(session, account_id, start)
+        rows = (
+            await session.execute(
+                select(Posting, JournalEntry)
+                .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+                .where(
+                    Posting.account_id == account_id,
+                    Posting.created_at >= start,
+                    Posting.created_at < end,
+                )
+                .order_by(Posting.created_at, Posting.id)
+                .limit(MAX_STATEMENT_LINES + 1)
+            )
+        ).all()
+    if len(rows) > MAX_STATEMENT_LINES:
+        raise ValidationFailed(
+            f"The period has more than {MAX_STATEMENT_LINES} lines; ask for a shorter one.",
+            type="statement-too-large",
+        )
+    currency = account.currency
+    running, credits, debits = opening, 0, 0
+    lines = []
+    for posting, entry in rows:
+        running += posting.amount_minor
+        credits += max(posting.amount_minor, 0)
+        debits += min(posting.amount_minor, 0)
+        lines.append(
+            StatementLine(
+                transaction_id=entry.id,
+                type=entry.type,
+                description=entry.description,
+                amount=format_amount(posting.amount_minor, currency),
+                balance=format_amount(running, currency),
+                created_at=posting.created_at,
+            )
+        )
+    return StatementOut(
+        account_id=account.id,
+        number=account.number,
+        currency=currency,
+        period_start=start,
+        period_end=end,
+        opening_balance=format_amount(opening, currency),
+        closing_balance=format_amount(running, currency),
+        total_credits=format_amount(credits, currency),
+        total_debits=format_amount(debits, currency),
+        lines=lines,
+    )
+
+
+def _cell(value: str | None) -> str:
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    text = value or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def statement_csv(result: StatementOut) -> str:
+    """The statement as CSV: a header row, then opening, one row per line, closing."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["date", "transaction_id", "type", "description", "amount", "balance"])
+    start = result.period_start.isoformat()
+    writer.writerow([start, "", "opening_balance", "", "", result.opening_balance])
+    for line in result.lines:
+        writer.writerow(
+            [
+                line.created_at.isoformat(),
+                line.transaction_id,
+                line.type,
+                _cell(line.description),
+                line.amount,
+                line.balance,
+            ]
+        )
+    end = result.period_end.isoformat()
+    writer.writerow([end, "", "closing_balance", "", "", result.closing_balance])
+    return out.getvalue()

@@ -1,0 +1,266 @@
+"""Holds (two-phase): reserve funds, then capture (in part) or void them, or let them expire.
+
+A hold changes only while its account is locked, and each change is a conditional UPDATE on
+`status = 'open'`, so a capture, a void and an expiry of one hold have exactly one winner.
+Pending amounts count against the available balance from the moment the hold is created.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.auth.deps import Principal
+from corebank.core import audit, events
+from corebank.core.clock import Clock
+from corebank.core.db import Database
+from corebank.core.money import format_amount
+from corebank.core.pagination import CursorCodec, PageParams, keyset_page
+from corebank.ledger import expiry, idempotency, repository
+from corebank.ledger.errors import CaptureExceedsHold, HoldNotFound, HoldNotOpen
+from corebank.ledger.idempotency import IdempotencyRequest, Outcome
+from corebank.ledger.posting import (
+    parse,
+    post,
+    releasable_held,
+    require_funds,
+    require_open,
+    require_visible,
+)
+from corebank.ledger.schemas import HoldCaptureOut, HoldOut
+from corebank.models.ledger import EntryType, Hold, HoldStatus
+
+DEFAULT_HOLD_LIFETIME = timedelta(days=7)
+
+
+def hold_out(hold: Hold, currency: str) -> HoldOut:
+    return HoldOut(
+        id=hold.id,
+        account_id=hold.account_id,
+        amount=format_amount(hold.amount_minor, currency),
+        captured_amount=format_amount(hold.captured_minor, currency),
+        currency=currency,
+        status=hold.status,
+        description=hold.description,
+        expires_at=hold.expires_at,
+        transaction_id=hold.entry_id,
+        created_at=hold.created_at,
+        resolved_at=hold.resolved_at,
+    )
+
+
+def _record(session: AsyncSession, action: str, actor: Principal, hold: Hold) -> None:
+    payload = {
+        "hold_id": hold.id,
+        "account_id": hold.account_id,
+        "amount_minor": hold.amount_minor,
+        "captured_minor": hold.captured_minor,
+        "status": str(hold.status),
+    }
+    audit.record(
+        session,
+        action,
+        actor_id=actor.user.id,
+        target_type="hold",
+        target_id=hold.id,
+        after=payload,
+    )
+    events.emit(session, action, payload, aggregate_type="hold", aggregate_id=hold.id)
+
+
+async def create_hold(
+    db: Database,
+    *,
+    actor: Principal,
+    account_id: int,
+    amount: str,
+    description: str | None,
+    expires_in_seconds: int | None,
+    clock: Clock,
+    idempotency_request: IdempotencyRequest | None = None,
+) -> Outcome:
+    """Reserve funds on an active account (they leave the available balance at once)."""
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        accounts = await repository.lock_accounts(session, [account_id])
+        account = require_visible(actor, accounts, account_id)
+        require_open(account, money_out=True)
+        minor = parse(amount, account.currency)
+        now = clock.now()
+        held = await releasable_held(session, account, now=now)
+        require_funds(account, held=held, amount=minor)
+        await repository.apply_deltas(session, {account.id: (0, minor)}, now=now)
+        lifetime = (
+            timedelta(seconds=expires_in_seconds) if expires_in_seconds else DEFAULT_HOLD_LIFETIME
+        )
+        hold = await session.scalar(
+            insert(Hold)
+            .values(
+                account_id=account.id,
+                amount_minor=minor,
+                captured_minor=0,
+                status=HoldStatus.open,
+                description=description,
+                expires_at=now + lifetime,
+                created_by=actor.user.id,
+                created_at=now,
+            )
+            .returning(Hold)
+        )
+        assert hold is not None
+        _record(session, "hold.created", actor, hold)
+        return hold_out(hold, account.currency).model_dump(mode="json")
+
+    return await idempotency.execute(
+        db, idempotency_request, work, status=201, clock=clock, kind="hold"
+    )
+
+
+async def _locked_open_hold(
+    session: AsyncSession, *, actor: Principal, hold_id: int, clock: Clock
+) -> tuple[Hold, repository.LockedAccount, dict[int, repository.LockedAccount], datetime]:
+    """Lock the hold's account, then read the hold; 409 unless it is still open."""
+    account_id = await session.scalar(select(Hold.account_id).where(Hold.id == hold_id))
+    if account_id is None:
+        raise HoldNotFound("No such hold.")
+    accounts = await repository.lock_accounts(session, [account_id])
+    account = require_visible(actor, accounts, account_id)
+    now = clock.now()
+    hold = await session.scalar(
+        select(Hold).where(Hold.id == hold_id).execution_options(populate_existing=True)
+    )
+    assert hold is not None
+    if hold.status == HoldStatus.open and hold.expires_at is not None and hold.expires_at <= now:
+        raise HoldNotOpen("The hold has expired; its funds were released.")
+    if hold.status != HoldStatus.open:
+        raise HoldNotOpen(f"The hold is already {hold.status}.")
+    return hold, account, accounts, now
+
+
+async def _resolve(
+    session: AsyncSession, hold: Hold, *, status: HoldStatus, now: datetime, **values: Any
+) -> Hold:
+    row = await session.scalar(
+        update(Hold)
+        .where(Hold.id == hold.id, Hold.status == HoldStatus.open)
+        .values(status=status, resolved_at=now, **values)
+        .returning(Hold)
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise HoldNotOpen("The hold was resolved meanwhile.")
+    return row
+
+
+async def capture_hold(
+    db: Database,
+    *,
+    actor: Principal,
+    hold_id: int,
+    amount: str | None,
+    clock: Clock,
+    idempotency_request: IdempotencyRequest | None = None,
+) -> Outcome:
+    """Capture all or part of an open hold (once); the remainder is released."""
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        hold, account, accounts, now = await _locked_open_hold(
+            session, actor=actor, hold_id=hold_id, clock=clock
+        )
+        require_open(account, money_out=True)
+        minor = hold.amount_minor if amount is None else parse(amount, account.currency)
+        if minor > hold.amount_minor:
+            raise CaptureExceedsHold(
+                f"At most {format_amount(hold.amount_minor, account.currency)} can be captured."
+            )
+        settlement = await repository.settlement_account_id(session, account.currency, now=now)
+        posted = await post(
+            session,
+            actor=actor,
+            type=EntryType.hold_capture,
+            currency=account.currency,
+            amount=minor,
+            legs=[(account.id, -minor), (settlement, minor)],
+            held={account.id: -hold.amount_minor},
+            accounts=accounts,
+            description=hold.description,
+            now=now,
+        )
+        hold = await _resolve(
+            session,
+            hold,
+            status=HoldStatus.captured,
+            now=now,
+            captured_minor=minor,
+            entry_id=posted.id,
+        )
+        _record(session, "hold.captured", actor, hold)
+        return HoldCaptureOut(hold=hold_out(hold, account.currency), transaction=posted).model_dump(
+            mode="json"
+        )
+
+    return await idempotency.execute(
+        db, idempotency_request, work, status=201, clock=clock, kind="hold_capture"
+    )
+
+
+async def void_hold(
+    db: Database,
+    *,
+    actor: Principal,
+    hold_id: int,
+    clock: Clock,
+    idempotency_request: IdempotencyRequest | None = None,
+) -> Outcome:
+    """Void an open hold (once): its whole amount returns to the available balance."""
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        hold, account, _, now = await _locked_open_hold(
+            session, actor=actor, hold_id=hold_id, clock=clock
+        )
+        await repository.apply_deltas(session, {account.id: (0, -hold.amount_minor)}, now=now)
+        hold = await _resolve(session, hold, status=HoldStatus.voided, now=now)
+        _record(session, "hold.voided", actor, hold)
+        return hold_out(hold, account.currency).model_dump(mode="json")
+
+    return await idempotency.execute(
+        db, idempotency_request, work, status=200, clock=clock, kind="hold_void"
+    )
+
+
+async def list_holds(
+    db: Database,
+    *,
+    actor: Principal,
+    account_id: int,
+    params: PageParams,
+    codec: CursorCodec,
+    status: HoldStatus | None,
+    clock: Clock,
+) -> tuple[list[HoldOut], str | None]:
+    """An account's holds, newest first; due holds are expired before they are shown."""
+    async with db.session() as session:
+        accounts = await repository.lock_accounts(session, [account_id], for_update=False)
+        account = require_visible(actor, accounts, account_id)
+    now = clock.now()
+    if account.held:
+        async with db.session() as session:
+            due = await expiry.has_due_holds(session, account_id=account_id, now=now)
+        if due:
+            await expiry.expire_account_holds(db, account_id=account_id, now=now)
+    stmt = select(Hold).where(Hold.account_id == account_id)
+    if status is not None:
+        stmt = stmt.where(Hold.status == status)
+    async with db.session() as session:
+        rows, cursor = await keyset_page(
+            session,
+            stmt,
+            id_column=Hold.id,
+            params=params,
+            codec=codec,
+            scope=f"holds:{account_id}",
+        )
+    return [hold_out(h, account.currency) for h in rows], cursor

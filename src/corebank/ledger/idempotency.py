@@ -1,0 +1,249 @@
+"""Idempotency-Key: the first outcome of a money-moving request, replayed for 24 hours.
+
+A key is scoped per (user, route template). The request's fingerprint (method, route, path
+parameters, canonical body, whether a PIN was sent) is stored with the outcome; the same key
+with another fingerprint is 422. The key row is written in the same transaction as the
+postings. A business refusal (insufficient funds, frozen account ...) is stored too: its work
+runs in a savepoint that is rolled back, then the refusal is stored in the same transaction.
+
+Concurrent duplicates: on PostgreSQL the first one holds a transaction-level advisory lock on
+the key, and a duplicate that cannot take it gets 409 (in progress); on SQLite writers are
+serialized (BEGIN IMMEDIATE), so a duplicate waits and then replays the stored outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.core import audit, metrics
+from corebank.core.clock import Clock
+from corebank.core.context import correlation_id_var
+from corebank.core.db import Database
+from corebank.core.errors import PROBLEM_TYPE_BASE, CorebankError
+from corebank.core.money import parse_amount
+from corebank.ledger.errors import IdempotencyInProgress, IdempotencyKeyReused
+from corebank.models.ledger import IdempotencyKey
+
+KEY_LIFETIME = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class IdempotencyRequest:
+    """One request's claim on a key, and what identifies the request itself."""
+
+    user_id: int
+    route: str
+    key: str
+    fingerprint: str
+    instance: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the client is told: a status and a body (a replay says so)."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False
+
+
+def fingerprint(
+    *,
+    method: str,
+    route: str,
+    path_params: Mapping[str, Any],
+    body: Mapping[str, Any],
+    pin_present: bool,
+) -> str:
+    """SHA-256 over the request's identity (never the PIN itself, only whether one came)."""
+    content = {
+        "method": method.upper(),
+        "route": route,
+        "path": {k: str(v) for k, v in path_params.items()},
+        "body": dict(body),
+        "pin": pin_present,
+    }
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def problem_body(exc: CorebankError, instance: str) -> dict[str, Any]:
+    """The problem+json body the error handler renders for `exc` (kept for replays)."""
+    problem_type = exc.problem_type
+    body: dict[str, Any] = {
+        "type": problem_type
+        if problem_type.startswith(("http", "about:"))
+        else PROBLEM_TYPE_BASE + problem_type,
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+        "instance": instance,
+        "correlation_id": correlation_id_var.get(),
+    }
+    body.update(exc.extra)
+    return body
+
+
+Work = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
+
+
+async def execute(
+    db: Database,
+    request: IdempotencyRequest | None,
+    work: Work,
+    *,
+    status: int,
+    clock: Clock,
+    kind: str,
+) -> Outcome:
+    """Run `work` (a write transaction) at most once per key; replay the stored outcome."""
+    try:
+        outcome = await _execute(db, request, work, status=status, clock=clock)
+    except CorebankError as exc:
+        if getattr(exc, "replayable", False):
+            metrics.LEDGER_TRANSACTIONS.labels(kind, "refused").inc()
+        raise
+    _observe(kind, outcome)
+    return outcome
+
+
+def _observe(kind: str, outcome: Outcome) -> None:
+    if outcome.replayed:
+        metrics.IDEMPOTENT_REPLAYS.inc()
+        return
+    metrics.LEDGER_TRANSACTIONS.labels(kind, "posted").inc()
+    amount, currency = outcome.body.get("amount"), outcome.body.get("currency")
+    if isinstance(amount, str) and isinstance(currency, str):
+        with contextlib.suppress(ValueError):
+            minor = parse_amount(amount, currency, allow_zero=True)
+            metrics.LEDGER_AMOUNT.labels(kind, currency).inc(minor)
+
+
+async def _execute(
+    db: Database,
+    request: IdempotencyRequest | None,
+    work: Work,
+    *,
+    status: int,
+    clock: Clock,
+) -> Outcome:
+    if request is None:
+        return Outcome(status, await db.run(work))
+
+    async def attempt(session: AsyncSession) -> tuple[Outcome, CorebankError | None]:
+        await _claim(session, request)
+        now = clock.now()
+        found = await _find(session, request, now=now)
+        if found is not None:
+            return _replay(found), None
+        queued = len(session.info.get(audit.PENDING_KEY, []))
+        try:
+            async with session.begin_nested():
+                body = await work(session)
+        except CorebankError as exc:
+            if not getattr(exc, "replayable", False):
+                raise
+            del session.info.setdefault(audit.PENDING_KEY, [])[queued:]
+            refusal = problem_body(exc, request.instance)
+            await _store(session, request, status=exc.status, body=refusal, now=now)
+            return Outcome(exc.status, refusal), exc
+        await _store(session, request, status=status, body=body, now=now)
+        return Outcome(status, body), None
+
+    outcome, refusal = await db.run(attempt)
+    if refusal is not None:
+        raise refusal
+    return outcome
+
+
+async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
+    """PostgreSQL: hold the key's advisory lock for this transaction, or 409 if another has it."""
+    if session.bind.dialect.name != "postgresql":
+        return
+    got = await session.scalar(
+        text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"},
+    )
+    if not got:
+        raise IdempotencyInProgress(
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+
+
+async def _find(
+    session: AsyncSession, request: IdempotencyRequest, *, now: datetime
+) -> IdempotencyKey | None:
+    row = await session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == request.user_id,
+            IdempotencyKey.route == request.route,
+            IdempotencyKey.key == request.key,
+        )
+    )
+    if row is None:
+        return None
+    if row.expires_at <= now:
+        await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
+        return None
+    if row.fingerprint != request.fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different request; use a new key."
+        )
+    return row
+
+
+def _replay(row: IdempotencyKey) -> Outcome:
+    return Outcome(row.response_status, dict(row.response_body), replayed=True)
+
+
+async def _store(
+    session: AsyncSession,
+    request: IdempotencyRequest,
+    *,
+    status: int,
+    body: dict[str, Any],
+    now: datetime,
+) -> None:
+    await session.execute(
+        insert(IdempotencyKey).values(
+            user_id=request.user_id,
+            route=request.route,
+            key=request.key,
+            fingerprint=request.fingerprint,
+            response_status=status,
+            response_body=body,
+            created_at=now,
+            expires_at=now + KEY_LIFETIME,
+        )
+    )
+
+
+async def purge_expired(db: Database, *, now: datetime, batch: int = 1000) -> int:
+    """Delete keys past their 24 hours (a periodic task). Returns how many went."""
+    removed = 0
+    while True:
+
+        async def work(session: AsyncSession) -> int:
+            ids = (
+                await session.scalars(
+                    select(IdempotencyKey.id).where(IdempotencyKey.expires_at <= now).limit(batch)
+                )
+            ).all()
+            if ids:
+                await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(ids)))
+            return len(ids)
+
+        count = await db.run(work)
+        removed += count
+        if count < batch:
+            return removed

@@ -1,0 +1,206 @@
+"""The money path's queries: lock accounts, move balances, append entries and postings.
+
+Every statement here is Core SQL: one round trip each, no unit-of-work bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, case, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.accounts.numbers import generate_account_number
+from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
+from corebank.models.customer import Customer
+from corebank.models.ledger import EntryType, JournalEntry, Posting
+
+SETTLEMENT_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class LockedAccount:
+    """An account row as read under its lock, with the user who owns it (if any)."""
+
+    id: int
+    owner_user_id: int | None
+    kind: str
+    currency: str
+    status: str
+    balance: int
+    held: int
+    overdraft: int
+    customer_deleted: bool = False
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+async def lock_accounts(
+    session: AsyncSession, ids: Iterable[int], *, for_update: bool = True
+) -> dict[int, LockedAccount]:
+    """Lock the accounts in id order with one SELECT ... FOR UPDATE (SQLite: BEGIN IMMEDIATE)."""
+    stmt = (
+        select(
+            Account.id,
+            Customer.user_id,
+            Account.kind,
+            Account.currency,
+            Account.status,
+            Account.balance_minor,
+            Account.held_minor,
+            Account.overdraft_limit_minor,
+            Customer.deleted_at.is_not(None),
+        )
+        .outerjoin(Customer, Customer.id == Account.customer_id)
+        .where(Account.id.in_(sorted(set(ids))))
+        .order_by(Account.id)
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Account)
+    rows = (await session.execute(stmt)).all()
+    return {row[0]: LockedAccount(*row[:-1], customer_deleted=bool(row[-1])) for row in rows}
+
+
+async def settlement_account_id(session: AsyncSession, currency: str, *, now: datetime) -> int:
+    """The settlement account of `currency`, created on first use (race-free, unique index)."""
+    stmt = select(Account.id).where(
+        Account.kind == AccountKind.settlement, Account.currency == currency
+    )
+    for _ in range(SETTLEMENT_ATTEMPTS):
+        found = await session.scalar(stmt)
+        if found is not None:
+            return found
+        dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+        await session.execute(
+            dialect.insert(Account)
+            .values(
+                number=generate_account_number(),
+                kind=AccountKind.settlement,
+                type=AccountType.internal,
+                currency=currency,
+                status=AccountStatus.active,
+                nickname=f"{currency} settlement",
+                balance_minor=0,
+                held_minor=0,
+                overdraft_limit_minor=0,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+    raise RuntimeError(f"could not create the {currency} settlement account")
+
+
+async def apply_deltas(
+    session: AsyncSession, deltas: Mapping[int, tuple[int, int]], *, now: datetime
+) -> dict[int, tuple[int, int]]:
+    """Add (balance, held) deltas to accounts in one UPDATE; return their new (balance, held)."""
+    ids = sorted(deltas)
+    values: dict[str, Any] = {"updated_at": now}
+    for column, index in ((Account.balance_minor, 0), (Account.held_minor, 1)):
+        whens = [
+            (Account.id == i, literal(deltas[i][index], BigInteger))
+            for i in ids
+            if deltas[i][index]
+        ]
+        if whens:
+            values[column.key] = column + case(*whens, else_=literal(0, BigInteger))
+    rows = await session.execute(
+        update(Account)
+        .where(Account.id.in_(ids))
+        .values(values)
+        .returning(Account.id, Account.balance_minor, Account.held_minor)
+    )
+    return {row[0]: (row[1], row[2]) for row in rows.all()}
+
+
+async def insert_entry(
+    session: AsyncSession,
+    *,
+    type: EntryType,
+    currency: str,
+    amount: int,
+    description: str | None,
+    created_by: int | None,
+    correlation_id: str | None,
+    now: datetime,
+    legs: Sequence[tuple[int, int]],
+    balances: Mapping[int, int],
+    reverses_entry_id: int | None = None,
+) -> int:
+    """Append one entry and its postings (each with its account's balance after it)."""
+    entry_id = await session.scalar(
+        insert(JournalEntry)
+        .values(
+            type=type,
+            currency=currency,
+            amount_minor=amount,
+            description=description,
+            reverses_entry_id=reverses_entry_id,
+            created_by=created_by,
+            correlation_id=correlation_id,
+            created_at=now,
+        )
+        .returning(JournalEntry.id)
+    )
+    assert entry_id is not None
+    await session.execute(
+        insert(Posting),
+        [
+            {
+                "entry_id": entry_id,
+                "account_id": account_id,
+                "amount_minor": leg_amount,
+                "balance_after_minor": balances[account_id],
+                "created_at": now,
+            }
+            for account_id, leg_amount in legs
+        ],
+    )
+    return entry_id
+
+
+@dataclass(frozen=True)
+class PostingView:
+    account_id: int
+    owner_user_id: int | None
+    kind: str
+    amount: int
+    balance_after: int
+
+
+async def entry_with_postings(
+    session: AsyncSession, entry_id: int
+) -> tuple[JournalEntry, list[PostingView], int | None] | None:
+    """An entry, its postings (with each account's owner) and the entry reversing it."""
+    entry = await session.get(JournalEntry, entry_id)
+    if entry is None:
+        return None
+    rows = await session.execute(
+        select(
+            Posting.account_id,
+            Customer.user_id,
+            Account.kind,
+            Posting.amount_minor,
+            Posting.balance_after_minor,
+        )
+        .join(Account, Account.id == Posting.account_id)
+        .outerjoin(Customer, Customer.id == Account.customer_id)
+        .where(Posting.entry_id == entry_id)
+        .order_by(Posting.id)
+    )
+    postings = [PostingView(*row) for row in rows.all()]
+    reversed_by = await reversal_of(session, entry_id)
+    return entry, postings, reversed_by
+
+
+async def reversal_of(session: AsyncSession, entry_id: int) -> int | None:
+    return await session.scalar(
+        select(JournalEntry.id).where(JournalEntry.reverses_entry_id == entry_id)
+    )

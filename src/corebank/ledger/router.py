@@ -1,0 +1,262 @@
+"""Money endpoints: deposits, withdrawals, transfers, holds and reversals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, status
+from starlette.responses import Response
+
+from corebank.auth.deps import AdminPrincipal, ClockDep, CurrentPrincipal, StaffPrincipal
+from corebank.core.api import API_PREFIX
+from corebank.core.deps import DatabaseDep
+from corebank.ledger import holds, reversal, service
+from corebank.ledger.deps import (
+    MONEY_ERRORS,
+    IdempotencyKeyHeader,
+    PinHeader,
+    idempotency_request,
+    pin_check,
+    respond,
+)
+from corebank.ledger.schemas import (
+    CaptureIn,
+    DepositIn,
+    HoldCaptureOut,
+    HoldIn,
+    HoldOut,
+    PostedTransactionOut,
+    ReverseIn,
+    TransferIn,
+    WithdrawalIn,
+)
+
+router = APIRouter(prefix=API_PREFIX, tags=["ledger"])
+
+AccountId = Annotated[int, Path(ge=1, description="Account id")]
+HoldId = Annotated[int, Path(ge=1, description="Hold id")]
+TransactionId = Annotated[int, Path(ge=1, description="Transaction id")]
+HOLD_ERRORS = {
+    **MONEY_ERRORS,
+    404: {"description": "No such hold"},
+    409: {"description": "Hold not open (captured, voided or expired), or account frozen"},
+}
+
+
+@router.post(
+    "/accounts/{account_id}/deposits",
+    summary="Deposit (cash in)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostedTransactionOut,
+    responses=MONEY_ERRORS,
+)
+async def deposit(
+    account_id: AccountId,
+    body: DepositIn,
+    request: Request,
+    principal: StaffPrincipal,
+    db: DatabaseDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Credit an account with cash received (staff). Frozen accounts accept deposits."""
+    outcome = await service.deposit(
+        db,
+        actor=principal,
+        account_id=account_id,
+        amount=body.amount,
+        description=body.description,
+        clock=clock,
+        idempotency_request=idempotency_request(request, principal, idempotency_key, body),
+    )
+    return respond(outcome)
+
+
+@router.post(
+    "/accounts/{account_id}/withdrawals",
+    summary="Withdraw (cash out)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostedTransactionOut,
+    responses=MONEY_ERRORS,
+)
+async def withdraw(
+    account_id: AccountId,
+    body: WithdrawalIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+    pin: PinHeader = None,
+) -> Response:
+    """Pay cash out of an account: staff, or the owner (with X-Transaction-PIN once set)."""
+    outcome = await service.withdraw(
+        db,
+        actor=principal,
+        account_id=account_id,
+        amount=body.amount,
+        description=body.description,
+        clock=clock,
+        pin=pin_check(request, pin),
+        idempotency_request=idempotency_request(
+            request, principal, idempotency_key, body, pin_present=pin is not None
+        ),
+    )
+    return respond(outcome)
+
+
+@router.post(
+    "/transfers",
+    summary="Transfer between accounts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostedTransactionOut,
+    responses=MONEY_ERRORS,
+)
+async def transfer(
+    body: TransferIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+    pin: PinHeader = None,
+) -> Response:
+    """Move money to any open account of the same currency, named by id or by number.
+
+    A customer must own the source account (and send X-Transaction-PIN once one is set).
+    """
+    outcome = await service.transfer(
+        db,
+        actor=principal,
+        from_account_id=body.from_account_id,
+        to_account_id=body.to_account_id,
+        to_account_number=body.to_account_number,
+        amount=body.amount,
+        description=body.description,
+        clock=clock,
+        pin=pin_check(request, pin),
+        idempotency_request=idempotency_request(
+            request, principal, idempotency_key, body, pin_present=pin is not None
+        ),
+    )
+    return respond(outcome)
+
+
+@router.post(
+    "/accounts/{account_id}/holds",
+    summary="Place a hold",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HoldOut,
+    responses=MONEY_ERRORS,
+)
+async def create_hold(
+    account_id: AccountId,
+    body: HoldIn,
+    request: Request,
+    principal: StaffPrincipal,
+    db: DatabaseDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Reserve funds (staff): the amount leaves the available balance until the hold is
+    captured, voided or expires (default 7 days)."""
+    outcome = await holds.create_hold(
+        db,
+        actor=principal,
+        account_id=account_id,
+        amount=body.amount,
+        description=body.description,
+        expires_in_seconds=body.expires_in_seconds,
+        clock=clock,
+        idempotency_request=idempotency_request(request, principal, idempotency_key, body),
+    )
+    return respond(outcome)
+
+
+@router.post(
+    "/holds/{hold_id}/capture",
+    summary="Capture a hold",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HoldCaptureOut,
+    responses=HOLD_ERRORS,
+)
+async def capture_hold(
+    hold_id: HoldId,
+    body: CaptureIn,
+    request: Request,
+    principal: StaffPrincipal,
+    db: DatabaseDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Capture all or part of an open hold (once): the amount is debited, the rest released."""
+    outcome = await holds.capture_hold(
+        db,
+        actor=principal,
+        hold_id=hold_id,
+        amount=body.amount,
+        clock=clock,
+        idempotency_request=idempotency_request(request, principal, idempotency_key, body),
+    )
+    return respond(outcome)
+
+
+@router.post(
+    "/holds/{hold_id}/void",
+    summary="Void a hold",
+    response_model=HoldOut,
+    responses=HOLD_ERRORS,
+)
+async def void_hold(
+    hold_id: HoldId,
+    request: Request,
+    principal: StaffPrincipal,
+    db: DatabaseDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Void an open hold (once): its whole amount becomes available again."""
+    outcome = await holds.void_hold(
+        db,
+        actor=principal,
+        hold_id=hold_id,
+        clock=clock,
+        idempotency_request=idempotency_request(request, principal, idempotency_key, None),
+    )
+    return respond(outcome)
+
+
+@router.post(
+    "/transactions/{transaction_id}/reverse",
+    summary="Reverse a transaction",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostedTransactionOut,
+    responses={
+        **MONEY_ERRORS,
+        404: {"description": "No such transaction"},
+        409: {"description": "Already reversed, a reversal itself, or an account is closed"},
+    },
+)
+async def reverse(
+    transaction_id: TransactionId,
+    body: ReverseIn,
+    request: Request,
+    principal: AdminPrincipal,
+    db: DatabaseDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Post the opposite entry, linked to the original (admins, at most once).
+
+    A reversal corrects a mistake: it is posted even if it takes an account below its
+    overdraft limit.
+    """
+    outcome = await reversal.reverse(
+        db,
+        actor=principal,
+        entry_id=transaction_id,
+        reason=body.reason,
+        clock=clock,
+        idempotency_request=idempotency_request(request, principal, idempotency_key, body),
+    )
+    return respond(outcome)

@@ -1,0 +1,162 @@
+"""Request and response bodies of the ledger endpoints. Money is a decimal string."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from corebank.core.money import PositiveAmountStr
+
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+MAX_HOLD_SECONDS = 30 * 24 * 3600
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DepositIn(_Strict):
+    amount: PositiveAmountStr
+    description: Description | None = None
+
+
+class WithdrawalIn(_Strict):
+    amount: PositiveAmountStr
+    description: Description | None = None
+
+
+class TransferIn(_Strict):
+    """A transfer to an account named by id or by number (exactly one of the two)."""
+
+    from_account_id: int = Field(ge=1)
+    to_account_id: int | None = Field(default=None, ge=1)
+    to_account_number: Annotated[str, StringConstraints(max_length=64)] | None = None
+    amount: PositiveAmountStr
+    description: Description | None = None
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> TransferIn:
+        if (self.to_account_id is None) == (self.to_account_number is None):
+            raise ValueError("give exactly one of to_account_id and to_account_number")
+        return self
+
+
+class HoldIn(_Strict):
+    amount: PositiveAmountStr
+    description: Description | None = None
+    expires_in_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_HOLD_SECONDS,
+        description="Seconds until the hold expires and releases its funds (default 7 days)",
+    )
+
+
+class CaptureIn(_Strict):
+    amount: PositiveAmountStr | None = Field(
+        default=None, description="At most the held amount; omitted = all of it"
+    )
+
+
+class ReverseIn(_Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class PostingOut(BaseModel):
+    account_id: int
+    amount: str = Field(description="Signed: positive credits the account, negative debits it")
+    balance_after: str | None = Field(
+        default=None, description="The account's balance after this posting (if yours to see)"
+    )
+
+
+class AccountBalance(BaseModel):
+    account_id: int
+    balance: str
+    available_balance: str
+
+
+class TransactionOut(BaseModel):
+    """A journal entry: its postings sum to zero."""
+
+    id: int
+    type: str
+    status: str = Field(description="posted, or reversed once a reversal exists")
+    amount: str
+    currency: str
+    description: str | None
+    reverses_transaction_id: int | None = None
+    reversed_by_transaction_id: int | None = None
+    postings: list[PostingOut]
+    created_at: datetime
+    correlation_id: str | None
+
+
+class PostedTransactionOut(TransactionOut):
+    """A transaction just posted, with the resulting balances of the accounts involved."""
+
+    balances: list[AccountBalance]
+
+
+class HoldOut(BaseModel):
+    id: int
+    account_id: int
+    amount: str
+    captured_amount: str
+    currency: str
+    status: str
+    description: str | None
+    expires_at: datetime | None
+    transaction_id: int | None = Field(description="The capture's transaction")
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class HoldCaptureOut(BaseModel):
+    hold: HoldOut
+    transaction: PostedTransactionOut
+
+
+class AccountTransactionOut(BaseModel):
+    """One line of an account's history: the transaction as seen from that account."""
+
+    id: int = Field(description="Transaction id")
+    type: str
+    status: str
+    amount: str = Field(description="Signed amount on this account")
+    currency: str
+    description: str | None
+    balance_after: str
+    created_at: datetime
+    correlation_id: str | None
+
+
+class BalanceOut(BaseModel):
+    account_id: int
+    currency: str
+    at: datetime
+    balance: str
+
+
+class StatementLine(BaseModel):
+    transaction_id: int
+    type: str
+    description: str | None
+    amount: str
+    balance: str
+    created_at: datetime
+
+
+class StatementOut(BaseModel):
+    account_id: int
+    number: str
+    currency: str
+    period_start: datetime = Field(description="Inclusive")
+    period_end: datetime = Field(description="Exclusive")
+    opening_balance: str
+    closing_balance: str
+    total_credits: str
+    total_debits: str
+    lines: list[StatementLine]

@@ -1,0 +1,200 @@
+"""Deposits, withdrawals and transfers: each one journal entry, posted under account locks.
+
+Deposits and withdrawals post against the settlement account of the currency, so every
+currency's postings sum to zero. Locks: the customer accounts involved, in id order, with one
+SELECT ... FOR UPDATE (PostgreSQL); SQLite serializes writers with BEGIN IMMEDIATE. The
+settlement account is locked last, by the balance UPDATE itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from corebank.accounts.errors import AccountNotFound, InvalidAccountNumber
+from corebank.accounts.numbers import is_valid_account_number
+from corebank.auth.deps import Principal
+from corebank.auth.pin import verify_transaction_pin
+from corebank.core.clock import Clock
+from corebank.core.db import Database
+from corebank.core.errors import field_error
+from corebank.ledger import idempotency, repository
+from corebank.ledger.errors import CurrencyMismatch, SameAccount
+from corebank.ledger.idempotency import IdempotencyRequest, Outcome
+from corebank.ledger.posting import (
+    PinCheck,
+    parse,
+    post,
+    releasable_held,
+    require_customer_account,
+    require_funds,
+    require_open,
+    require_visible,
+)
+from corebank.models.account import Account, AccountKind
+from corebank.models.ledger import EntryType
+
+CREATED = 201
+
+
+async def check_pin(db: Database, *, actor: Principal, pin: PinCheck | None, clock: Clock) -> None:
+    """A customer moving money out must pass the PIN check (staff never need one)."""
+    if actor.is_staff or pin is None:
+        return
+    await verify_transaction_pin(
+        db,
+        pin.hasher,
+        user_id=actor.user.id,
+        pin=pin.pin,
+        now=clock.now(),
+        required=pin.required,
+    )
+
+
+async def deposit(
+    db: Database,
+    *,
+    actor: Principal,
+    account_id: int,
+    amount: str,
+    description: str | None,
+    clock: Clock,
+    idempotency_request: IdempotencyRequest | None = None,
+) -> Outcome:
+    """Cash in (staff): credit the account, debit the currency's settlement account."""
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        accounts = await repository.lock_accounts(session, [account_id])
+        account = require_visible(actor, accounts, account_id)
+        require_open(account, money_out=False)
+        minor = parse(amount, account.currency)
+        now = clock.now()
+        settlement = await repository.settlement_account_id(session, account.currency, now=now)
+        posted = await post(
+            session,
+            actor=actor,
+            type=EntryType.deposit,
+            currency=account.currency,
+            amount=minor,
+            legs=[(account.id, minor), (settlement, -minor)],
+            accounts=accounts,
+            description=description,
+            now=now,
+        )
+        return posted.model_dump(mode="json")
+
+    return await idempotency.execute(
+        db, idempotency_request, work, status=CREATED, clock=clock, kind="deposit"
+    )
+
+
+async def withdraw(
+    db: Database,
+    *,
+    actor: Principal,
+    account_id: int,
+    amount: str,
+    description: str | None,
+    clock: Clock,
+    pin: PinCheck | None = None,
+    idempotency_request: IdempotencyRequest | None = None,
+) -> Outcome:
+    """Cash out (staff, or the owner with their PIN): debit the account, credit settlement."""
+    await check_pin(db, actor=actor, pin=pin, clock=clock)
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        accounts = await repository.lock_accounts(session, [account_id])
+        account = require_visible(actor, accounts, account_id)
+        require_open(account, money_out=True)
+        minor = parse(amount, account.currency)
+        now = clock.now()
+        held = await releasable_held(session, account, now=now)
+        require_funds(account, held=held, amount=minor)
+        settlement = await repository.settlement_account_id(session, account.currency, now=now)
+        posted = await post(
+            session,
+            actor=actor,
+            type=EntryType.withdrawal,
+            currency=account.currency,
+            amount=minor,
+            legs=[(account.id, -minor), (settlement, minor)],
+            accounts=accounts,
+            description=description,
+            now=now,
+        )
+        return posted.model_dump(mode="json")
+
+    return await idempotency.execute(
+        db, idempotency_request, work, status=CREATED, clock=clock, kind="withdrawal"
+    )
+
+
+async def transfer(
+    db: Database,
+    *,
+    actor: Principal,
+    from_account_id: int,
+    to_account_id: int | None,
+    to_account_number: str | None,
+    amount: str,
+    description: str | None,
+    clock: Clock,
+    pin: PinCheck | None = None,
+    idempotency_request: IdempotencyRequest | None = None,
+) -> Outcome:
+    """Move money between two accounts of one currency; a customer must own the source."""
+    await check_pin(db, actor=actor, pin=pin, clock=clock)
+    if to_account_id is None:
+        to_account_id = await _account_id_by_number(db, to_account_number or "")
+    destination_id = to_account_id
+    if destination_id == from_account_id:
+        raise SameAccount("The source and the destination are the same account.")
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        accounts = await repository.lock_accounts(session, [from_account_id, destination_id])
+        source = require_visible(actor, accounts, from_account_id)
+        destination = require_customer_account(accounts, destination_id)
+        require_open(source, money_out=True)
+        require_open(destination, money_out=False)
+        if source.currency != destination.currency:
+            raise CurrencyMismatch(
+                f"The source holds {source.currency} and the destination "
+                f"{destination.currency}; a transfer needs one currency."
+            )
+        minor = parse(amount, source.currency)
+        now = clock.now()
+        held = await releasable_held(session, source, now=now)
+        require_funds(source, held=held, amount=minor)
+        posted = await post(
+            session,
+            actor=actor,
+            type=EntryType.transfer,
+            currency=source.currency,
+            amount=minor,
+            legs=[(source.id, -minor), (destination.id, minor)],
+            accounts=accounts,
+            description=description,
+            now=now,
+        )
+        return posted.model_dump(mode="json")
+
+    return await idempotency.execute(
+        db, idempotency_request, work, status=CREATED, clock=clock, kind="transfer"
+    )
+
+
+async def _account_id_by_number(db: Database, number: str) -> int:
+    if not is_valid_account_number(number):
+        raise InvalidAccountNumber(
+            "to_account_number is not a valid account number (check digits do not match).",
+            errors=[field_error(["body", "to_account_number"], "invalid check digits")],
+        )
+    async with db.session() as session:
+        found = await session.scalar(
+            select(Account.id).where(Account.number == number, Account.kind == AccountKind.customer)
+        )
+    if found is None:
+        raise AccountNotFound("No account has that number.")
+    return found

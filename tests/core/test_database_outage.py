@@ -1,0 +1,91 @@
+"""The database made unreachable: fast 503s from the breaker, readiness down, recovery."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from corebank.core.db import Database
+from corebank.main import create_app
+from tests.support import (
+    PG_ADMIN_DSN,
+    TcpProxy,
+    login_as,
+    test_settings,
+    truncate_postgres,
+    unavailable,
+)
+
+
+@pytest.fixture
+async def outage(postgres_url: str | None) -> AsyncIterator[tuple[Any, TcpProxy]]:
+    if postgres_url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    assert postgres_url is not None
+    target = urlsplit(postgres_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    url = postgres_url.replace(f":{target.port}/", f":{proxy.port}/")
+    settings = test_settings(
+        url,
+        db_breaker_failures=3,
+        db_breaker_reset_seconds=0.5,
+        db_pool_timeout=2,
+        db_pool_pre_ping=True,
+    )
+    database = Database(settings)
+    await truncate_postgres(database)
+    app = create_app(settings, database=database)
+    yield app, proxy
+    await proxy.stop()
+    await database.dispose()
+
+
+async def test_breaker_opens_fails_fast_and_recovers(outage: tuple[Any, TcpProxy]) -> None:
+    app, proxy = outage
+    _, headers = await login_as(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
+
+        await proxy.stop()
+        await app.state.db.engine.dispose()  # drop pooled connections, as a restart of PG would
+        for _ in range(3):
+            failed = await client.get("/api/v1/users/me", headers=headers)
+            assert failed.status_code == 503
+            assert failed.json()["type"].endswith("/database-unavailable")
+        assert app.state.db.breaker.state == "open"
+
+        start = time.perf_counter()
+        fast = await client.get("/api/v1/users/me", headers=headers)
+        assert time.perf_counter() - start < 0.1
+        assert fast.status_code == 503
+        assert int(fast.headers["retry-after"]) >= 1
+
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 503
+        detailed = (await client.get("/health/detailed")).json()
+        assert detailed["status"] == "down"
+        assert "open" in detailed["dependencies"]["database"]["detail"]
+
+        await proxy.start()
+        await asyncio.sleep(0.6)
+        recovered = await client.get("/api/v1/users/me", headers=headers)
+        assert recovered.status_code == 200
+        assert app.state.db.breaker.state == "closed"
+        assert (await client.get("/health/ready")).status_code == 200
+
+
+async def test_caller_errors_do_not_open_the_breaker(outage: tuple[Any, TcpProxy]) -> None:
+    app, _ = outage
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        body = {"email": "dup@example.com", "password": "Tr0ub4dor&3-horse", "full_name": "D"}
+        assert (await client.post("/api/v1/auth/register", json=body)).status_code == 201
+        for _ in range(5):
+            assert (await client.post("/api/v1/auth/register", json=body)).status_code == 409
+    assert app.state.db.breaker.state == "closed"

@@ -1,0 +1,166 @@
+"""`corebank ledger verify`: a clean ledger passes; every kind of tampering is named."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from corebank.accounts import service as accounts
+from corebank.cli import app as cli
+from corebank.config import Settings
+from corebank.core.clock import Clock
+from corebank.core.db import Database
+from corebank.ledger import holds, reversal, service
+from corebank.ledger.verify import verify_ledger
+from tests.ledger.helpers import insert_customer, service_actor, tamper
+
+CLOCK = Clock()
+
+
+async def seed(db: Database) -> dict[str, int]:
+    """Two accounts with deposits, a transfer, a captured hold and a reversal."""
+    staff = await service_actor(db, "staff")
+    admin = await service_actor(db, "admin")
+    ids = []
+    for _ in range(2):
+        customer = await insert_customer(db)
+        account = await accounts.open_account(
+            db,
+            actor=staff,
+            customer_id=customer.id,
+            type="checking",
+            currency="EUR",
+            nickname=None,
+            clock=CLOCK,
+        )
+        ids.append(account.id)
+        await service.deposit(
+            db, actor=staff, account_id=account.id, amount="50.00", description=None, clock=CLOCK
+        )
+    moved = await service.transfer(
+        db,
+        actor=staff,
+        from_account_id=ids[0],
+        to_account_id=ids[1],
+        to_account_number=None,
+        amount="7.25",
+        description=None,
+        clock=CLOCK,
+    )
+    hold = await holds.create_hold(
+        db,
+        actor=staff,
+        account_id=ids[1],
+        amount="3.00",
+        description=None,
+        expires_in_seconds=None,
+        clock=CLOCK,
+    )
+    await holds.capture_hold(db, actor=staff, hold_id=hold.body["id"], amount="2.00", clock=CLOCK)
+    await holds.create_hold(
+        db,
+        actor=staff,
+        account_id=ids[0],
+        amount="1.00",
+        description=None,
+        expires_in_seconds=None,
+        clock=CLOCK,
+    )
+    await reversal.reverse(db, actor=admin, entry_id=moved.body["id"], reason="x", clock=CLOCK)
+    return {"a": ids[0], "b": ids[1], "transfer": moved.body["id"]}
+
+
+async def test_clean_ledger_verifies(db: Database) -> None:
+    await seed(db)
+    report = await verify_ledger(db, batch=2)
+    assert report.ok, report.problems
+    assert (report.entries, report.postings) == (5, 10)
+    assert report.accounts == 3  # two customer accounts and the EUR settlement account
+
+
+async def test_journal_and_postings_refuse_update_and_delete(db: Database) -> None:
+    await seed(db)
+    for statement in (
+        "UPDATE postings SET amount_minor = 1",
+        "DELETE FROM postings",
+        "UPDATE journal_entries SET description = 'x'",
+        "DELETE FROM journal_entries",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with db.engine.begin() as connection:
+                await connection.execute(text(statement))
+    assert (await verify_ledger(db)).ok
+
+
+TAMPERING = {
+    "posting amount": (
+        "postings",
+        "UPDATE postings SET amount_minor = amount_minor + 1 WHERE id = 3",
+        ["postings sum to", "balance_after", "stored balance"],
+    ),
+    "balance_after": (
+        "postings",
+        "UPDATE postings SET balance_after_minor = 999 WHERE id = 3",
+        ["balance_after 999"],
+    ),
+    "stored balance": (
+        "accounts",
+        "UPDATE accounts SET balance_minor = balance_minor + 5 WHERE id = {a}",
+        ["stored balance"],
+    ),
+    "held": ("accounts", "UPDATE accounts SET held_minor = 0 WHERE id = {a}", ["held 0"]),
+    "deleted posting": (
+        "postings",
+        "DELETE FROM postings WHERE id = 4",
+        ["has 1 posting", "postings sum to"],
+    ),
+    "overdrawn": (
+        "accounts",
+        "UPDATE accounts SET balance_minor = -100 WHERE id = {a}",
+        ["below -0"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TAMPERING)
+async def test_tampering_is_caught(db: Database, case: str) -> None:
+    ids = await seed(db)
+    table, sql, expected = TAMPERING[case]
+    await tamper(db, table, sql.format(**ids))
+    report = await verify_ledger(db, batch=3)
+    assert not report.ok
+    for fragment in expected:
+        assert any(fragment in problem for problem in report.problems), (fragment, report)
+
+
+def test_cli_verify_exit_codes(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.chdir(tmp_path)
+
+    async def prepare(corrupt: bool) -> None:
+        fresh = Database(settings)
+        try:
+            if corrupt:
+                await tamper(fresh, "postings", "UPDATE postings SET amount_minor = 1 WHERE id = 1")
+            else:
+                await seed(fresh)
+        finally:
+            await fresh.dispose()
+
+    runner = CliRunner()
+    asyncio.run(prepare(corrupt=False))
+    clean = runner.invoke(cli, ["ledger", "verify"])
+    assert clean.exit_code == 0, clean.output
+    assert "ok" in clean.output
+    asyncio.run(prepare(corrupt=True))
+    broken = runner.invoke(cli, ["ledger", "verify", "--batch", "2"])
+    assert broken.exit_code == 1
+    assert "VIOLATION entry 1" in broken.output
+    swept = runner.invoke(cli, ["ledger", "sweep"])
+    assert swept.exit_code == 0 and "expired 0 holds" in swept.output
