@@ -291,3 +291,23 @@ async def test_customer_with_money_in_an_open_account_cannot_be_deleted(
     )
     assert refused.status_code == 409
     assert refused.json()["type"].endswith("/account-closed")
+
+
+async def test_ids_beyond_64_bits_are_422_not_500(
+    client: httpx.AsyncClient, staff: dict[str, str]
+) -> None:
+    """Found by the API fuzzer: an id the database cannot hold overflowed the driver (500)."""
+    big = 2**63
+    requests: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("GET", f"/accounts/{big}", None),
+        ("PATCH", f"/accounts/{big}", {"nickname": "x"}),
+        ("POST", f"/accounts/{big}/close", None),
+        ("GET", f"/accounts?customer_id={big}", None),
+        ("POST", "/accounts", {"type": "checking", "currency": "USD", "customer_id": big}),
+    ]
+    for method, path, body in requests:
+        response = await client.request(method, API + path, json=body, headers=staff)
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    largest = await client.get(f"{API}/accounts/{big - 1}", headers=staff)
+    assert largest.status_code == 404

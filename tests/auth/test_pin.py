@@ -84,3 +84,33 @@ async def test_required_pin_without_one_set(app: Any) -> None:
             required=True,
         )
     assert refused.value.problem_type == "transaction-pin-required"
+
+
+async def test_parallel_guesses_get_at_most_five_evaluated(app: Any) -> None:
+    import asyncio
+
+    user, headers = await login_as(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await set_pin(client, headers, "4821")).status_code == 204
+    now = app.state.clock.now()
+    guesses = [f"{1000 + n}" for n in range(19)] + ["4821"]
+
+    async def attempt(pin: str) -> str:
+        try:
+            await verify_transaction_pin(
+                app.state.db, app.state.hasher, user_id=user.id, pin=pin, now=now, required=False
+            )
+        except Forbidden as refused:
+            return refused.problem_type
+        return "ok"
+
+    outcomes = await asyncio.gather(*(attempt(pin) for pin in guesses))
+    assert outcomes.count("invalid-transaction-pin") <= 4
+    wrong_evaluated = outcomes.count("invalid-transaction-pin")
+    assert outcomes.count("ok") + wrong_evaluated <= 5
+    assert "transaction-pin-blocked" in outcomes
+    with pytest.raises(Forbidden):  # still blocked for the right PIN afterwards
+        await verify_transaction_pin(
+            app.state.db, app.state.hasher, user_id=user.id, pin="4821", now=now, required=False
+        )

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
@@ -251,3 +251,60 @@ class TestTiming:
             unknown.append(await timed(f"ghost{n}@example.com"))
         ratio = statistics.median(unknown) / statistics.median(known)
         assert 0.8 <= ratio <= 1.2, (statistics.median(known), statistics.median(unknown))
+
+
+async def test_email_and_username_share_one_budget(client: httpx.AsyncClient) -> None:
+    await register(client, username="ann")
+    statuses = []
+    for n in range(5):
+        name = "alice@example.com" if n % 2 else "ann"
+        statuses.append((await login(client, username=name, password=f"Wrong-{n}!")).status_code)
+    assert statuses == [401, 401, 401, 401, 403]
+    assert (await login(client, username="ann")).status_code == 403
+    assert (await login(client)).status_code == 403
+
+
+async def test_current_password_guesses_count_toward_lockout(client: httpx.AsyncClient) -> None:
+    await register(client)
+    pair = await tokens(client)
+    headers = bearer(pair["access_token"])
+    statuses = []
+    for n in range(6):
+        response = await client.post(
+            "/api/v1/auth/password/change",
+            headers=headers,
+            json={"current_password": f"Wrong-{n}!", "new_password": "N3w-Secret-Phrase!"},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [422, 422, 422, 422, 403, 403]
+    right = await client.post(
+        "/api/v1/auth/password/change",
+        headers=headers,
+        json={"current_password": STRONG_PASSWORD, "new_password": "N3w-Secret-Phrase!"},
+    )
+    assert right.status_code == 403  # locked, even with the right password
+    assert (await login(client)).status_code == 403
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+async def test_nul_characters_never_cause_a_500(client: httpx.AsyncClient, field: str) -> None:
+    values = {"username": "alice@example.com", "password": "x"} | {field: "a\x00b"}
+    response = await client.post("/api/v1/auth/login", json=values)
+    assert response.status_code in (401, 422)
+    registered = await register(client, full_name="A\x00B")
+    assert registered.status_code < 500
+
+
+async def test_parallel_logins_respect_the_session_limit(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    from corebank.models import AuthSession
+
+    await register(client)
+    responses = await asyncio.gather(*(login(client) for _ in range(12)))
+    assert all(r.status_code == 200 for r in responses)
+    async with db.session() as session:
+        live = await session.scalar(
+            select(func.count()).select_from(AuthSession).where(AuthSession.revoked_at.is_(None))
+        )
+    assert live == 5

@@ -153,3 +153,34 @@ async def test_audit_events_for_admins(client: httpx.AsyncClient, app: Any) -> N
     assert items[0]["correlation_id"]
     everything = await client.get("/api/v1/audit-events?limit=1", headers=admin)
     assert everything.json()["next_cursor"]
+
+
+async def test_user_ids_beyond_64_bits_are_422_not_500(client: httpx.AsyncClient, app: Any) -> None:
+    """Found by the API fuzzer: an id the database cannot hold overflowed the driver (500)."""
+    _, admin = await login_as(app, role="admin")
+    for bad in (str(2**63), str(-(2**63) - 1), "0"):
+        for method, path in (
+            ("GET", f"/api/v1/users/{bad}"),
+            ("PATCH", f"/api/v1/users/{bad}"),
+            ("DELETE", f"/api/v1/users/{bad}"),
+            ("POST", f"/api/v1/users/{bad}/restore"),
+            ("POST", f"/api/v1/users/{bad}/unlock"),
+        ):
+            response = await client.request(method, path, headers=admin, json={})
+            assert response.status_code == 422, (method, path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+    largest = await client.get(f"/api/v1/users/{2**63 - 1}", headers=admin)
+    assert largest.status_code == 404
+
+
+async def test_audit_actor_id_beyond_64_bits_is_422_not_500(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    """Found by the API fuzzer: the actor_id filter overflowed the database driver (500)."""
+    _, admin = await login_as(app, role="admin")
+    for bad in (2**63, -(2**63) - 1):
+        response = await client.get(f"/api/v1/audit-events?actor_id={bad}", headers=admin)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    largest = await client.get(f"/api/v1/audit-events?actor_id={2**63 - 1}", headers=admin)
+    assert largest.status_code == 200 and largest.json()["items"] == []

@@ -176,3 +176,14 @@ class TestDevelopmentScorer:
         assert first.json()["source"] == "development"
         assert first.json()["score"] == second.json()["score"]
         assert 300 <= first.json()["score"] <= 850
+
+    async def test_ids_beyond_64_bits_are_422_not_500(
+        self, client: httpx.AsyncClient, app: Any
+    ) -> None:
+        """Found by the API fuzzer: an id the database cannot hold overflowed the driver."""
+        _, staff = await login_as(app, role="staff")
+        for bad in (2**63, -(2**63) - 1, 0):
+            response = await check(client, staff, bad)
+            assert response.status_code == 422, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+        assert (await check(client, staff, 2**63 - 1)).status_code == 404

@@ -208,12 +208,15 @@ async def test_only_staff_and_admin_create(client: httpx.AsyncClient, app: Any) 
     assert (await client.post(URL, headers=admin, json=payload())).status_code == 201
 
 
-async def test_links_the_user_with_the_same_email(
+async def test_same_email_links_nothing_until_staff_name_the_user(
     client: httpx.AsyncClient, app: Any, staff: dict[str, str]
 ) -> None:
     user, headers = await login_as(app, email="linked@example.com")
     out = await create(client, staff, email="Linked@Example.com")
-    assert out["user_id"] == user.id
+    assert out["user_id"] is None  # an unverified e-mail proves nothing
+    assert (await client.get(f"{URL}/me", headers=headers)).status_code == 404
+    linked = await client.patch(f"{URL}/{out['id']}", headers=staff, json={"user_id": user.id})
+    assert linked.status_code == 200
     me = await client.get(f"{URL}/me", headers=headers)
     assert me.status_code == 200 and me.json()["id"] == out["id"]
 

@@ -193,7 +193,7 @@ async def test_customer_user_sees_only_their_own_record(
     user, headers = await login_as(app, email="mine@example.com")
     _, stranger = await login_as(app, email="stranger@example.com")
     assert (await client.get(f"{URL}/me", headers=headers)).status_code == 404
-    mine = await create(client, staff, email="mine@example.com")
+    mine = await create(client, staff, email="mine@example.com", user_id=user.id)
     other = await create(client, staff)
     assert mine["user_id"] == user.id
     me = await client.get(f"{URL}/me", headers=headers)
@@ -209,7 +209,7 @@ async def test_customer_user_sees_only_their_own_record(
     assert (await client.get(f"{URL}/me")).status_code == 401
 
 
-async def test_registration_links_the_customer_with_that_email(
+async def test_registration_never_takes_over_a_customer_with_that_email(
     client: httpx.AsyncClient, staff: dict[str, str], db: Database
 ) -> None:
     out = await create(client, staff, email="newbie@example.com")
@@ -225,11 +225,10 @@ async def test_registration_links_the_customer_with_that_email(
         "/api/v1/auth/login", json={"username": "newbie@example.com", "password": STRONG_PASSWORD}
     )
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    me = await client.get(f"{URL}/me", headers=headers)
-    assert me.status_code == 200 and me.json()["id"] == out["id"]
+    assert (await client.get(f"{URL}/me", headers=headers)).status_code == 404
     fresh = await client.get(f"{URL}/{out['id']}", headers=staff)
-    assert fresh.json()["user_id"] == me.json()["user_id"] is not None
-    assert len(await audit_rows(db, "customer.linked")) == 1
+    assert fresh.json()["user_id"] is None
+    assert await audit_rows(db, "customer.linked") == []
 
 
 async def test_huge_or_bad_ids(client: httpx.AsyncClient, staff: dict[str, str]) -> None:

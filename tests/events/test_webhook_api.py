@@ -174,3 +174,23 @@ async def test_rebinding_to_a_private_address_is_refused_at_delivery(
     assert delivery["attempts"] == 1
     assert "not a public address" in delivery["last_error"]
     assert dispatcher.outcomes["refused"] == 1
+
+
+async def test_ids_beyond_64_bits_are_422_not_500(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    """Found by the API fuzzer: an id the database cannot hold overflowed the driver (500)."""
+    big = 2**63
+    requests: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("GET", f"/webhooks/{big}", None),
+        ("PATCH", f"/webhooks/{big}", {"active": False}),
+        ("DELETE", f"/webhooks/{big}", None),
+        ("GET", f"/webhooks/{big}/deliveries", None),
+        ("POST", f"/webhooks/{big}/deliveries/1/retry", None),
+        ("POST", f"/webhooks/1/deliveries/{big}/retry", None),
+    ]
+    for method, path, body in requests:
+        response = await client.request(method, API + path, json=body, headers=admin)
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert (await client.get(f"{API}/webhooks/{big - 1}", headers=admin)).status_code == 404

@@ -291,3 +291,84 @@ async def test_pin_is_required_once_set(
     staff_needs_none = await client.post(url, json={"amount": "1.00"}, headers=staff)
     assert staff_needs_none.status_code == 201
     assert (await balances(db, account["id"]))[account["id"]] == (2700, 0)
+
+
+async def test_ids_beyond_64_bits_are_422_not_500(
+    app: Any, client: httpx.AsyncClient, db: Database, staff: dict[str, str]
+) -> None:
+    """Found by the API fuzzer: an id the database cannot hold overflowed the driver (500)."""
+    _, admin = await login_as(app, "admin")
+    account, _, _ = await funded_account(client, app, staff, "10.00")
+    before = await posting_count(db)
+    big = 2**63
+    requests: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("POST", f"/accounts/{big}/deposits", {"amount": "1.00"}),
+        ("POST", f"/accounts/{big}/withdrawals", {"amount": "1.00"}),
+        ("POST", f"/accounts/{big}/holds", {"amount": "1.00"}),
+        ("POST", f"/holds/{big}/capture", {}),
+        ("POST", f"/holds/{big}/void", None),
+        ("POST", f"/transactions/{big}/reverse", {"reason": "mistake"}),
+        ("POST", "/transfers", {"from_account_id": big, "to_account_id": 1, "amount": "1.00"}),
+        (
+            "POST",
+            "/transfers",
+            {"from_account_id": account["id"], "to_account_id": big, "amount": "1.00"},
+        ),
+        ("GET", f"/transactions/{big}", None),
+        ("GET", f"/accounts/{big}/transactions", None),
+        ("GET", f"/accounts/{big}/balance", None),
+        ("GET", f"/accounts/{big}/statement", None),
+        ("GET", f"/accounts/{big}/holds", None),
+    ]
+    for method, path, body in requests:
+        response = await client.request(method, API + path, json=body, headers={**admin, **key()})
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert await posting_count(db) == before
+    largest = await client.get(f"{API}/transactions/{big - 1}", headers=admin)
+    assert largest.status_code == 404
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # SQLite writers never wait inside a guard
+async def test_deposit_waiting_on_a_deletion_sees_the_customer_deleted(
+    client: httpx.AsyncClient, app: Any, db: Database, staff: dict[str, str]
+) -> None:
+    """PostgreSQL: a deposit blocked by the deletion guard's locks must see the deletion."""
+    import asyncio
+
+    import asyncpg
+
+    from tests.ledger.helpers import customer_user
+
+    _, headers, customer = await customer_user(app)
+    account = await client.post(
+        "/api/v1/accounts", headers=headers, json={"type": "checking", "currency": "USD"}
+    )
+    account_id = account.json()["id"]
+    dsn = db.engine.url.render_as_string(hide_password=False).replace("+asyncpg", "")
+    conn = await asyncpg.connect(dsn)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute("SELECT id FROM customers WHERE id=$1 FOR UPDATE", customer.id)
+        await conn.fetch(
+            "SELECT id FROM accounts WHERE customer_id=$1 ORDER BY id FOR UPDATE", customer.id
+        )
+        deposit = asyncio.create_task(
+            client.post(
+                f"/api/v1/accounts/{account_id}/deposits", headers=staff, json={"amount": "50.00"}
+            )
+        )
+        await asyncio.sleep(0.3)
+        assert not deposit.done()  # waiting on the account lock
+        await conn.execute("UPDATE customers SET deleted_at = now() WHERE id=$1", customer.id)
+        await transaction.commit()
+        response = await deposit
+    finally:
+        await conn.close()
+    assert response.status_code == 409
+    async with db.session() as session:
+        balance = await session.scalar(
+            select(Account.balance_minor).where(Account.id == account_id)
+        )
+    assert balance == 0

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from corebank.accounts import guards, lifecycle, service
 from corebank.accounts.schemas import AccountCreate, AccountOut, AccountUpdate
 from corebank.auth.deps import ClockDep, CurrentPrincipal
-from corebank.core.api import API_PREFIX
+from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.pagination import Page
 from corebank.models.account import AccountStatus
@@ -17,7 +17,7 @@ from corebank.models.account import AccountStatus
 router = APIRouter(prefix=f"{API_PREFIX}/accounts", tags=["accounts"])
 guards.register()  # customers with money in open accounts cannot be deleted
 
-AccountId = Annotated[int, Path(ge=1, description="Account id")]
+AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="Account id")]
 UNAUTHENTICATED = {401: {"description": "Not authenticated"}}
 NOT_FOUND = {404: {"description": "No such account, or not yours"}}
 INVALID = {422: {"description": "Validation failed"}}
@@ -66,7 +66,7 @@ async def list_accounts(
     page: PageDep,
     codec: CursorCodecDep,
     clock: ClockDep,
-    customer_id: Annotated[int | None, Query(ge=1)] = None,
+    customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: AccountStatus | None = None,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> Page[AccountOut]:
@@ -109,7 +109,7 @@ async def get_account_by_number(
     "/{account_id}",
     summary="Get an account",
     response_model=AccountOut,
-    responses={**UNAUTHENTICATED, **NOT_FOUND},
+    responses={**UNAUTHENTICATED, **NOT_FOUND, **INVALID},
 )
 async def get_account(
     account_id: AccountId, principal: CurrentPrincipal, db: DatabaseDep, clock: ClockDep
@@ -157,6 +157,7 @@ async def update_account(
         **UNAUTHENTICATED,
         **NOT_FOUND,
         409: {"description": "Already closed, balance not zero, open holds, or frozen"},
+        **INVALID,
     },
 )
 async def close_account(

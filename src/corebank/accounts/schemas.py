@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from corebank.core.api import MAX_ID
 from corebank.core.money import AmountStr, format_amount
 from corebank.models.account import Account
 
@@ -34,7 +35,7 @@ class AccountCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int | None = Field(default=None, ge=1)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     type: OpenableType
     currency: Currency
     nickname: Nickname | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.auth.passwords import PasswordHasher
 from corebank.auth.policy import pin_problems
@@ -41,63 +42,88 @@ async def verify_transaction_pin(
     """Pass, or raise 403 (PIN missing, wrong or blocked). Commits its own failure counting.
 
     Call it before the money-moving transaction: a wrong PIN must count even though the
-    movement it guarded never happens.
+    movement it guarded never happens. Each attempt is counted *before* its hash is checked,
+    so a burst of parallel guesses gets no more than PIN_MAX_FAILURES of them evaluated.
     """
-    async with db.session() as session:
-        user = await session.get(User, user_id)
-    if user is None:
-        raise Forbidden("A transaction PIN is required.", type="transaction-pin-required")
-    if user.pin_hash is None:
-        if required:
-            raise Forbidden(
-                f"Set a transaction PIN first (PUT /api/v1/users/me/pin), then send it as "
-                f"{PIN_HEADER}.",
-                type="transaction-pin-required",
-            )
+    pin_hash = await _reserve_attempt(db, user_id=user_id, pin=pin, now=now, required=required)
+    if pin_hash is None:
         return
-    if user.pin_locked_until is not None and user.pin_locked_until > now:
-        raise _blocked(user.pin_locked_until, now)
-    if not pin:
-        raise Forbidden(
-            f"Send your transaction PIN as {PIN_HEADER}.", type="transaction-pin-required"
-        )
-    ok, _ = await hasher.verify(pin, user.pin_hash)
-    await _record_outcome(db, user_id=user_id, ok=ok, now=now)
+    ok, _ = await hasher.verify(pin or "", pin_hash)
+    await _settle_attempt(db, user_id=user_id, ok=ok, now=now)
 
 
-async def _record_outcome(db: Database, *, user_id: int, ok: bool, now: datetime) -> None:
+async def _reserve_attempt(
+    db: Database, *, user_id: int, pin: str | None, now: datetime, required: bool
+) -> str | None:
+    """The stored PIN hash, once this attempt is counted; None when no PIN is needed."""
+    async with db.transaction() as session:
+        user = await _locked_user(session, user_id)
+        if user is None:
+            raise Forbidden("A transaction PIN is required.", type="transaction-pin-required")
+        if user.pin_hash is None:
+            if required:
+                raise Forbidden(
+                    f"Set a transaction PIN first (PUT /api/v1/users/me/pin), then send it as "
+                    f"{PIN_HEADER}.",
+                    type="transaction-pin-required",
+                )
+            return None
+        if user.pin_locked_until is not None and user.pin_locked_until > now:
+            raise _blocked(user.pin_locked_until, now)
+        if not pin:
+            raise Forbidden(
+                f"Send your transaction PIN as {PIN_HEADER}.", type="transaction-pin-required"
+            )
+        if user.pin_failed_count >= PIN_MAX_FAILURES:  # attempts already in flight
+            blocked_until = _block(session, user, now)
+        else:
+            user.pin_failed_count += 1
+            return user.pin_hash
+    raise _blocked(blocked_until, now)  # after the commit, so the block stays
+
+
+async def _settle_attempt(db: Database, *, user_id: int, ok: bool, now: datetime) -> None:
     blocked_until: datetime | None = None
     async with db.transaction() as session:
-        user = await session.scalar(select(User).where(User.id == user_id).with_for_update())
+        user = await _locked_user(session, user_id)
         if user is None:
+            raise Forbidden("A transaction PIN is required.", type="transaction-pin-required")
+        if user.pin_locked_until is not None and user.pin_locked_until > now:
+            blocked_until = user.pin_locked_until  # parallel guesses blocked it meanwhile
+        elif ok:
+            user.pin_failed_count = 0
             return
-        if ok:
-            user.pin_failed_count, user.pin_locked_until = 0, None
-            return
-        user.pin_failed_count += 1
-        audit.record(
-            session,
-            "user.pin_failed",
-            actor_id=user_id,
-            target_type="user",
-            target_id=user_id,
-            after={"failed_count": user.pin_failed_count},
-        )
-        if user.pin_failed_count >= PIN_MAX_FAILURES:
-            user.pin_failed_count, user.pin_locked_until = 0, now + PIN_BLOCK
-            blocked_until = user.pin_locked_until
+        else:
             audit.record(
                 session,
-                "user.pin_blocked",
+                "user.pin_failed",
                 actor_id=user_id,
                 target_type="user",
                 target_id=user_id,
-                after={"until": blocked_until.isoformat()},
+                after={"failed_count": user.pin_failed_count},
             )
+            if user.pin_failed_count >= PIN_MAX_FAILURES:
+                blocked_until = _block(session, user, now)
     if blocked_until is not None:
         raise _blocked(blocked_until, now)
-    if not ok:
-        raise Forbidden("The transaction PIN is wrong.", type="invalid-transaction-pin")
+    raise Forbidden("The transaction PIN is wrong.", type="invalid-transaction-pin")
+
+
+async def _locked_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.scalar(select(User).where(User.id == user_id).with_for_update())
+
+
+def _block(session: AsyncSession, user: User, now: datetime) -> datetime:
+    user.pin_failed_count, user.pin_locked_until = 0, now + PIN_BLOCK
+    audit.record(
+        session,
+        "user.pin_blocked",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        after={"until": user.pin_locked_until.isoformat()},
+    )
+    return user.pin_locked_until
 
 
 def _blocked(until: datetime, now: datetime) -> Forbidden:

@@ -13,13 +13,43 @@ from corebank.auth import lockout
 from corebank.auth import sessions as auth_sessions
 from corebank.auth.pin import validate_pin
 from corebank.auth.policy import canonical_identifier
-from corebank.auth.service import AuthContext, check_password
+from corebank.auth.service import (
+    AuthContext,
+    check_password,
+    locked_error,
+    login_identifiers,
+    record_login_failure,
+)
 from corebank.auth.tokens import token_digest
 from corebank.core import audit, events, metrics
 from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
 from corebank.core.mail import Mail, Outgoing
 from corebank.models.user import PasswordResetToken, User
 from corebank.users import repository as users
+
+
+async def confirm_current_password(ctx: AuthContext, user: User, password: str) -> None:
+    """422 for a wrong current password; wrong guesses count toward the login lockout.
+
+    Otherwise a stolen access token would allow unlimited guessing of the password (and,
+    through `set_pin`, of everything the password protects).
+    """
+    now = ctx.clock.now()
+    identifiers = login_identifiers(user.email, user)
+    async with ctx.db.session() as session:
+        for identifier in identifiers:
+            until = await lockout.locked_until(session, identifier, now)
+            if until:
+                raise locked_error(until, now)
+    ok, _ = await ctx.hasher.verify(ctx.policy.normalize(password), user.password_hash)
+    if ok:
+        return
+    await record_login_failure(ctx, identifiers, user, now)
+    raise ValidationFailed(
+        "The current password is wrong.",
+        type="invalid-current-password",
+        errors=[field_error(["body", "current_password"], "does not match")],
+    )
 
 
 def password_fingerprint(password_hash: str) -> str:
@@ -40,13 +70,7 @@ async def change_password(
         user = await users.by_id(session, user_id)
     if user is None:
         raise NotFound("No such user.")
-    ok, _ = await ctx.hasher.verify(ctx.policy.normalize(current_password), user.password_hash)
-    if not ok:
-        raise ValidationFailed(
-            "The current password is wrong.",
-            type="invalid-current-password",
-            errors=[field_error(["body", "current_password"], "does not match")],
-        )
+    await confirm_current_password(ctx, user, current_password)
     normalized = check_password(
         ctx.policy,
         new_password,
@@ -84,14 +108,23 @@ async def change_password(
 
 
 async def forgot_password(ctx: AuthContext, outgoing: Outgoing, *, email: str) -> None:
-    """Mail a single-use reset link to a real, active account; do nothing visible otherwise."""
+    """Mail a single-use reset link to a real, active account; do nothing visible otherwise.
+
+    Only the lookup happens before the answer: the token write and the mail run afterwards,
+    so a real account answers as fast as an unknown address.
+    """
     key = canonical_identifier(email)[:320]
+    async with ctx.db.session() as session:
+        user = await users.by_identifier(session, key)
+    if user is None or not user.can_log_in or user.email != key:
+        return
+    outgoing.run_later(_issue_reset(ctx, outgoing, user))
+
+
+async def _issue_reset(ctx: AuthContext, outgoing: Outgoing, user: User) -> None:
     now = ctx.clock.now()
     token = secrets.token_urlsafe(32)
     async with ctx.db.transaction() as session:
-        user = await users.by_identifier(session, key)
-        if user is None or not user.can_log_in or user.email != key:
-            return
         session.add(
             PasswordResetToken(
                 user_id=user.id,
@@ -109,7 +142,7 @@ async def forgot_password(ctx: AuthContext, outgoing: Outgoing, *, email: str) -
             target_id=user.id,
         )
     metrics.PASSWORD_RESETS.labels("requested").inc()
-    outgoing.send_later(_reset_mail(ctx, user, token))
+    await outgoing.mailer.send(_reset_mail(ctx, user, token))
 
 
 def _reset_mail(ctx: AuthContext, user: User, token: str) -> Mail:
@@ -197,13 +230,7 @@ async def set_pin(ctx: AuthContext, *, user_id: int, pin: str, current_password:
         user = await users.by_id(session, user_id)
     if user is None:
         raise NotFound("No such user.")
-    ok, _ = await ctx.hasher.verify(ctx.policy.normalize(current_password), user.password_hash)
-    if not ok:
-        raise ValidationFailed(
-            "The current password is wrong.",
-            type="invalid-current-password",
-            errors=[field_error(["body", "current_password"], "does not match")],
-        )
+    await confirm_current_password(ctx, user, current_password)
     pin_hash = await ctx.hasher.hash(pin)
     async with ctx.db.transaction() as session:
         await session.execute(

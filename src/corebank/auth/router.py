@@ -209,7 +209,7 @@ async def list_sessions(principal: CurrentPrincipal, auth: AuthDep) -> list[Sess
     "/sessions/{session_id}",
     summary="Revoke a session",
     status_code=204,
-    responses={**UNAUTHORIZED, 404: {"description": "No such live session of yours"}},
+    responses={**UNAUTHORIZED, 404: {"description": "No such live session of yours"}, **VALIDATION},
 )
 async def revoke_session(session_id: int, principal: CurrentPrincipal, auth: AuthDep) -> Response:
     """End one of the caller's sessions (another device, or this one)."""
@@ -250,7 +250,7 @@ FORGOT_ANSWER = "If an account with that e-mail exists, a reset link is on its w
     status_code=202,
     response_model=Accepted,
     dependencies=[Depends(limit_per_ip("rate_limit_password_reset", "password-forgot"))],
-    responses=RATE_LIMITED,
+    responses={**RATE_LIMITED, **VALIDATION},
 )
 async def forgot_password(
     body: PasswordForgotRequest, auth: AuthDep, outgoing: OutgoingDep

@@ -20,7 +20,6 @@ from corebank.core import audit, events, metrics
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed, field_error
-from corebank.customers.service import link_to_user
 from corebank.models.user import Role, User
 from corebank.users import repository as users
 
@@ -128,7 +127,6 @@ async def create_user(
 async def _on_user_created(
     session: AsyncSession, user: User, *, actor_id: int | None, self_registered: bool
 ) -> None:
-    await link_to_user(session, user_id=user.id, email=user.email)
     audit.record(
         session,
         "user.registered" if self_registered else "user.created",
@@ -160,49 +158,75 @@ async def login(ctx: AuthContext, *, identifier: str, password: str) -> IssuedTo
     key = canonical_identifier(identifier)[:320]
     now = ctx.clock.now()
     async with ctx.db.session() as session:
-        until = await lockout.locked_until(session, key, now)
-        user = None if until else await users.by_identifier(session, key)
+        user = await users.by_identifier(session, key)
+        identifiers = login_identifiers(key, user)
+        until = await _lock_end(session, identifiers, now)
     if until:
         metrics.LOGINS.labels("locked").inc()
-        raise _locked(until, now)
+        raise locked_error(until, now)
     ok, new_hash = await ctx.hasher.verify(ctx.policy.normalize(password), _hash_of(user))
     if not ok or user is None or not user.can_log_in:
-        await _login_failed(ctx, key, user, now)
+        await record_login_failure(ctx, identifiers, user, now)
         raise Unauthorized(BAD_CREDENTIALS, type="invalid-credentials")
-    return await _login_succeeded(ctx, key, user, new_hash, now)
+    return await _login_succeeded(ctx, identifiers, user, new_hash, now)
+
+
+def login_identifiers(key: str, user: User | None) -> list[str]:
+    """Every identifier a failure counts against: what was typed, and the user's e-mail and
+    username, so having both does not double the guesses allowed. Sorted: rows lock in order."""
+    names = {key}
+    if user is not None:
+        names.update(i for i in (user.email, user.username) if i)
+    return sorted(names)
 
 
 def _hash_of(user: User | None) -> str | None:
     return user.password_hash if user is not None else None
 
 
-async def _login_failed(ctx: AuthContext, key: str, user: User | None, now: datetime) -> None:
+async def _lock_end(
+    session: AsyncSession, identifiers: list[str], now: datetime
+) -> datetime | None:
+    ends = [await lockout.locked_until(session, name, now) for name in identifiers]
+    return max((end for end in ends if end is not None), default=None)
+
+
+async def record_login_failure(
+    ctx: AuthContext, identifiers: list[str], user: User | None, now: datetime
+) -> None:
+    """Count a failed password against each identifier; 403 once any of them is locked."""
     settings = ctx.settings
+    user_id = user.id if user else None
     async with ctx.db.transaction() as session:
-        outcome = await lockout.record_failure(
-            session,
-            key,
-            now=now,
-            max_failures=settings.lockout_max_failures,
-            lock_for=timedelta(minutes=settings.lockout_minutes),
-        )
-        user_id = user.id if user else None
+        outcomes = [
+            await lockout.record_failure(
+                session,
+                name,
+                now=now,
+                max_failures=settings.lockout_max_failures,
+                lock_for=timedelta(minutes=settings.lockout_minutes),
+            )
+            for name in identifiers
+        ]
+        count = max(o.count for o in outcomes)
+        newly_locked = any(o.newly_locked for o in outcomes)
+        until = max((o.locked_until for o in outcomes if o.locked_until), default=None)
         audit.record(
             session,
             "user.login_failed",
             actor_id=user_id,
             target_type="user",
             target_id=user_id,
-            after={"failed_count": outcome.count},
+            after={"failed_count": count},
         )
-        if outcome.newly_locked:
+        if newly_locked:
             audit.record(
                 session,
                 "user.locked",
                 actor_id=user_id,
                 target_type="user",
                 target_id=user_id,
-                after={"until": str(outcome.locked_until)},
+                after={"until": str(until)},
             )
             if user is not None:
                 events.emit(
@@ -212,22 +236,20 @@ async def _login_failed(ctx: AuthContext, key: str, user: User | None, now: date
                     aggregate_type="user",
                     aggregate_id=user.id,
                 )
-    log.info("auth.login_failed", user_id=user.id if user else None, failed_count=outcome.count)
+    log.info("auth.login_failed", user_id=user_id, failed_count=count)
     metrics.LOGINS.labels("failure").inc()
-    if outcome.newly_locked:
+    if newly_locked:
         metrics.LOCKOUTS.inc()
-    if outcome.locked_until is not None:
-        raise _locked(outcome.locked_until, now)
+    if until is not None:
+        raise locked_error(until, now)
 
 
 async def _login_succeeded(
-    ctx: AuthContext, key: str, user: User, new_hash: str | None, now: datetime
+    ctx: AuthContext, identifiers: list[str], user: User, new_hash: str | None, now: datetime
 ) -> IssuedTokens:
     async with ctx.db.transaction() as session:
-        if not await lockout.reset_if_unlocked(session, key, now):
-            locked = True
-        else:
-            locked = False
+        unlocked = [await lockout.reset_if_unlocked(session, name, now) for name in identifiers]
+        if all(unlocked):
             if new_hash is not None:
                 fresh = await users.by_id(session, user.id)
                 if fresh is not None:
@@ -249,20 +271,16 @@ async def _login_succeeded(
                 target_id=user.id,
                 after={"session_id": auth_session.id, "evicted_sessions": evicted},
             )
-    if locked:
+    if not all(unlocked):  # a parallel failure locked it while this password was checked
         metrics.LOGINS.labels("locked").inc()
-        until = await _lock_end(ctx, key, now)
-        raise _locked(until or now, now)
+        async with ctx.db.session() as session:
+            until = await _lock_end(session, identifiers, now)
+        raise locked_error(until or now, now)
     metrics.LOGINS.labels("success").inc()
     return pair
 
 
-async def _lock_end(ctx: AuthContext, key: str, now: datetime) -> datetime | None:
-    async with ctx.db.session() as session:
-        return await lockout.locked_until(session, key, now)
-
-
-def _locked(until: datetime, now: datetime) -> Forbidden:
+def locked_error(until: datetime, now: datetime) -> Forbidden:
     seconds = max(1, int((until - now).total_seconds()))
     return Forbidden(
         "Too many failed logins; this login is locked for a while.",

@@ -63,6 +63,8 @@ async def open_session(
     session: AsyncSession, settings: Settings, *, user: User, now: datetime
 ) -> tuple[AuthSession, list[int]]:
     """A new session for `user`; returns it and the ids of sessions revoked to stay in limit."""
+    # Lock the user so concurrent logins count each other's sessions against the limit.
+    await session.execute(select(User.id).where(User.id == user.id).with_for_update())
     user_agent = user_agent_var.get()
     auth_session = AuthSession(
         user_id=user.id,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from corebank.auth.deps import AdminPrincipal
-from corebank.core.api import API_PREFIX
+from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.pagination import Page, keyset_page
 from corebank.models.audit import AuditEvent
@@ -40,14 +40,18 @@ class AuditEventOut(BaseModel):
     "",
     summary="Audit trail",
     response_model=Page[AuditEventOut],
-    responses={401: {"description": "Not authenticated"}, 403: {"description": "Admins only"}},
+    responses={
+        401: {"description": "Not authenticated"},
+        403: {"description": "Admins only"},
+        422: {"description": "Validation failed"},
+    },
 )
 async def list_audit_events(
     principal: AdminPrincipal,
     db: DatabaseDep,
     page: PageDep,
     codec: CursorCodecDep,
-    actor_id: int | None = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,
     target_type: Annotated[str | None, Query(max_length=32)] = None,
     target_id: Annotated[str | None, Query(max_length=64)] = None,

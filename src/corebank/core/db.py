@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
 
 from corebank.config import Settings
 from corebank.core import audit
-from corebank.core.errors import ServiceUnavailable
+from corebank.core.errors import ServiceUnavailable, ValidationFailed
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
 
 log = structlog.get_logger(__name__)
@@ -33,12 +33,13 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION = "corebank_write"
 
 
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+
+
 def is_retryable(exc: BaseException) -> bool:
     """A failure that means 'run the same transaction again': serialization or deadlock."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return sqlstate in RETRYABLE_SQLSTATES
+    return isinstance(exc, DBAPIError) and _sqlstate(exc) in RETRYABLE_SQLSTATES
 
 
 def is_connection_failure(exc: BaseException) -> bool:
@@ -56,6 +57,7 @@ def _sqlite_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
         settings.database_url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,  # error messages must not carry password hashes or e-mails
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -92,6 +94,7 @@ def _postgres_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         pool_pre_ping=settings.db_pool_pre_ping,
+        hide_parameters=True,
         connect_args={"server_settings": server_settings, "timeout": settings.db_pool_timeout},
     )
 
@@ -204,8 +207,16 @@ class Database:
         await self.engine.dispose()
 
 
+#: PostgreSQL refuses text it cannot store (a NUL character): the caller's input, so a 422.
+UNSTORABLE_TEXT_SQLSTATES = {"22021", "22P05"}
+
+
 def _reraise_as_unavailable(exc: Exception) -> None:
-    """Re-raise `exc`, as a 503 when it means the database itself failed."""
+    """Re-raise `exc`: as a 503 when the database itself failed, as a 422 for unstorable text."""
+    if isinstance(exc, DBAPIError) and _sqlstate(exc) in UNSTORABLE_TEXT_SQLSTATES:
+        raise ValidationFailed(
+            "Text fields must not contain NUL characters.", type="invalid-characters"
+        ) from exc
     if isinstance(exc, ServiceUnavailable) or not is_connection_failure(exc):
         raise exc
     log.warning("database.unavailable", error=type(exc).__name__)

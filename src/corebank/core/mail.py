@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiosmtplib
 import structlog
@@ -80,9 +81,20 @@ class Outgoing:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def send_later(self, mail: Mail) -> None:
-        task = asyncio.get_running_loop().create_task(self._send(mail))
+        self.run_later(self._send(mail))
+
+    def run_later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the response; failures are logged, never raised to anyone."""
+        task = asyncio.get_running_loop().create_task(self._logged(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception as exc:
+            log.error("background.failed", error=type(exc).__name__)
 
     async def _send(self, mail: Mail) -> None:
         try:

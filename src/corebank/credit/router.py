@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
 from corebank.auth.deps import StaffPrincipal
-from corebank.core.api import API_PREFIX
+from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import DatabaseDep
 from corebank.credit.service import run_credit_check
 
@@ -30,11 +31,15 @@ class CreditCheckOut(BaseModel):
         401: {"description": "Not authenticated"},
         403: {"description": "Staff only"},
         404: {"description": "No such customer"},
+        422: {"description": "Validation failed"},
         503: {"description": "Bureau down or its breaker open; includes the last stored score"},
     },
 )
 async def credit_check(
-    customer_id: int, request: Request, principal: StaffPrincipal, db: DatabaseDep
+    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    request: Request,
+    principal: StaffPrincipal,
+    db: DatabaseDep,
 ) -> CreditCheckOut:
     """Ask the credit bureau for the customer's score and store it with its time."""
     result = await run_credit_check(

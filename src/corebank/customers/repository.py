@@ -34,15 +34,6 @@ async def by_user(session: AsyncSession, user_id: int) -> Customer | None:
     return await session.scalar(select(Customer).where(Customer.user_id == user_id, LIVE))
 
 
-async def unlinked_by_email(session: AsyncSession, email: str) -> Customer | None:
-    """The live customer with this canonical e-mail that no user is linked to yet."""
-    return await session.scalar(
-        select(Customer)
-        .where(Customer.email == email, Customer.user_id.is_(None), LIVE)
-        .with_for_update()
-    )
-
-
 async def first_clash(
     session: AsyncSession,
     *,
@@ -77,13 +68,6 @@ async def live_user_exists(session: AsyncSession, user_id: int) -> bool:
         select(User.id).where(User.id == user_id, User.deleted_at.is_(None))
     )
     return found is not None
-
-
-async def user_id_for_email(session: AsyncSession, email: str) -> int | None:
-    """The live user whose canonical e-mail is `email`."""
-    return await session.scalar(
-        select(User.id).where(User.email == email, User.deleted_at.is_(None))
-    )
 
 
 @dataclass(frozen=True)

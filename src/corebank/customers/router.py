@@ -109,7 +109,7 @@ async def read_my_customer(principal: CurrentPrincipal, ctx: CustomersDep) -> Cu
     "/{customer_id}",
     summary="Read a customer",
     response_model=CustomerOut,
-    responses={**_401, **_404},
+    responses={**_401, **_404, **_422},
 )
 async def read_customer(
     customer_id: CustomerId, principal: CurrentPrincipal, ctx: CustomersDep

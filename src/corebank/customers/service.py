@@ -28,7 +28,6 @@ from corebank.customers.records import (
     snapshot,
     state,
 )
-from corebank.customers.validation import canonical_email
 from corebank.models.customer import Customer, KycStatus
 
 #: Checks run before a soft delete: each returns a reason to refuse (409), or None.
@@ -71,15 +70,15 @@ async def create_customer(
 
 
 async def _user_to_link(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    """The user named in the request (422 if missing), else the live user with this e-mail."""
+    """The user named in the request (422 if missing); never one guessed from the e-mail.
+
+    Nobody has proved they own an e-mail address (there is no verification), so matching
+    e-mails would let anyone who registers a customer's address take over their accounts.
+    """
     requested = values.get("user_id")
     if requested is not None:
         await _require_user(session, requested)
-        return requested
-    user_id = await repository.user_id_for_email(session, values["email"])
-    if user_id is None or await repository.by_user(session, user_id) is not None:
-        return None
-    return user_id
+    return requested
 
 
 async def _require_user(session: AsyncSession, user_id: int) -> None:
@@ -213,34 +212,6 @@ async def restore_customer(ctx: CustomerContext, *, actor_id: int, customer_id: 
         raise duplicate(clashing_field(exc), loc=()) from None
     await ctx.cache.invalidate(cache_key(customer_id))
     return customer
-
-
-async def link_to_user(session: AsyncSession, *, user_id: int, email: str) -> None:
-    """Link the live, unlinked customer record with this canonical e-mail to the user.
-
-    Called by registration inside its transaction; a no-op when there is no such record or the
-    user is already linked. The cached record turns busy at the commit (core/cache.py).
-    """
-    try:
-        canonical = canonical_email(email)
-    except ValueError:
-        return
-    if await repository.by_user(session, user_id) is not None:
-        return
-    customer = await repository.unlinked_by_email(session, canonical)
-    if customer is None:
-        return
-    customer.user_id = user_id
-    _record(
-        session,
-        "customer.linked",
-        user_id,
-        customer,
-        before={"user_id": None},
-        after={"user_id": user_id},
-        event={"fields": ["user_id"]},
-        event_type="customer.updated",
-    )
 
 
 def _record(

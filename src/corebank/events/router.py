@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from corebank.auth.deps import AdminPrincipal, ClockDep
-from corebank.core.api import API_PREFIX
+from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.pagination import Page
 from corebank.events import service
@@ -38,6 +38,8 @@ def get_guard(request: Request) -> UrlGuard:
 
 
 GuardDep = Annotated[UrlGuard, Depends(get_guard)]
+EndpointId = Annotated[int, Path(ge=1, le=MAX_ID)]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get(
@@ -86,7 +88,7 @@ async def create_webhook(
     "",
     summary="List webhook endpoints",
     response_model=Page[WebhookOut],
-    responses={401: ERRORS[401], 403: ERRORS[403]},
+    responses={401: ERRORS[401], 403: ERRORS[403], 422: {"description": "Validation failed"}},
 )
 async def list_webhooks(
     principal: AdminPrincipal, db: DatabaseDep, page: PageDep, codec: CursorCodecDep
@@ -99,7 +101,9 @@ async def list_webhooks(
 @router.get(
     "/{endpoint_id}", summary="Read a webhook endpoint", response_model=WebhookOut, responses=ERRORS
 )
-async def read_webhook(endpoint_id: int, principal: AdminPrincipal, db: DatabaseDep) -> WebhookOut:
+async def read_webhook(
+    endpoint_id: EndpointId, principal: AdminPrincipal, db: DatabaseDep
+) -> WebhookOut:
     """One endpoint (without its secret)."""
     return WebhookOut.model_validate(await service.get_endpoint(db, endpoint_id=endpoint_id))
 
@@ -111,7 +115,7 @@ async def read_webhook(endpoint_id: int, principal: AdminPrincipal, db: Database
     responses=ERRORS,
 )
 async def update_webhook(
-    endpoint_id: int,
+    endpoint_id: EndpointId,
     body: WebhookUpdate,
     principal: AdminPrincipal,
     db: DatabaseDep,
@@ -133,7 +137,9 @@ async def update_webhook(
 @router.delete(
     "/{endpoint_id}", summary="Delete a webhook endpoint", status_code=204, responses=ERRORS
 )
-async def delete_webhook(endpoint_id: int, principal: AdminPrincipal, db: DatabaseDep) -> Response:
+async def delete_webhook(
+    endpoint_id: EndpointId, principal: AdminPrincipal, db: DatabaseDep
+) -> Response:
     """Delete the endpoint and its delivery log; nothing more is sent to it."""
     await service.delete_endpoint(db, actor_id=principal.user.id, endpoint_id=endpoint_id)
     return Response(status_code=204)
@@ -146,7 +152,7 @@ async def delete_webhook(endpoint_id: int, principal: AdminPrincipal, db: Databa
     responses=ERRORS,
 )
 async def list_deliveries(
-    endpoint_id: int,
+    endpoint_id: EndpointId,
     principal: AdminPrincipal,
     db: DatabaseDep,
     page: PageDep,
@@ -168,8 +174,8 @@ async def list_deliveries(
     responses={**ERRORS, 409: {"description": "The endpoint is inactive"}},
 )
 async def retry_delivery(
-    endpoint_id: int,
-    delivery_id: int,
+    endpoint_id: EndpointId,
+    delivery_id: DeliveryId,
     principal: AdminPrincipal,
     db: DatabaseDep,
     clock: ClockDep,

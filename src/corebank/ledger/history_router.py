@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from corebank.auth.deps import ClockDep, CurrentPrincipal
-from corebank.core.api import API_PREFIX
+from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.money import PositiveAmountStr
 from corebank.core.pagination import Page
@@ -25,7 +25,7 @@ from corebank.models.ledger import EntryType, HoldStatus
 
 router = APIRouter(prefix=API_PREFIX, tags=["ledger"])
 
-AccountId = Annotated[int, Path(ge=1, description="Account id")]
+AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="Account id")]
 MOMENT = "A date (a whole UTC day, inclusive) or an ISO 8601 timestamp (inclusive)"
 From = Annotated[str | None, Query(alias="from", max_length=40, description=MOMENT)]
 To = Annotated[str | None, Query(max_length=40, description=MOMENT)]
@@ -43,7 +43,9 @@ READ_ERRORS = {
     responses=READ_ERRORS,
 )
 async def get_transaction(
-    transaction_id: Annotated[int, Path(ge=1)], principal: CurrentPrincipal, db: DatabaseDep
+    transaction_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
 ) -> TransactionOut:
     """A transaction with its postings; a customer sees one that touches their accounts."""
     return await history.get_transaction(db, actor=principal, entry_id=transaction_id)

@@ -44,7 +44,30 @@ class LockedAccount:
 async def lock_accounts(
     session: AsyncSession, ids: Iterable[int], *, for_update: bool = True
 ) -> dict[int, LockedAccount]:
-    """Lock the accounts in id order with one SELECT ... FOR UPDATE (SQLite: BEGIN IMMEDIATE)."""
+    """Lock the accounts in id order with one SELECT ... FOR UPDATE (SQLite: BEGIN IMMEDIATE).
+
+    On PostgreSQL the owning customers are read by a second statement after the lock: a row
+    joined into the locking statement comes from the snapshot taken before any lock wait, so a
+    customer deleted meanwhile (the deletion guard holds these account locks) would still look
+    alive. The new statement sees what committed during the wait.
+    """
+    wanted = sorted(set(ids))
+    if not (for_update and session.bind.dialect.name == "postgresql"):
+        return await _accounts_with_owners(session, wanted, for_update=for_update)
+    locked = (
+        await session.execute(
+            select(Account.id, Account.customer_id)
+            .where(Account.id.in_(wanted))
+            .order_by(Account.id)
+            .with_for_update()
+        )
+    ).all()
+    return await _accounts_with_owners(session, [row[0] for row in locked], for_update=False)
+
+
+async def _accounts_with_owners(
+    session: AsyncSession, ids: list[int], *, for_update: bool
+) -> dict[int, LockedAccount]:
     stmt = (
         select(
             Account.id,
@@ -58,7 +81,7 @@ async def lock_accounts(
             Customer.deleted_at.is_not(None),
         )
         .outerjoin(Customer, Customer.id == Account.customer_id)
-        .where(Account.id.in_(sorted(set(ids))))
+        .where(Account.id.in_(ids))
         .order_by(Account.id)
     )
     if for_update:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, status
 from starlette.responses import Response
 
 from corebank.auth.deps import AdminPrincipal, ClockDep, CurrentPrincipal, StaffPrincipal
-from corebank.core.api import API_PREFIX
+from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import DatabaseDep
 from corebank.ledger import holds, reversal, service
 from corebank.ledger.deps import (
@@ -33,9 +33,9 @@ from corebank.ledger.schemas import (
 
 router = APIRouter(prefix=API_PREFIX, tags=["ledger"])
 
-AccountId = Annotated[int, Path(ge=1, description="Account id")]
-HoldId = Annotated[int, Path(ge=1, description="Hold id")]
-TransactionId = Annotated[int, Path(ge=1, description="Transaction id")]
+AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="Account id")]
+HoldId = Annotated[int, Path(ge=1, le=MAX_ID, description="Hold id")]
+TransactionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Transaction id")]
 HOLD_ERRORS = {
     **MONEY_ERRORS,
     404: {"description": "No such hold"},

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from corebank.core.api import MAX_ID
 from corebank.core.money import PositiveAmountStr
 
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -30,8 +31,8 @@ class WithdrawalIn(_Strict):
 class TransferIn(_Strict):
     """A transfer to an account named by id or by number (exactly one of the two)."""
 
-    from_account_id: int = Field(ge=1)
-    to_account_id: int | None = Field(default=None, ge=1)
+    from_account_id: int = Field(ge=1, le=MAX_ID)
+    to_account_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     to_account_number: Annotated[str, StringConstraints(max_length=64)] | None = None
     amount: PositiveAmountStr
     description: Description | None = None

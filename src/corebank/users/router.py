@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from corebank.auth import recovery
 from corebank.auth import service as auth_service
 from corebank.auth.deps import AdminPrincipal, CurrentPrincipal, Principal, require_role
 from corebank.auth.router import AuthDep
 from corebank.auth.schemas import UserOut
-from corebank.core.api import API_PREFIX
+from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.errors import NotFound
 from corebank.core.pagination import Page
@@ -29,6 +29,7 @@ ERRORS = {
 }
 
 StaffReader = Annotated[Principal, Depends(require_role(Role.staff, Role.admin))]
+UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/me", summary="My profile", response_model=UserOut, responses=ERRORS)
@@ -97,7 +98,7 @@ async def list_users(
 
 
 @router.get("/{user_id}", summary="Read a user", response_model=UserOut, responses=ERRORS)
-async def read_user(user_id: int, principal: CurrentPrincipal, auth: AuthDep) -> UserOut:
+async def read_user(user_id: UserId, principal: CurrentPrincipal, auth: AuthDep) -> UserOut:
     """A user record: staff and admins read any; a customer only their own (else 404)."""
     if not principal.is_staff and principal.user.id != user_id:
         raise NotFound("No such user.", type="user-not-found")
@@ -106,7 +107,7 @@ async def read_user(user_id: int, principal: CurrentPrincipal, auth: AuthDep) ->
 
 @router.patch("/{user_id}", summary="Update a user", response_model=UserOut, responses=ERRORS)
 async def update_user(
-    user_id: int, body: UserAdminUpdate, principal: AdminPrincipal, auth: AuthDep
+    user_id: UserId, body: UserAdminUpdate, principal: AdminPrincipal, auth: AuthDep
 ) -> UserOut:
     """Change a user's role, active flag or name (admins only); deactivation ends sessions."""
     user = await service.update_profile(
@@ -119,7 +120,7 @@ async def update_user(
 
 
 @router.delete("/{user_id}", summary="Delete a user", status_code=204, responses=ERRORS)
-async def delete_user(user_id: int, principal: AdminPrincipal, auth: AuthDep) -> Response:
+async def delete_user(user_id: UserId, principal: AdminPrincipal, auth: AuthDep) -> Response:
     """Soft delete: sessions end, login stops, the e-mail stays taken (admins only)."""
     await service.delete_user(auth, actor_id=principal.user.id, user_id=user_id)
     return Response(status_code=204)
@@ -131,7 +132,7 @@ async def delete_user(user_id: int, principal: AdminPrincipal, auth: AuthDep) ->
     response_model=UserOut,
     responses={**ERRORS, 409: {"description": "Not deleted"}},
 )
-async def restore_user(user_id: int, principal: AdminPrincipal, auth: AuthDep) -> UserOut:
+async def restore_user(user_id: UserId, principal: AdminPrincipal, auth: AuthDep) -> UserOut:
     """Undo a soft delete (admins only)."""
     return UserOut.model_validate(
         await service.restore_user(auth, actor_id=principal.user.id, user_id=user_id)
@@ -139,7 +140,7 @@ async def restore_user(user_id: int, principal: AdminPrincipal, auth: AuthDep) -
 
 
 @router.post("/{user_id}/unlock", summary="Unlock a user", status_code=204, responses=ERRORS)
-async def unlock_user(user_id: int, principal: AdminPrincipal, auth: AuthDep) -> Response:
+async def unlock_user(user_id: UserId, principal: AdminPrincipal, auth: AuthDep) -> Response:
     """Clear the login lockout and PIN block of a user (admins only)."""
     await service.unlock_user(auth, actor_id=principal.user.id, user_id=user_id)
     return Response(status_code=204)
