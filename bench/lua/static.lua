@@ -1,0 +1,2 @@
+-- A fixed request (the URL's path): GET /health, or the bare app's /json. No callbacks, so
+-- wrk sends a pre-built request at its full speed.

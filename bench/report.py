@@ -1,0 +1,471 @@
+"""Ratios, targets and the Markdown summary, for one run or the medians of several.
+
+`python -m bench.report bench/results/run-*/results.json` prints the median table of several
+runs (each ratio is computed within its own run first, then the median is taken).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+#: (label, app result, baseline result, metric): every ratio the suite prints, app / baseline.
+RATIOS: tuple[tuple[str, str, str, str], ...] = (
+    ("GET /health / bare FastAPI JSON", "health", "baseline_json", "rps"),
+    ("account read (staff) / raw asyncpg read", "account_staff", "baseline_read", "rps"),
+    ("account read (customer) / raw asyncpg read", "account_customer", "baseline_read", "rps"),
+    ("account read (staff) / bare FastAPI JSON", "account_staff", "baseline_json", "rps"),
+    ("raw asyncpg read / bare FastAPI JSON", "baseline_read", "baseline_json", "rps"),
+    ("transactions page / bare FastAPI JSON", "transactions", "baseline_json", "rps"),
+    ("customer search / bare FastAPI JSON", "search", "baseline_json", "rps"),
+    ("transfer uniform / pgbench same transaction", "transfer_uniform", "pgbench_uniform", "rps"),
+    ("transfer hot / pgbench same transaction (hot)", "transfer_hot", "pgbench_hot", "rps"),
+    ("transfer uniform / pgbench ledger core only", "transfer_uniform", "pgbench_minimal", "rps"),
+    ("pgbench same transaction / ledger core only", "pgbench_uniform", "pgbench_minimal", "rps"),
+    ("login / raw Argon2 verify rate (2 threads)", "login", "hash_2threads", "rps"),
+)
+
+SCENARIO_LABELS = {
+    "baseline_json": "baseline: bare FastAPI JSON (same body size)",
+    "health": "GET /health",
+    "baseline_read": "baseline: bare FastAPI + raw asyncpg account read",
+    "account_staff": "GET /accounts/{id} (staff token)",
+    "account_customer": "GET /accounts/{id} (customer token, own account)",
+    "transactions": "GET /accounts/{id}/transactions (page of 50)",
+    "search": "GET /customers?q= (search)",
+    "pgbench_uniform": "baseline: pgbench, the transfer transaction, uniform",
+    "transfer_uniform": "POST /transfers uniform",
+    "pgbench_hot": "baseline: pgbench, the transfer transaction, hot mix",
+    "transfer_hot": "POST /transfers, 80% on 5 hot accounts",
+    "pgbench_minimal": "reference: pgbench, ledger core only (lock, update, entry, postings)",
+    "hash_1thread": "baseline: raw Argon2 verify, 1 thread",
+    "hash_2threads": "baseline: raw Argon2 verify, 2 threads",
+    "login": "POST /auth/login",
+    "probe_idle": "GET /health probe every 10 ms, idle",
+    "probe_storm": "GET /health probe every 10 ms, during login c64",
+    "mixed_think": "mixed, 100 users with think time",
+    "mixed_saturated": "mixed, 100 connections without think time",
+    "memory_mixed": "memory mix (55% health, 30% account reads, 15% other) c64",
+    "log_warning": "GET /accounts/{id} staff, LOG_LEVEL=WARNING (fresh server)",
+    "log_info": "GET /accounts/{id} staff, LOG_LEVEL=INFO json access log (fresh server)",
+    "knob_read": "GET /accounts/{id} staff (fresh server, defaults)",
+    "knob_read_noping": "GET /accounts/{id} staff, DB_POOL_PRE_PING=false (fresh server)",
+    "knob_transfer": "POST /transfers uniform (fresh server, defaults)",
+    "knob_transfer_noping": "POST /transfers uniform, DB_POOL_PRE_PING=false (fresh server)",
+    "probe_idle_hash1": "GET /health probe, idle, PASSWORD_HASH_CONCURRENCY=1",
+    "probe_storm_hash1": "GET /health probe during login c64, PASSWORD_HASH_CONCURRENCY=1",
+    "login_hash1": "POST /auth/login, PASSWORD_HASH_CONCURRENCY=1",
+}
+
+
+def key(name: str, connections: int) -> str:
+    return f"{name}@{connections}"
+
+
+def index(results: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {key(r["name"], r["connections"]): r for r in results}
+
+
+def ratios(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every app / baseline ratio available in one run (same connection count)."""
+    by_key = index(run["results"])
+    rows = []
+    for label, app, base, metric in RATIOS:
+        for result in run["results"]:
+            if result["name"] != app:
+                continue
+            c = result["connections"]
+            baseline = by_key.get(key(base, c)) or (
+                by_key.get(key(base, 2)) if base.startswith("hash_") else None
+            )
+            if baseline is None or not baseline[metric]:
+                continue
+            rows.append(
+                {
+                    "label": label,
+                    "connections": c,
+                    "app": result[metric],
+                    "baseline": baseline[metric],
+                    "ratio": result[metric] / baseline[metric],
+                }
+            )
+    storm, idle = by_key.get(key("probe_storm", 1)), by_key.get(key("probe_idle", 1))
+    if storm and idle and idle["p99_ms"]:
+        rows.append(
+            {
+                "label": "GET /health p99 during login storm / idle p99",
+                "connections": 64,
+                "app": storm["p99_ms"],
+                "baseline": idle["p99_ms"],
+                "ratio": storm["p99_ms"] / idle["p99_ms"],
+            }
+        )
+    pairs = (
+        ("account read, DB_POOL_PRE_PING=false / default", "knob_read_noping", "knob_read", 64),
+        ("transfer, DB_POOL_PRE_PING=false / default", "knob_transfer_noping", "knob_transfer", 16),
+        ("login c64, PASSWORD_HASH_CONCURRENCY=1 / default", "login_hash1", "login", 64),
+    )
+    for label, app, base, c in pairs:
+        a, b = by_key.get(key(app, c)), by_key.get(key(base, c))
+        if a and b and b["rps"]:
+            rows.append(
+                {
+                    "label": label,
+                    "connections": c,
+                    "app": a["rps"],
+                    "baseline": b["rps"],
+                    "ratio": a["rps"] / b["rps"],
+                }
+            )
+    storm1, idle1 = by_key.get(key("probe_storm_hash1", 1)), by_key.get(key("probe_idle_hash1", 1))
+    if storm1 and idle1 and idle1["p99_ms"]:
+        rows.append(
+            {
+                "label": "GET /health p99 storm / idle, PASSWORD_HASH_CONCURRENCY=1",
+                "connections": 64,
+                "app": storm1["p99_ms"],
+                "baseline": idle1["p99_ms"],
+                "ratio": storm1["p99_ms"] / idle1["p99_ms"],
+            }
+        )
+    warn, info = by_key.get(key("log_warning", 64)), by_key.get(key("log_info", 64))
+    if warn and info and warn["rps"]:
+        rows.append(
+            {
+                "label": "account read with INFO access log / with WARNING",
+                "connections": 64,
+                "app": info["rps"],
+                "baseline": warn["rps"],
+                "ratio": info["rps"] / warn["rps"],
+            }
+        )
+    return rows
+
+
+def _ratio(rows: Sequence[dict[str, Any]], label: str, c: int) -> float | None:
+    for row in rows:
+        if row["label"] == label and row["connections"] == c:
+            return float(row["ratio"])
+    return None
+
+
+@dataclass
+class Target:
+    name: str
+    goal: str
+    measured: str
+    met: bool | None
+
+
+def targets(run: dict[str, Any]) -> list[Target]:
+    """The issue's targets, judged on this run's numbers (None = not measured)."""
+    by_key = index(run["results"])
+    rows = ratios(run)
+    out: list[Target] = []
+
+    read = by_key.get(key("account_staff", 64))
+    r = _ratio(rows, "account read (staff) / raw asyncpg read", 64)
+    if read and r is not None:
+        out.append(
+            Target(
+                "authenticated account read, c64",
+                ">= 60% of raw asyncpg req/s, p99 < 50 ms",
+                f"{r:.0%} ({read['rps']:.0f} / {read['rps'] / r:.0f} req/s), "
+                f"p99 {read['p99_ms']:.1f} ms",
+                r >= 0.60 and read["p99_ms"] < 50,
+            )
+        )
+    r = _ratio(rows, "transfer uniform / pgbench same transaction", 16)
+    transfer = by_key.get(key("transfer_uniform", 16))
+    if transfer and r is not None:
+        out.append(
+            Target(
+                "transfers uniform, c16 (PostgreSQL)",
+                ">= 50% of the same SQL transaction by pgbench",
+                f"{r:.0%} ({transfer['rps']:.0f} / {transfer['rps'] / r:.0f} tx/s)",
+                r >= 0.50,
+            )
+        )
+    hot = [res for res in run["results"] if res["name"] == "transfer_hot"]
+    if hot:
+        errors = sum(res["errors"] for res in hot)
+        refused = sum(res["refusals"] for res in hot)
+        out.append(
+            Target(
+                "transfers, hot-account mix (all c)",
+                "no error but insufficient-funds refusals",
+                f"{errors} errors, {refused} insufficient-funds refusals",
+                errors == 0,
+            )
+        )
+    logins = [res for res in run["results"] if res["name"] == "login"]
+    hash_rate = by_key.get(key("hash_2threads", 2))
+    if logins and hash_rate:
+        best = max(logins, key=lambda res: res["rps"])
+        share = best["rps"] / hash_rate["rps"]
+        out.append(
+            Target(
+                "login throughput",
+                ">= 90% of the raw hash rate",
+                f"{share:.0%} at c{best['connections']} ({best['rps']:.1f} / "
+                f"{hash_rate['rps']:.1f} per s)",
+                share >= 0.90,
+            )
+        )
+    r = _ratio(rows, "GET /health p99 during login storm / idle p99", 64)
+    if r is not None:
+        storm, idle = by_key[key("probe_storm", 1)], by_key[key("probe_idle", 1)]
+        out.append(
+            Target(
+                "login storm c64: GET /health p99",
+                "< 3x its idle p99",
+                f"{r:.1f}x ({storm['p99_ms']:.1f} vs {idle['p99_ms']:.1f} ms)",
+                r < 3,
+            )
+        )
+    mixed = by_key.get(key("mixed_think", 100))
+    if mixed:
+        out.append(
+            Target(
+                "100 users, mixed read/write (with think time)",
+                "p95 < 50 ms, zero errors",
+                f"p95 {mixed['p95_ms']:.1f} ms, {mixed['errors']} errors "
+                f"({mixed['rps']:.0f} req/s)",
+                mixed["p95_ms"] < 50 and mixed["errors"] == 0,
+            )
+        )
+    saturated = by_key.get(key("mixed_saturated", 100))
+    if saturated:
+        out.append(
+            Target(
+                "100 connections, mixed, no think time (stress)",
+                "p95 < 50 ms, zero errors",
+                f"p95 {saturated['p95_ms']:.1f} ms, {saturated['errors']} errors "
+                f"({saturated['rps']:.0f} req/s)",
+                saturated["p95_ms"] < 50 and saturated["errors"] == 0,
+            )
+        )
+    memory = run.get("memory")
+    if memory:
+        growth = memory["growth_pct"]
+        out.append(
+            Target(
+                f"RSS per worker over {memory['requests']:,} requests",
+                "< 10% growth",
+                f"{growth:+.1f}% ({memory['before_mb']:.0f} -> {memory['after_mb']:.0f} MiB)",
+                growth < 10,
+            )
+        )
+    return out
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _cores(result: dict[str, Any], field: str) -> str:
+    cpu = result.get("cpu")
+    if not cpu or not cpu["wall"]:
+        return "-"
+    if field == "server" and result["name"].startswith("baseline_"):
+        field = "baseline"  # the server under test is the bare baseline app
+    return f"{cpu[field] / cpu['wall']:.2f}"
+
+
+def results_table(results: Sequence[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| scenario | c | req/s | p50 ms | p95 ms | p99 ms | errors | refused | "
+        "server cores | pg cores | driver cores | foreign cores |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        label = SCENARIO_LABELS.get(r["name"], r["name"])
+        if r.get("note"):
+            label += f" ({r['note']})"
+        lines.append(
+            f"| {label} | {r['connections']} | {r['rps']:.1f} | {_ms(r['p50_ms'])} | "
+            f"{_ms(r['p95_ms'])} | {_ms(r['p99_ms'])} | {r['errors']} | {r['refusals']} | "
+            f"{_cores(r, 'server')} | {_cores(r, 'postgres')} | {_cores(r, 'driver')} | "
+            f"{_cores(r, 'foreign')} |"
+        )
+    return lines
+
+
+def ratio_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    lines = ["| ratio (app / baseline) | c | app | baseline | ratio |", "|---|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(
+            f"| {row['label']} | {row['connections']} | {row['app']:.1f} | "
+            f"{row['baseline']:.1f} | **{row['ratio']:.2f}** |"
+        )
+    return lines
+
+
+def target_table(items: Sequence[Target]) -> list[str]:
+    lines = ["| target | goal | measured | verdict |", "|---|---|---|---|"]
+    for t in items:
+        verdict = "not measured" if t.met is None else ("**met**" if t.met else "**missed**")
+        lines.append(f"| {t.name} | {t.goal} | {t.measured} | {verdict} |")
+    return lines
+
+
+def markdown(run: dict[str, Any]) -> str:
+    """The summary of one run."""
+    m = run["machine"]
+    pg = m.get("postgres", {})
+    lines = [
+        f"# corebank benchmark: {run['started']} ({run['mode']})",
+        "",
+        f"`{run['command']}` on {m['cpus']} x {m['cpu_model']}, {m['memory_gib']} GiB, "
+        f"Python {m['python']}, backend {run['backend']}, {run['workers']} worker(s); "
+        f"PostgreSQL {pg.get('server_version', '-')} (shared_buffers "
+        f"{pg.get('shared_buffers', '-')}, synchronous_commit {pg.get('synchronous_commit', '-')}"
+        f"); load by {m['wrk']}. Duration {run['elapsed_s'] / 60:.1f} min.",
+        "",
+        "## Targets",
+        "",
+        *target_table(targets(run)),
+        "",
+        "## Ratios",
+        "",
+        *ratio_table(ratios(run)),
+        "",
+        "## Results",
+        "",
+        "Latencies from wrk (pgbench: its per-transaction log). `refused` = 422 "
+        "insufficient-funds (not errors). CPU columns: average cores used during the run by "
+        "the server under test (app or baseline), PostgreSQL, the load driver, and other "
+        "tenants of the machine.",
+        "",
+        *results_table(run["results"]),
+        "",
+    ]
+    trips = run.get("round_trips") or {}
+    if trips:
+        lines += [
+            "## Statements per request (round trips to PostgreSQL)",
+            "",
+            "Counted in-process by bench/sqltrace.py (the statements are in the run's "
+            "sql-trace.md). Baselines: the raw asyncpg read sends 1; the pgbench transfer "
+            "transaction 16.",
+            "",
+            "| request | statements |",
+            "|---|---:|",
+            *(f"| {name} | {count} |" for name, count in trips.items()),
+            "",
+        ]
+    memory = run.get("memory")
+    if memory:
+        lines += [
+            "## Memory",
+            "",
+            f"RSS per worker before / after {memory['requests']:,} requests (memory mix, c64, "
+            f"after warm-up): {memory['before_mb']:.1f} -> {memory['after_mb']:.1f} MiB "
+            f"({memory['growth_pct']:+.1f}%); per worker: {memory['workers']}. "
+            f"At server start: {memory.get('start_mb', 0):.1f} MiB. Timeline (s, MiB per "
+            f"worker): {memory.get('timeline', [])}.",
+            "",
+        ]
+    gc_stats = run.get("gc") or []
+    if gc_stats:
+        lines += [
+            "## Garbage-collector pauses of the app (--gc-watch, whole run)",
+            "",
+            "| worker | generation | collections | total ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for worker in gc_stats:
+            for generation in ("0", "1", "2"):
+                g = worker[generation]
+                lines.append(
+                    f"| {worker['pid']} | {generation} | {g['count']} | {g['total_ms']} | "
+                    f"{g['p99_ms']} | {g['max_ms']} |"
+                )
+        lines.append("")
+    profiles = run.get("profiles") or {}
+    for name, text in profiles.items():
+        lines += [f"## Profile: {name}", "", text, ""]
+    verify = run.get("verify", [])
+    if verify:
+        lines += ["## Ledger verification", ""]
+        lines += [f"- after {v['after']}: `{v['output']}`" for v in verify]
+        lines.append("")
+    if run.get("notes"):
+        lines += ["## Notes", "", *(f"- {note}" for note in run["notes"]), ""]
+    return "\n".join(lines)
+
+
+def _median_result(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    first = dict(items[0])
+    for metric in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"):
+        first[metric] = median(float(r[metric]) for r in items)
+    first["errors"] = max(int(r["errors"]) for r in items)
+    first["refusals"] = round(median(int(r["refusals"]) for r in items))
+    cpus = [r["cpu"] for r in items if r.get("cpu")]
+    if cpus:
+        first["cpu"] = {
+            field: median(c[field] / c["wall"] for c in cpus) for field in cpus[0] if c_ok(field)
+        }
+        first["cpu"]["wall"] = 1.0
+    return first
+
+
+def c_ok(field: str) -> bool:
+    return field != "wall"
+
+
+def median_markdown(runs: Sequence[dict[str, Any]]) -> str:
+    """Medians over several runs: results, per-run ratios and their medians, targets per run."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for run in runs:
+        for result in run["results"]:
+            grouped.setdefault(key(result["name"], result["connections"]), []).append(result)
+    merged = [_median_result(items) for items in grouped.values()]
+    per_run = [ratios(run) for run in runs]
+    labels = [(row["label"], row["connections"]) for row in per_run[0]]
+    lines = [
+        f"# Medians of {len(runs)} runs ({', '.join(r['started'] for r in runs)})",
+        "",
+        "## Ratios (each computed within its run; median, then the per-run values)",
+        "",
+        "| ratio (app / baseline) | c | median | per run |",
+        "|---|---:|---:|---|",
+    ]
+    for label, c in labels:
+        values = [v for rows in per_run if (v := _ratio(rows, label, c)) is not None]
+        if values:
+            each = ", ".join(f"{v:.2f}" for v in values)
+            lines.append(f"| {label} | {c} | **{median(values):.2f}** | {each} |")
+    lines += ["", "## Targets per run", ""]
+    for run in runs:
+        lines += [f"### {run['started']}", "", *target_table(targets(run)), ""]
+    lines += [
+        "## Results (median of each metric; errors = the worst run)",
+        "",
+        *results_table(merged),
+        "",
+    ]
+    memories = [run["memory"] for run in runs if run.get("memory")]
+    if memories:
+        growth = ", ".join(f"{m['growth_pct']:+.1f}%" for m in memories)
+        lines += [f"Memory growth per run: {growth}.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("results", nargs="+", type=Path, help="results.json files of runs")
+    args = parser.parse_args(argv)
+    runs = [json.loads(path.read_text()) for path in args.results]
+    text = markdown(runs[0]) if len(runs) == 1 else median_markdown(runs)
+    sys.stdout.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
