@@ -94,7 +94,13 @@ def component_of(frame: Frame) -> str | None:
 _THREAD = re.compile(r"^thread \(\d+\): (?P<name>.*)$")
 #: Leaf frames that mean "waiting": the event loop in uvloop's poll (its Python frame is
 #: asyncio's Runner.run), and idle worker threads.
-_IDLE_LEAVES = ("Runner.run (", "Condition.wait (", "Event.wait (", "_worker (", "select (")
+_IDLE_LEAVES = (
+    "Runner.run (",
+    "Condition.wait (",
+    "Event.wait (",
+    "_worker (",
+    "EpollSelector.select (",
+)
 
 
 def thread_of(frames: Sequence[Frame]) -> str:

@@ -369,7 +369,7 @@ def markdown(run: dict[str, Any]) -> str:
             f"after warm-up): {memory['before_mb']:.1f} -> {memory['after_mb']:.1f} MiB "
             f"({memory['growth_pct']:+.1f}%); per worker: {memory['workers']}. "
             f"At server start: {memory.get('start_mb', 0):.1f} MiB. Timeline (s, MiB per "
-            f"worker): {memory.get('timeline', [])}.",
+            f"worker), every tenth sample: {memory.get('timeline', [])[::10]}.",
             "",
         ]
     gc_stats = run.get("gc") or []

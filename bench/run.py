@@ -639,6 +639,8 @@ class Bench:
             self.app.stop()
             self.app = self.start_app(LOG_LEVEL=level, LOG_FORMAT="json")
             self.load(name, script="account_staff", connections=64, seconds=self.plan.seconds)
+        self.app.stop()
+        self.app = self.start_app()
 
     # --- the run -------------------------------------------------------------------------
 
