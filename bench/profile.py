@@ -108,7 +108,10 @@ def thread_of(frames: Sequence[Frame]) -> str:
     match = _THREAD.match(frames[0].func) if frames else None
     if match is None:
         return "all"
-    return "main" if match.group("name") == "MainThread" else "worker"
+    name = match.group("name")
+    if name.startswith("bench-"):
+        return "bench"  # the bench's own helper thread (bench/gcwatch), not the app
+    return "main" if name == "MainThread" else "worker"
 
 
 def is_idle(frames: Sequence[Frame]) -> bool:
@@ -121,8 +124,11 @@ def summarise(stacks: list[tuple[list[Frame], int]], *, top: int = 25) -> str:
     threads: Counter[tuple[str, bool]] = Counter()
     busy: list[tuple[list[Frame], int]] = []
     for frames, n in stacks:
+        kind = thread_of(frames)
+        if kind == "bench":
+            continue
         idle = is_idle(frames)
-        threads[(thread_of(frames), idle)] += n
+        threads[(kind, idle)] += n
         if not idle:
             busy.append((frames, n))
     total = sum(n for _, n in busy)

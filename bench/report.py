@@ -58,6 +58,9 @@ SCENARIO_LABELS = {
     "knob_read_noping": "GET /accounts/{id} staff, DB_POOL_PRE_PING=false (fresh server)",
     "knob_transfer": "POST /transfers uniform (fresh server, defaults)",
     "knob_transfer_noping": "POST /transfers uniform, DB_POOL_PRE_PING=false (fresh server)",
+    "probe_idle_hash2": "GET /health probe, idle (fresh server, defaults)",
+    "probe_storm_hash2": "GET /health probe during login c64 (fresh server, defaults)",
+    "login_hash2": "POST /auth/login (fresh server, defaults: PASSWORD_HASH_CONCURRENCY=2)",
     "probe_idle_hash1": "GET /health probe, idle, PASSWORD_HASH_CONCURRENCY=1",
     "probe_storm_hash1": "GET /health probe during login c64, PASSWORD_HASH_CONCURRENCY=1",
     "login_hash1": "POST /auth/login, PASSWORD_HASH_CONCURRENCY=1",
@@ -109,7 +112,7 @@ def ratios(run: dict[str, Any]) -> list[dict[str, Any]]:
     pairs = (
         ("account read, DB_POOL_PRE_PING=false / default", "knob_read_noping", "knob_read", 64),
         ("transfer, DB_POOL_PRE_PING=false / default", "knob_transfer_noping", "knob_transfer", 16),
-        ("login c64, PASSWORD_HASH_CONCURRENCY=1 / default", "login_hash1", "login", 64),
+        ("login c64, PASSWORD_HASH_CONCURRENCY=1 / 2 (default)", "login_hash1", "login_hash2", 64),
     )
     for label, app, base, c in pairs:
         a, b = by_key.get(key(app, c)), by_key.get(key(base, c))
@@ -123,17 +126,19 @@ def ratios(run: dict[str, Any]) -> list[dict[str, Any]]:
                     "ratio": a["rps"] / b["rps"],
                 }
             )
-    storm1, idle1 = by_key.get(key("probe_storm_hash1", 1)), by_key.get(key("probe_idle_hash1", 1))
-    if storm1 and idle1 and idle1["p99_ms"]:
-        rows.append(
-            {
-                "label": "GET /health p99 storm / idle, PASSWORD_HASH_CONCURRENCY=1",
-                "connections": 64,
-                "app": storm1["p99_ms"],
-                "baseline": idle1["p99_ms"],
-                "ratio": storm1["p99_ms"] / idle1["p99_ms"],
-            }
-        )
+    for limit in ("2", "1"):
+        storm = by_key.get(key(f"probe_storm_hash{limit}", 1))
+        idle = by_key.get(key(f"probe_idle_hash{limit}", 1))
+        if storm and idle and idle["p99_ms"]:
+            rows.append(
+                {
+                    "label": f"GET /health p99 storm / idle, PASSWORD_HASH_CONCURRENCY={limit}",
+                    "connections": 64,
+                    "app": storm["p99_ms"],
+                    "baseline": idle["p99_ms"],
+                    "ratio": storm["p99_ms"] / idle["p99_ms"],
+                }
+            )
     warn, info = by_key.get(key("log_warning", 64)), by_key.get(key("log_info", 64))
     if warn and info and warn["rps"]:
         rows.append(
@@ -278,11 +283,25 @@ def _cores(result: dict[str, Any], field: str) -> str:
     return f"{cpu[field] / cpu['wall']:.2f}"
 
 
+def _cpu_per_request(result: dict[str, Any]) -> str:
+    """CPU milliseconds per request of the server under test (pgbench: of PostgreSQL)."""
+    cpu = result.get("cpu")
+    if not cpu or not cpu["wall"] or not result["rps"]:
+        return "-"
+    name = result["name"]
+    field = (
+        "postgres"
+        if name.startswith("pgbench")
+        else ("baseline" if name.startswith("baseline_") else "server")
+    )
+    return f"{1000 * cpu[field] / cpu['wall'] / result['rps']:.2f}"
+
+
 def results_table(results: Sequence[dict[str, Any]]) -> list[str]:
     lines = [
         "| scenario | c | req/s | p50 ms | p95 ms | p99 ms | errors | refused | "
-        "server cores | pg cores | driver cores | foreign cores |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "server cores | CPU ms/req | pg cores | driver cores | foreign cores |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         label = SCENARIO_LABELS.get(r["name"], r["name"])
@@ -291,7 +310,8 @@ def results_table(results: Sequence[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {label} | {r['connections']} | {r['rps']:.1f} | {_ms(r['p50_ms'])} | "
             f"{_ms(r['p95_ms'])} | {_ms(r['p99_ms'])} | {r['errors']} | {r['refusals']} | "
-            f"{_cores(r, 'server')} | {_cores(r, 'postgres')} | {_cores(r, 'driver')} | "
+            f"{_cores(r, 'server')} | {_cpu_per_request(r)} | {_cores(r, 'postgres')} | "
+            f"{_cores(r, 'driver')} | "
             f"{_cores(r, 'foreign')} |"
         )
     return lines
@@ -341,7 +361,8 @@ def markdown(run: dict[str, Any]) -> str:
         "Latencies from wrk (pgbench: its per-transaction log). `refused` = 422 "
         "insufficient-funds (not errors). CPU columns: average cores used during the run by "
         "the server under test (app or baseline), PostgreSQL, the load driver, and other "
-        "tenants of the machine.",
+        "tenants of the machine; CPU ms/req = the server's CPU time per request (for pgbench "
+        "rows: PostgreSQL's per transaction).",
         "",
         *results_table(run["results"]),
         "",
@@ -370,6 +391,18 @@ def markdown(run: dict[str, Any]) -> str:
             f"({memory['growth_pct']:+.1f}%); per worker: {memory['workers']}. "
             f"At server start: {memory.get('start_mb', 0):.1f} MiB. Timeline (s, MiB per "
             f"worker), every tenth sample: {memory.get('timeline', [])[::10]}.",
+            "",
+        ]
+    heap = run.get("gc_heap") or {}
+    if heap:
+        lines += [
+            "## The app's heap for the garbage collector (bench/gcheap.py, after create_app)",
+            "",
+            f"{heap['tracked_objects']:,} tracked objects (most common: "
+            f"{', '.join(f'{t} {n:,}' for t, n in heap['common_types'])}); thresholds "
+            f"{tuple(heap['thresholds'])}; a full collection takes "
+            f"{heap['full_collection_ms']} ms, {heap['full_collection_ms_after_freeze']} ms after "
+            "gc.freeze().",
             "",
         ]
     gc_stats = run.get("gc") or []
@@ -409,15 +442,9 @@ def _median_result(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     first["refusals"] = round(median(int(r["refusals"]) for r in items))
     cpus = [r["cpu"] for r in items if r.get("cpu")]
     if cpus:
-        first["cpu"] = {
-            field: median(c[field] / c["wall"] for c in cpus) for field in cpus[0] if c_ok(field)
-        }
-        first["cpu"]["wall"] = 1.0
+        merged = {f: median(c[f] / c["wall"] for c in cpus) for f in cpus[0] if f != "wall"}
+        first["cpu"] = {**merged, "wall": 1.0}
     return first
-
-
-def c_ok(field: str) -> bool:
-    return field != "wall"
 
 
 def median_markdown(runs: Sequence[dict[str, Any]]) -> str:

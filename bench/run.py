@@ -148,6 +148,7 @@ class Bench:
         self.profiles: dict[str, str] = {}
         self.machine: dict[str, Any] = {}
         self.round_trips: dict[str, int] = {}
+        self.gc_heap: dict[str, Any] = {}
 
     # --- environment ---------------------------------------------------------------------
 
@@ -268,6 +269,16 @@ class Bench:
         self.baseline.start(f"{self.base_url}/json")
         if self.postgres:
             self.trace_sql()
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.gcheap"],
+            env=self.app_env(),
+            cwd=self.run_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0:
+            self.gc_heap = json.loads(done.stdout.strip().splitlines()[-1])
 
     def trace_sql(self) -> None:
         """Statements per request of each scenario (bench/sqltrace.py), in-process."""
@@ -584,12 +595,12 @@ class Bench:
         )
 
     def memory_growth(self) -> None:
-        """RSS per worker before and after N requests of the mixed workload (after warm-up)."""
+        """RSS per worker before and after N requests of the memory mix (after warm-up)."""
         assert self.app is not None
         workers = self.app.worker_pids()
         warm = self.load(
             "memory_warmup",
-            script="mixed",
+            script="memory",
             connections=64,
             seconds=max(5.0, self.plan.warmup * 3),
             warmup=0,
@@ -603,7 +614,7 @@ class Bench:
                 run_wrk,
                 name="memory_mixed",
                 url=self.app_url,
-                script=self.scripts["mixed"],
+                script=self.scripts["memory"],
                 connections=64,
                 seconds=seconds,
                 meter=self.meter(),
@@ -660,9 +671,10 @@ class Bench:
                 args={"mix": "uniform"},
             )
             self.verify_ledger(f"knob_transfer{suffix} c16")
-        self.app.stop()
-        self.app = self.start_app(PASSWORD_HASH_CONCURRENCY="1")
-        self.storm(self.plan.login_seconds.get(64, s), suffix="_hash1")
+        for limit in ("2", "1"):  # 2 is the default
+            self.app.stop()
+            self.app = self.start_app(PASSWORD_HASH_CONCURRENCY=limit)
+            self.storm(self.plan.login_seconds.get(64, s), suffix=f"_hash{limit}")
         self.app.stop()
         self.app = self.start_app()
 
@@ -768,6 +780,7 @@ class Bench:
             "profiles": self.profiles,
             "round_trips": self.round_trips,
             "gc": self.gc_stats(),
+            "gc_heap": self.gc_heap,
         }
         (self.run_dir / "results.json").write_text(json.dumps(run, indent=1, default=str))
         text = report.markdown(run)
