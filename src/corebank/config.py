@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=10.0, gt=0)
     db_pool_recycle: int = Field(default=1800, ge=-1)
     db_pool_pre_ping: bool = True
+    db_pool_ping_idle_seconds: float = Field(default=5.0, ge=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     db_breaker_failures: int = Field(default=5, ge=1)
     db_breaker_reset_seconds: float = Field(default=10.0, gt=0)
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=30, ge=1)
     password_require_character_classes: bool = True
     password_hash_concurrency: int = Field(default=2, ge=1)
+    password_hash_nice: int = Field(default=10, ge=0, le=19)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -80,27 +81,44 @@ def _root_router(app_name: str) -> APIRouter:
     return router
 
 
-def api_router() -> APIRouter:
+def api_routers() -> list[APIRouter]:
     """Every /api/v1 route: each domain's router is listed here, one line each.
 
     Domain routers carry the full prefix themselves (`API_PREFIX` + their path) so that the
-    route template logged and measured per request is the whole public path.
+    route template logged and measured per request is the whole public path. They are
+    included straight into the app, busiest first: FastAPI matches routes one by one, through
+    every level of nesting, so a flat list with the money paths at its head is the cheapest.
     """
-    router = APIRouter()
-    domain_routers: list[APIRouter] = [
+    return [
+        accounts_router.router,
+        ledger_history_router.router,
+        ledger_router.router,
+        customers_router.router,
         auth_router.router,
         users_router.router,
-        customers_router.router,
         credit_router.router,
         audit_router.router,
-        accounts_router.router,
-        ledger_router.router,
-        ledger_history_router.router,
         webhooks_router.router,
     ]
-    for domain_router in domain_routers:
-        router.include_router(domain_router)
-    return router
+
+
+def freeze_startup_heap() -> None:
+    """Move everything built at startup out of the garbage collector's sight.
+
+    The app's modules, routes and models are ~180,000 tracked objects that live for the whole
+    process; a full collection walked all of them, about 100 ms on the bench machine, and
+    those pauses were the p99 of every endpoint. Frozen, they are never scanned again.
+    Once per process: a test run builds many apps, and frozen garbage is never reclaimed.
+    """
+    global _heap_frozen
+    if _heap_frozen:
+        return
+    _heap_frozen = True
+    gc.collect()
+    gc.freeze()
+
+
+_heap_frozen = False
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -122,12 +140,14 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.outbox_dispatcher_in_process:
             app.state.dispatcher.start()
+        freeze_startup_heap()
         yield
         await app.state.dispatcher.stop()
         await app.state.outgoing.drain()
         await app.state.rate_limiter.close()
         await app.state.credit_bureau.close()
         await app.state.cache.close()
+        app.state.hasher.close()
         if database is None:
             await db.dispose()
 
@@ -174,10 +194,11 @@ def create_app(
     observability.setup_tracing(app, settings, db)
     observability.setup_sentry(settings)
     install_error_handlers(app)
-    app.include_router(_root_router(app.title))
     app.include_router(health.router)
+    for domain_router in api_routers():
+        app.include_router(domain_router)
     app.include_router(metrics.metrics_router(scrape_hooks, _secret(settings.metrics_token)))
-    app.include_router(api_router())
+    app.include_router(_root_router(app.title))
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.body_limit_bytes)

@@ -1,6 +1,8 @@
 """The audit chain: rows appear only on commit, and verification finds any tampering."""
 
 import asyncio
+import hashlib
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -113,3 +115,49 @@ async def test_concurrent_appends_keep_one_unbroken_chain(db: Database) -> None:
     report = await verify(db)
     assert report.ok, report.problems
     assert report.checked == 24
+
+
+async def test_several_rows_of_one_transaction_chain_in_order(db: Database) -> None:
+    """PostgreSQL appends them in one call of corebank_audit_append; SQLite in Python."""
+    async with db.transaction() as session:
+        for n in range(3):
+            audit.record(session, "test.batch", actor_id=n, after={"n": n, "text": 'é " \\ \n'})
+    async with db.session() as session:
+        rows = (await session.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
+    assert [(r.id, r.actor_id) for r in rows] == [(1, 0), (2, 1), (3, 2)]
+    assert rows[2].after == {"n": 2, "text": 'é " \\ \n'}
+    report = await verify(db)
+    assert report.ok, report.problems
+
+
+async def test_content_that_mimics_the_cut_marks_still_verifies(db: Database) -> None:
+    """Content holding the stand-in id or hash cannot be cut in three: it takes the Python path."""
+    mimic = {"id": audit._ID_MARK, "prev": audit._PREV_MARK}
+    async with db.transaction() as session:
+        audit.record(session, "test.plain", after={"id": 1})
+        audit.record(session, "test.mimic", after=mimic)
+    async with db.transaction() as session:
+        audit.record(session, "test.after", after={"prev": "x"})
+    report = await verify(db)
+    assert report.ok, report.problems
+    assert report.checked == 3
+
+
+def test_the_three_pieces_hash_like_row_hash() -> None:
+    values = {
+        "occurred_at": datetime(2026, 12, 6, 1, 2, 3, 456789, tzinfo=UTC),
+        "actor_id": 7,
+        "action": "transaction.posted",
+        "target_type": "transaction",
+        "target_id": "42",
+        "before": None,
+        "after": {"id": 3, "prev": "p", "amount": "1.00", "note": "ünïcode"},
+        "ip": "127.0.0.1",
+        "user_agent": "ua",
+        "correlation_id": "c",
+    }
+    pieces = audit._split_canonical(values)
+    assert pieces is not None
+    head, middle, tail = pieces
+    joined = f"{head}{1234}{middle}{'a' * 64}{tail}".encode()
+    assert hashlib.sha256(joined).hexdigest() == audit.row_hash(1234, "a" * 64, values)

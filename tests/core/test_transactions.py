@@ -60,11 +60,11 @@ async def test_event_rolled_back_with_its_change(db: Database) -> None:
 
 async def test_emit_records_correlation_and_payload(db: Database) -> None:
     async with db.transaction() as session:
-        emitted = events.emit(
+        event_id = events.emit(
             session, "thing.done", {"id": 5}, aggregate_type="thing", aggregate_id=5
         )
     async with db.session() as session:
-        stored = await session.get(OutboxEvent, emitted.id)
+        stored = await session.scalar(select(OutboxEvent).where(OutboxEvent.event_id == event_id))
         assert isinstance(session, AsyncSession)
     assert stored is not None
     assert stored.payload == {"id": 5}

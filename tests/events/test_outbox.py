@@ -21,8 +21,8 @@ from tests.events.helpers import Receiver, create_webhook
 
 async def emit_one(db: Database, event_type: str = "account.closed", **payload: Any) -> str:
     async with db.transaction() as session:
-        event = events.emit(session, event_type, payload or {"account_id": 7})
-    return event.event_id
+        event_id = events.emit(session, event_type, payload or {"account_id": 7})
+    return event_id
 
 
 async def outbox_count(db: Database) -> int:

@@ -174,3 +174,22 @@ async def test_withdrawal_sees_a_hold_expired_but_not_yet_swept(
     late = await client.post(url, json={"amount": "10.00"}, headers={**headers, **key()})
     assert late.status_code == 201
     assert (await balances(db, account["id"]))[account["id"]] == (0, 0)
+
+
+async def test_a_refused_withdrawal_keeps_the_hold_it_would_have_expired(
+    app: Any, client: httpx.AsyncClient, db: Database, staff: dict[str, str], clock: FrozenClock
+) -> None:
+    """The refusal rolls back the expiry it did on the way, and its hold.expired event too."""
+    account, headers, _ = await funded_account(client, app, staff, "10.00")
+    await place(client, staff, account["id"], "4.00", expires_in_seconds=5)
+    clock.advance(seconds=6)
+    url = f"{API}/accounts/{account['id']}/withdrawals"
+    refused = await client.post(url, json={"amount": "10.01"}, headers={**headers, **key()})
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("/insufficient-funds")
+    async with db.session() as session:
+        expired = await session.scalar(
+            select(func.count()).where(OutboxEvent.type == "hold.expired")
+        )
+    assert expired == 0
+    assert (await balances(db, account["id"]))[account["id"]] == (1000, 400)

@@ -126,7 +126,7 @@ async def list_accounts(
         status=status,
         currency=currency,
     )
-    async with db.session() as session:
+    async with db.read() as session:
         rows, cursor = await keyset_page(
             session, stmt, id_column=Account.id, params=params, codec=codec, scope="accounts"
         )
@@ -140,7 +140,7 @@ async def _release_expired(
     held = [a.id for a in accounts if a.held_minor > 0]
     if not held:
         return list(accounts)
-    async with db.session() as session:
+    async with db.read() as session:
         due = set(
             (
                 await session.scalars(
@@ -158,7 +158,7 @@ async def _release_expired(
         return list(accounts)
     for account_id in due:
         await expiry.expire_account_holds(db, account_id=account_id, now=now)
-    async with db.session() as session:
+    async with db.read() as session:
         fresh = {
             a.id: a
             for a in (await session.scalars(select(Account).where(Account.id.in_(due)))).all()
@@ -168,7 +168,7 @@ async def _release_expired(
 
 async def get_account(db: Database, *, actor: Principal, account_id: int, clock: Clock) -> Account:
     """One account the caller may see (404 otherwise)."""
-    async with db.session() as session:
+    async with db.read() as session:
         account = await repository.get(session, account_id, owner_user_id=owner_filter(actor))
     if account is None:
         raise AccountNotFound("No such account.")
@@ -184,7 +184,7 @@ async def get_account_by_number(
             "That is not a valid account number (check digits do not match).",
             errors=[field_error(["path", "number"], "invalid check digits", "account_number")],
         )
-    async with db.session() as session:
+    async with db.read() as session:
         account = await repository.get_by_number(session, number, owner_user_id=owner_filter(actor))
     if account is None:
         raise AccountNotFound("No such account.")

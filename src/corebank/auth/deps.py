@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from corebank.auth.tokens import TokenService, TokenType
 from corebank.core.clock import Clock
@@ -41,11 +41,11 @@ class Principal:
         return self.role in (Role.staff, Role.admin)
 
 
-def get_tokens(request: Request) -> TokenService:
+async def get_tokens(request: Request) -> TokenService:
     return request.app.state.tokens
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
@@ -76,17 +76,20 @@ async def current_principal(
     return Principal(user=user, session_id=session.id)
 
 
+# Built once: every authenticated request runs it (see accounts.repository for why).
+_USER_AND_SESSION = (
+    select(User, AuthSession)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
+)
+
+
 async def _load(
     db: Database, user_id: int, session_id: int
 ) -> tuple[User | None, AuthSession | None]:
-    async with db.session() as session:
-        row = (
-            await session.execute(
-                select(User, AuthSession)
-                .join(AuthSession, AuthSession.user_id == User.id)
-                .where(User.id == user_id, AuthSession.id == session_id)
-            )
-        ).first()
+    async with db.read() as session:
+        params = {"user_id": user_id, "session_id": session_id}
+        row = (await session.execute(_USER_AND_SESSION, params)).first()
     return (row[0], row[1]) if row else (None, None)
 
 

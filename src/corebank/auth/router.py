@@ -37,11 +37,11 @@ RATE_LIMITED = {429: {"description": "Rate limited (Retry-After says when to ret
 VALIDATION = {422: {"description": "Validation failed"}}
 
 
-def get_auth(request: Request) -> AuthContext:
+async def get_auth(request: Request) -> AuthContext:
     return request.app.state.auth
 
 
-def get_outgoing(request: Request) -> Outgoing:
+async def get_outgoing(request: Request) -> Outgoing:
     return request.app.state.outgoing
 
 
@@ -187,7 +187,7 @@ async def logout_all(principal: CurrentPrincipal, auth: AuthDep) -> Response:
 )
 async def list_sessions(principal: CurrentPrincipal, auth: AuthDep) -> list[SessionOut]:
     """The caller's live sessions, oldest first; `current` marks this one."""
-    async with auth.db.session() as session:
+    async with auth.db.read() as session:
         live = await auth_sessions.live_sessions(
             session, user_id=principal.user.id, now=auth.clock.now()
         )

@@ -157,7 +157,7 @@ async def login(ctx: AuthContext, *, identifier: str, password: str) -> IssuedTo
     """Tokens for a good password; the same 401 for unknown users and wrong passwords."""
     key = canonical_identifier(identifier)[:320]
     now = ctx.clock.now()
-    async with ctx.db.session() as session:
+    async with ctx.db.read() as session:
         user = await users.by_identifier(session, key)
         identifiers = login_identifiers(key, user)
         until = await _lock_end(session, identifiers, now)
@@ -273,7 +273,7 @@ async def _login_succeeded(
             )
     if not all(unlocked):  # a parallel failure locked it while this password was checked
         metrics.LOGINS.labels("locked").inc()
-        async with ctx.db.session() as session:
+        async with ctx.db.read() as session:
             until = await _lock_end(session, identifiers, now)
         raise locked_error(until or now, now)
     metrics.LOGINS.labels("success").inc()

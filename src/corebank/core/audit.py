@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.context import client_ip_var, correlation_id_var, user_agent_var
@@ -58,14 +58,47 @@ async def seal_pending(session: AsyncSession) -> None:
     pending: list[dict[str, Any]] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
+    if session.bind.dialect.name == "postgresql":
+        pieces = [_split_canonical(values) for values in pending]
+        if all(p is not None for p in pieces):
+            await _append_in_database(session, pending, pieces)  # type: ignore[arg-type]
+            return
+    await _append_here(session, pending)
+
+
+async def _append_in_database(
+    session: AsyncSession,
+    pending: list[dict[str, Any]],
+    pieces: list[tuple[str, str, str]],
+) -> None:
+    """PostgreSQL: lock the head, hash and insert every row in one call (migration 0006)."""
+    rows = [
+        {
+            **values,
+            "occurred_at": _timestamp(values["occurred_at"]),
+            "head": head,
+            "middle": middle,
+            "tail": tail,
+        }
+        for values, (head, middle, tail) in zip(pending, pieces, strict=True)
+    ]
+    await session.execute(
+        text("SELECT corebank_audit_append(CAST(:rows AS json))"),
+        {"rows": orjson.dumps(rows).decode()},
+    )
+
+
+async def _append_here(session: AsyncSession, pending: list[dict[str, Any]]) -> None:
+    """Any database: lock the head row, hash in Python, insert, move the head."""
     head = await _lock_head(session)
-    last_id, last_hash = head.last_id, head.last_hash
+    last_id, last_hash = head
+    rows = []
     for values in pending:
         last_id += 1
         digest = row_hash(last_id, last_hash, values)
-        session.add(AuditEvent(id=last_id, prev_hash=last_hash, hash=digest, **values))
+        rows.append({"id": last_id, "prev_hash": last_hash, "hash": digest, **values})
         last_hash = digest
-    await session.flush()
+    await session.execute(insert(AuditEvent), rows)
     await session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)
@@ -73,27 +106,60 @@ async def seal_pending(session: AsyncSession) -> None:
     )
 
 
-async def _lock_head(session: AsyncSession) -> AuditChainHead:
-    head = await session.scalar(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
+async def _lock_head(session: AsyncSession) -> tuple[int, str]:
+    stmt = (
+        select(AuditChainHead.last_id, AuditChainHead.last_hash)
+        .where(AuditChainHead.id == HEAD_ID)
+        .with_for_update()
     )
+    head = (await session.execute(stmt)).first()
     if head is None:
-        head = AuditChainHead(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        await session.flush()
-    return head
+        await session.execute(
+            insert(AuditChainHead).values(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH)
+        )
+        return 0, GENESIS_HASH
+    return head[0], head[1]
+
+
+#: Stand-ins for the chain position and previous hash while the canonical JSON is cut in three.
+_ID_MARK = 9_007_199_254_740_993
+_PREV_MARK = "f" * 63 + "0"
+
+
+def _split_canonical(values: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """The row's canonical JSON cut around its id and previous hash (None if it cannot be).
+
+    `row_hash(id, prev, values)` is SHA-256 of `head + str(id) + middle + prev + tail`.
+    """
+    text_ = _canonical(_ID_MARK, _PREV_MARK, values).decode()
+    id_mark, prev_mark = f'"id":{_ID_MARK}', f'"prev":"{_PREV_MARK}"'
+    if text_.count(id_mark) != 1 or text_.count(prev_mark) != 1:
+        return None
+    if text_.index(id_mark) > text_.index(prev_mark):
+        return None
+    head, rest = text_.split(id_mark)
+    middle, tail = rest.split(prev_mark)
+    return head + '"id":', middle + '"prev":"', '"' + tail
+
+
+def _timestamp(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds")
 
 
 def row_hash(row_id: int, prev_hash: str, values: Mapping[str, Any]) -> str:
     """SHA-256 over the previous hash and a canonical encoding of the row's content."""
+    return hashlib.sha256(_canonical(row_id, prev_hash, values)).hexdigest()
+
+
+def _canonical(row_id: int, prev_hash: str, values: Mapping[str, Any]) -> bytes:
     occurred_at: datetime = values["occurred_at"]
     content = {
         "id": row_id,
         "prev": prev_hash,
-        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
+        "occurred_at": _timestamp(occurred_at),
         **{k: values.get(k) for k in HASHED_FIELDS},
     }
-    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
 
 
 HASHED_FIELDS = (

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,9 +19,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
 
 from corebank.config import Settings
-from corebank.core import audit
+from corebank.core import audit, events
 from corebank.core.errors import ServiceUnavailable, ValidationFailed
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
 
@@ -87,16 +89,45 @@ def _postgres_engine(settings: Settings) -> AsyncEngine:
     server_settings = {"application_name": "corebank"}
     if settings.db_statement_timeout_ms:
         server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
-        pool_pre_ping=settings.db_pool_pre_ping,
         hide_parameters=True,
         connect_args={"server_settings": server_settings, "timeout": settings.db_pool_timeout},
     )
+    if settings.db_pool_pre_ping:
+        _ping_idle_connections(engine, idle_seconds=settings.db_pool_ping_idle_seconds)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:
+    """Check a pooled connection with one `;` before use, but only after it sat idle.
+
+    SQLAlchemy's own `pool_pre_ping` pings on every checkout, and on asyncpg that is three
+    round trips (BEGIN, `;`, ROLLBACK). A connection that was in use a moment ago is very
+    unlikely to be dead, and if it is, the statement fails, the pool is invalidated and the
+    request gets a 503 like any other outage; the ping is for connections that sat idle long
+    enough for a server restart or a proxy timeout to have closed them. A failed ping makes the
+    pool discard that connection and open a new one, invisibly to the caller.
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            await_(dbapi_connection.driver_connection.fetchrow(";"))
+        except Exception as exc:
+            raise DisconnectionError("the idle connection failed its ping") from exc
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -121,8 +152,14 @@ class Database:
             on_state_change=self._on_breaker_change,
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.reader = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else self.engine,
+            expire_on_commit=False,
+        )
         self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
-            audit.seal_pending
+            events.flush_pending
         ]
 
     @property
@@ -139,11 +176,26 @@ class Database:
             _reraise_as_unavailable(exc)
 
     @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads that need no snapshot across statements (most often one).
+
+        On PostgreSQL it runs without a transaction (autocommit), which saves the BEGIN and
+        ROLLBACK round trips of `session()`; each statement still sees a consistent snapshot
+        of its own. Use `session()` when several statements must agree (statements, verify).
+        """
+        try:
+            async with self._guarded(), self.reader() as session:
+                yield session
+        except Exception as exc:
+            _reraise_as_unavailable(exc)
+
+    @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """A unit of work: commits when the block ends cleanly, rolls back otherwise.
 
-        Hooks registered in `transaction_hooks` (the audit chain) run just before the commit,
-        so anything they lock is held for as short a time as possible.
+        Hooks registered in `transaction_hooks` (the outbox, the cache) run just before the
+        commit, then the audit chain is sealed: it locks the chain's single head row, so it goes
+        last and that lock is held for as short a time as possible.
         """
         try:
             async with self._guarded(), self.sessionmaker() as session:
@@ -151,6 +203,7 @@ class Database:
                 yield session
                 for hook in self.transaction_hooks:
                     await hook(session)
+                await audit.seal_pending(session)  # last: it locks the chain's one head row
                 await session.commit()
         except Exception as exc:
             _reraise_as_unavailable(exc)

@@ -11,15 +11,15 @@ from corebank.core.db import Database
 from corebank.core.pagination import CursorCodec, PageParams, page_params
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_cursor_codec(request: Request) -> CursorCodec:
+async def get_cursor_codec(request: Request) -> CursorCodec:
     return request.app.state.cursor_codec
 
 

@@ -1,4 +1,8 @@
-"""Domain events: `emit()` adds one to the outbox inside the caller's transaction."""
+"""Domain events: `emit()` queues one for the outbox, written by the caller's transaction.
+
+The rows are inserted together, with one statement, just before the commit (a transaction
+hook of `Database`), so an event exists if and only if its transaction commits.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.context import correlation_id_var
 from corebank.models.base import utcnow
 from corebank.models.outbox import OutboxEvent
+
+PENDING_KEY = "corebank.events.pending"
 
 
 def emit(
@@ -22,20 +29,31 @@ def emit(
     aggregate_type: str | None = None,
     aggregate_id: int | str | None = None,
     version: int = 1,
-) -> OutboxEvent:
-    """Queue a domain event; it exists if and only if the surrounding transaction commits."""
+) -> str:
+    """Queue a domain event (its `event_id` is returned); it exists iff the transaction commits."""
     now = utcnow()
-    event = OutboxEvent(
-        event_id=str(uuid.uuid4()),
-        type=event_type,
-        version=version,
-        occurred_at=now,
-        aggregate_type=aggregate_type,
-        aggregate_id=None if aggregate_id is None else str(aggregate_id),
-        payload=orjson.loads(orjson.dumps(dict(payload), default=str)),
-        correlation_id=correlation_id_var.get(),
-        attempts=0,
-        next_attempt_at=now,
+    event_id = str(uuid.uuid4())
+    session.info.setdefault(PENDING_KEY, []).append(
+        {
+            "event_id": event_id,
+            "type": event_type,
+            "version": version,
+            "occurred_at": now,
+            "aggregate_type": aggregate_type,
+            "aggregate_id": None if aggregate_id is None else str(aggregate_id),
+            "payload": orjson.loads(orjson.dumps(dict(payload), default=str)),
+            "correlation_id": correlation_id_var.get(),
+            "published_at": None,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": None,
+        }
     )
-    session.add(event)
-    return event
+    return event_id
+
+
+async def flush_pending(session: AsyncSession) -> None:
+    """Insert the queued events (a transaction hook, run just before commit)."""
+    rows = session.info.pop(PENDING_KEY, [])
+    if rows:
+        await session.execute(insert(OutboxEvent), rows)

@@ -23,7 +23,7 @@ async def read_customer(
     sees only the record linked to them; anything else is 404, never 403."""
 
     async def load() -> bytes | None:
-        async with ctx.db.session() as session:
+        async with ctx.db.read() as session:
             customer = await repository.by_id(session, customer_id)
         if customer is None:
             return None
@@ -38,7 +38,7 @@ async def read_customer(
 
 async def my_customer(ctx: CustomerContext, *, user_id: int) -> Customer:
     """The live customer record linked to this user; 404 when there is none."""
-    async with ctx.db.session() as session:
+    async with ctx.db.read() as session:
         customer = await repository.by_user(session, user_id)
     if customer is None:
         raise NotFound("No customer record is linked to your user.", type="customer-not-found")
@@ -65,7 +65,7 @@ async def list_customers(
         created_to=_utc(filters.created_to, "created_to"),
     )
     stmt = repository.listing(filters, dialect=ctx.db.dialect)
-    async with ctx.db.session() as session:
+    async with ctx.db.read() as session:
         return await keyset_page(
             session, stmt, id_column=Customer.id, params=params, codec=codec, scope="customers"
         )

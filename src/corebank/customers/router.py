@@ -22,7 +22,7 @@ from corebank.models.customer import Customer, CustomerStatus, KycStatus
 router = APIRouter(prefix=f"{API_PREFIX}/customers", tags=["customers"])
 
 
-def customer_context(request: Request) -> CustomerContext:
+async def customer_context(request: Request) -> CustomerContext:
     state = request.app.state
     return CustomerContext(
         db=state.db, settings=state.settings, clock=state.clock, cache=state.cache

@@ -33,7 +33,7 @@ ERRORS = {
 }
 
 
-def get_guard(request: Request) -> UrlGuard:
+async def get_guard(request: Request) -> UrlGuard:
     return request.app.state.webhook_guard
 
 

@@ -37,7 +37,7 @@ MAX_STATEMENT_LINES = 10_000
 
 async def get_transaction(db: Database, *, actor: Principal, entry_id: int) -> TransactionOut:
     """A transaction; a customer sees only one that touches an account of theirs."""
-    async with db.session() as session:
+    async with db.read() as session:
         found = await repository.entry_with_postings(session, entry_id)
     if found is None:
         raise TransactionNotFound("No such transaction.")
@@ -113,7 +113,7 @@ async def list_account_transactions(
         if not isinstance(after, int):
             raise BadRequest("The cursor is not valid for this list.", type="invalid-cursor")
         stmt = stmt.where(Posting.id < after)
-    async with db.session() as session:
+    async with db.read() as session:
         account = await visible_account(session, actor=actor, account_id=account_id)
         for text, loc, bound in (
             (min_amount, "min_amount", JournalEntry.amount_minor.__ge__),
@@ -167,7 +167,7 @@ async def balance_at(
     db: Database, *, actor: Principal, account_id: int, until: datetime
 ) -> BalanceOut:
     """The balance just before `until`: the sum of the account's postings made before it."""
-    async with db.session() as session:
+    async with db.read() as session:
         account = await visible_account(session, actor=actor, account_id=account_id)
         total = await _sum_before(session, account_id, until)
     return BalanceOut(

@@ -242,19 +242,19 @@ async def list_holds(
     clock: Clock,
 ) -> tuple[list[HoldOut], str | None]:
     """An account's holds, newest first; due holds are expired before they are shown."""
-    async with db.session() as session:
+    async with db.read() as session:
         accounts = await repository.lock_accounts(session, [account_id], for_update=False)
         account = require_visible(actor, accounts, account_id)
     now = clock.now()
     if account.held:
-        async with db.session() as session:
+        async with db.read() as session:
             due = await expiry.has_due_holds(session, account_id=account_id, now=now)
         if due:
             await expiry.expire_account_holds(db, account_id=account_id, now=now)
     stmt = select(Hold).where(Hold.account_id == account_id)
     if status is not None:
         stmt = stmt.where(Hold.status == status)
-    async with db.session() as session:
+    async with db.read() as session:
         rows, cursor = await keyset_page(
             session,
             stmt,

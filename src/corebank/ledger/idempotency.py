@@ -24,7 +24,7 @@ import orjson
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import audit, metrics
+from corebank.core import audit, events, metrics
 from corebank.core.clock import Clock
 from corebank.core.context import correlation_id_var
 from corebank.core.db import Database
@@ -94,6 +94,7 @@ def problem_body(exc: CorebankError, instance: str) -> dict[str, Any]:
 
 
 Work = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
+_QUEUES = (audit.PENDING_KEY, events.PENDING_KEY)  # rows a transaction writes at its commit
 
 
 async def execute(
@@ -145,14 +146,15 @@ async def _execute(
         found = await _find(session, request, now=now)
         if found is not None:
             return _replay(found), None
-        queued = len(session.info.get(audit.PENDING_KEY, []))
+        queued = {key: len(session.info.get(key, [])) for key in _QUEUES}
         try:
             async with session.begin_nested():
                 body = await work(session)
         except CorebankError as exc:
             if not getattr(exc, "replayable", False):
                 raise
-            del session.info.setdefault(audit.PENDING_KEY, [])[queued:]
+            for key, count in queued.items():  # the refused work's audit rows and events go
+                del session.info.setdefault(key, [])[count:]
             refusal = problem_body(exc, request.instance)
             await _store(session, request, status=exc.status, body=refusal, now=now)
             return Outcome(exc.status, refusal), exc

@@ -191,7 +191,7 @@ async def _account_id_by_number(db: Database, number: str) -> int:
             "to_account_number is not a valid account number (check digits do not match).",
             errors=[field_error(["body", "to_account_number"], "invalid check digits")],
         )
-    async with db.session() as session:
+    async with db.read() as session:
         found = await session.scalar(
             select(Account.id).where(Account.number == number, Account.kind == AccountKind.customer)
         )

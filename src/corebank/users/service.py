@@ -26,7 +26,7 @@ def snapshot(user: User) -> dict[str, Any]:
 
 
 async def get_user(ctx: AuthContext, *, user_id: int) -> User:
-    async with ctx.db.session() as session:
+    async with ctx.db.read() as session:
         user = await users.by_id(session, user_id)
     if user is None:
         raise NotFound("No such user.", type="user-not-found")
@@ -106,7 +106,7 @@ async def list_users(
     is_active: bool | None,
     q: str | None,
 ) -> tuple[list[User], str | None]:
-    async with ctx.db.session() as session:
+    async with ctx.db.read() as session:
         return await keyset_page(
             session,
             users.listing(role=role, is_active=is_active, q=q),

@@ -1,0 +1,92 @@
+"""Read sessions without a transaction, and the pool's ping of idle connections only."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import text
+
+from corebank.core.db import Database
+from tests.support import PG_ADMIN_DSN, TcpProxy, test_settings, unavailable
+
+
+async def _now_twice(session: Any) -> tuple[Any, Any]:
+    first = await session.scalar(text("SELECT now()"))
+    await asyncio.sleep(0.01)
+    return first, await session.scalar(text("SELECT now()"))
+
+
+async def test_read_sessions_run_each_statement_on_its_own(postgres_url: str | None) -> None:
+    """PostgreSQL: no BEGIN/ROLLBACK around reads, so now() moves between two statements."""
+    if postgres_url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    assert postgres_url is not None
+    database = Database(test_settings(postgres_url))
+    try:
+        async with database.read() as session:
+            first, second = await _now_twice(session)
+        assert second > first
+        async with database.session() as session:  # a snapshot: the transaction's start time
+            first, second = await _now_twice(session)
+        assert second == first
+    finally:
+        await database.dispose()
+
+
+async def test_read_sessions_see_what_was_just_committed(db: Database) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (2, 5, 'h')")
+        )
+    async with db.read() as session:
+        assert await session.scalar(text("SELECT last_id FROM audit_chain_head WHERE id = 2")) == 5
+
+
+@pytest.fixture
+async def proxied(postgres_url: str | None) -> AsyncIterator[tuple[Database, TcpProxy]]:
+    if postgres_url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    assert postgres_url is not None
+    target = urlsplit(postgres_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    url = postgres_url.replace(f":{target.port}/", f":{proxy.port}/")
+    database = Database(test_settings(url, db_pool_pre_ping=True, db_pool_ping_idle_seconds=0.05))
+    yield database, proxy
+    await database.dispose()
+    await proxy.stop()
+
+
+async def _select_one(database: Database) -> int | None:
+    async with database.read() as session:
+        return await session.scalar(text("SELECT 1"))
+
+
+async def test_an_idle_connection_that_died_is_replaced_unseen(
+    proxied: tuple[Database, TcpProxy],
+) -> None:
+    """A server restart while the pool sat idle costs no request: the ping finds the dead one."""
+    database, proxy = proxied
+    assert await _select_one(database) == 1
+    await proxy.stop()  # every pooled connection is cut, as a PostgreSQL restart would
+    await proxy.start()
+    await asyncio.sleep(0.1)  # idle longer than DB_POOL_PING_IDLE_SECONDS
+    assert await _select_one(database) == 1
+    assert database.breaker.state == "closed"
+
+
+async def test_a_busy_connection_is_not_pinged(proxied: tuple[Database, TcpProxy]) -> None:
+    database, _ = proxied
+    sent: list[str] = []
+    assert await _select_one(database) == 1
+    async with database.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        raw.driver_connection.add_query_logger(lambda record: sent.append(record.query))
+    for _ in range(3):  # back to back: well within the idle time
+        assert await _select_one(database) == 1
+    assert ";" not in sent
+    await asyncio.sleep(0.1)  # now idle long enough: the next checkout pings
+    assert await _select_one(database) == 1
+    assert sent == [";"]
