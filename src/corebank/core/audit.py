@@ -82,7 +82,7 @@ async def _append_in_database(
         }
         for values, (head, middle, tail) in zip(pending, pieces, strict=True)
     ]
-    await session.execute(
+    await (await session.connection()).execute(
         text("SELECT corebank_audit_append(CAST(:rows AS json))"),
         {"rows": orjson.dumps(rows).decode()},
     )
@@ -98,8 +98,9 @@ async def _append_here(session: AsyncSession, pending: list[dict[str, Any]]) -> 
         digest = row_hash(last_id, last_hash, values)
         rows.append({"id": last_id, "prev_hash": last_hash, "hash": digest, **values})
         last_hash = digest
-    await session.execute(insert(AuditEvent), rows)
-    await session.execute(
+    connection = await session.connection()
+    await connection.execute(insert(AuditEvent), rows)
+    await connection.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)
         .values(last_id=last_id, last_hash=last_hash)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core import audit, events, metrics
@@ -31,6 +31,7 @@ from corebank.core.db import Database
 from corebank.core.errors import PROBLEM_TYPE_BASE, CorebankError
 from corebank.core.money import parse_amount
 from corebank.ledger.errors import IdempotencyInProgress, IdempotencyKeyReused
+from corebank.ledger.repository import conn
 from corebank.models.ledger import IdempotencyKey
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -171,7 +172,7 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
     """PostgreSQL: hold the key's advisory lock for this transaction, or 409 if another has it."""
     if session.bind.dialect.name != "postgresql":
         return
-    got = await session.scalar(
+    got = await (await conn(session)).scalar(
         text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
         {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"},
     )
@@ -182,20 +183,25 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
         )
 
 
-async def _find(
-    session: AsyncSession, request: IdempotencyRequest, *, now: datetime
-) -> IdempotencyKey | None:
-    row = await session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.user_id == request.user_id,
-            IdempotencyKey.route == request.route,
-            IdempotencyKey.key == request.key,
-        )
-    )
+_KEYS = IdempotencyKey.__table__.c
+_FIND = select(
+    _KEYS.id, _KEYS.fingerprint, _KEYS.response_status, _KEYS.response_body, _KEYS.expires_at
+).where(
+    _KEYS.user_id == bindparam("user_id"),
+    _KEYS.route == bindparam("route"),
+    _KEYS.key == bindparam("key"),
+)
+
+
+async def _find(session: AsyncSession, request: IdempotencyRequest, *, now: datetime) -> Any:
+    """The stored outcome's row (id, fingerprint, response_status, response_body, expires_at)."""
+    connection = await conn(session)
+    params = {"user_id": request.user_id, "route": request.route, "key": request.key}
+    row = (await connection.execute(_FIND, params)).first()
     if row is None:
         return None
     if row.expires_at <= now:
-        await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
+        await connection.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
         return None
     if row.fingerprint != request.fingerprint:
         raise IdempotencyKeyReused(
@@ -204,7 +210,7 @@ async def _find(
     return row
 
 
-def _replay(row: IdempotencyKey) -> Outcome:
+def _replay(row: Any) -> Outcome:
     return Outcome(row.response_status, dict(row.response_body), replayed=True)
 
 
@@ -216,7 +222,7 @@ async def _store(
     body: dict[str, Any],
     now: datetime,
 ) -> None:
-    await session.execute(
+    await (await conn(session)).execute(
         insert(IdempotencyKey).values(
             user_id=request.user_id,
             route=request.route,
