@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from corebank.auth.tokens import TokenType
 from corebank.config import Settings
@@ -84,14 +85,22 @@ async def measure(args: argparse.Namespace) -> None:
             if reply.status_code >= 400:
                 raise SystemExit(f"HTTP {reply.status_code} {reply.text[:300]}")
 
-        for _ in range(min(200, args.requests)):
-            await once()
+        async def loop(count: int) -> None:
+            for _ in range(count):
+                await once()
+
+        async def run(total: int) -> None:
+            share = total // args.concurrency
+            await asyncio.gather(*(loop(share) for _ in range(args.concurrency)))
+
+        await run(min(200, args.requests))
+        connects = [0]
+        event.listen(app.state.db.engine.sync_engine, "connect", lambda *_: _count(connects))
         profiler = cProfile.Profile() if args.cprofile else None
         started_cpu, started_wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
-        for _ in range(args.requests):
-            await once()
+        await run(args.requests)
         if profiler:
             profiler.disable()
         cpu = time.process_time() - started_cpu
@@ -100,7 +109,8 @@ async def measure(args: argparse.Namespace) -> None:
     sys.stdout.write(
         f"{args.scenario}: {1000 * cpu / args.requests:.3f} ms CPU/request, "
         f"{1000 * wall / args.requests:.3f} ms wall/request over {args.requests} requests "
-        "(client included)\n"
+        f"at concurrency {args.concurrency} (client included); {connects[0]} new database "
+        "connections\n"
     )
     if profiler:
         out = io.StringIO()
@@ -138,10 +148,15 @@ def by_package(stats: pstats.Stats, requests: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _count(counter: list[int]) -> None:
+    counter[0] += 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scenario", default="account", choices=sorted(_scenarios("", 1)))
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight")
     parser.add_argument("--account", type=int, default=2)
     parser.add_argument("--user-id", type=int, default=1)
     parser.add_argument("--session-id", type=int, default=1)

@@ -297,6 +297,17 @@ def _cpu_per_request(result: dict[str, Any]) -> str:
     return f"{1000 * cpu[field] / cpu['wall'] / result['rps']:.2f}"
 
 
+def pgbench_statements() -> int:
+    """Statements in bench/pgbench_transfer.sql (each SQL line ending in `;` or `\\gset`)."""
+    text = (Path(__file__).parent / "pgbench_transfer.sql").read_text()
+    lines = [line.strip() for line in text.splitlines()]
+    return sum(
+        1
+        for line in lines
+        if line and not line.startswith(("--", "\\")) and line.endswith((";", "\\gset"))
+    )
+
+
 def results_table(results: Sequence[dict[str, Any]]) -> list[str]:
     lines = [
         "| scenario | c | req/s | p50 ms | p95 ms | p99 ms | errors | refused | "
@@ -374,7 +385,7 @@ def markdown(run: dict[str, Any]) -> str:
             "",
             "Counted in-process by bench/sqltrace.py (the statements are in the run's "
             "sql-trace.md). Baselines: the raw asyncpg read sends 1; the pgbench transfer "
-            "transaction 16.",
+            f"transaction {pgbench_statements()} (BEGIN to COMMIT).",
             "",
             "| request | statements |",
             "|---|---:|",

@@ -173,6 +173,7 @@ class Bench:
                 "PYTHONPATH": str(ROOT),
             }
         )
+        env.update(dict(item.split("=", 1) for item in self.args.app_env))
         env.update(overrides)
         return env
 
@@ -814,6 +815,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--memory-requests", type=int, help="requests for the memory phase")
     parser.add_argument("--think-ms", type=int, help="mean think time of the 100 mixed users")
+    parser.add_argument(
+        "--app-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the app server (repeatable), e.g. DB_POOL_SIZE=20",
+    )
     return parser.parse_args(argv)
 
 

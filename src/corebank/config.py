@@ -31,8 +31,8 @@ class Settings(BaseSettings):
     environment: Environment = Environment.development
     debug: bool = False
     database_url: str = "sqlite+aiosqlite:///./corebank.db"
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
     db_pool_recycle: int = Field(default=1800, ge=-1)
     db_pool_pre_ping: bool = True
