@@ -2,7 +2,9 @@
 
 Each row carries the SHA-256 of its content and of the previous row's hash. Appends lock the one
 `audit_chain_head` row, and they do so just before the commit, so the lock is held only for the
-final insert and the commit itself.
+final insert and the commit itself. On PostgreSQL that insert is one call of the
+`corebank_audit_append` function (migration 0006), which locks, hashes and inserts in the
+database: the app sends each row's canonical JSON cut around its position and previous hash.
 """
 
 from __future__ import annotations
@@ -59,9 +61,9 @@ async def seal_pending(session: AsyncSession) -> None:
     if not pending:
         return
     if session.bind.dialect.name == "postgresql":
-        pieces = [_split_canonical(values) for values in pending]
-        if all(p is not None for p in pieces):
-            await _append_in_database(session, pending, pieces)  # type: ignore[arg-type]
+        pieces = [p for p in map(_split_canonical, pending) if p is not None]
+        if len(pieces) == len(pending):
+            await _append_in_database(session, pending, pieces)
             return
     await _append_here(session, pending)
 
