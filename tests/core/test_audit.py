@@ -5,12 +5,12 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from corebank.core import audit
 from corebank.core.db import Database
-from corebank.models import AuditEvent
+from corebank.models import AuditEvent, OutboxEvent
 
 
 async def append(db: Database, count: int, action: str = "test.action") -> None:
@@ -161,3 +161,32 @@ def test_the_three_pieces_hash_like_row_hash() -> None:
     head, middle, tail = pieces
     joined = f"{head}{1234}{middle}{'a' * 64}{tail}".encode()
     assert hashlib.sha256(joined).hexdigest() == audit.row_hash(1234, "a" * 64, values)
+
+
+async def test_orm_changes_are_written_before_the_chain_is_locked(db: Database) -> None:
+    """The audit head's lock orders every audited write: nothing else may run while it is held."""
+    sent: list[str] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(" ".join(statement.split())[:60])
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with db.transaction() as session:
+            session.add(
+                OutboxEvent(
+                    event_id="e" * 36,
+                    type="probe.orm",
+                    occurred_at=datetime.now(UTC),
+                    payload={},
+                    attempts=0,
+                )
+            )
+            audit.record(session, "test.orm_first")
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
+    insert_at = next(i for i, s in enumerate(sent) if s.startswith("INSERT INTO outbox_events"))
+    lock_at = next(
+        i for i, s in enumerate(sent) if "corebank_audit_append" in s or "audit_chain_head" in s
+    )
+    assert insert_at < lock_at

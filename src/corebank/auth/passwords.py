@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -20,9 +21,16 @@ T = TypeVar("T")
 
 
 def _lower_priority(nice: int) -> None:
-    """Run this (hashing) thread at a lower CPU priority than the event loop's thread."""
-    with contextlib.suppress(OSError):  # Linux: a thread's own nice value (0 = this thread)
-        os.setpriority(os.PRIO_PROCESS, 0, nice)
+    """Run this (hashing) thread `nice` steps below the event loop's thread (Linux only).
+
+    On Linux, PRIO_PROCESS with who=0 is the calling thread; elsewhere it is the whole process,
+    which would slow the event loop too, so nothing is changed there.
+    """
+    if not sys.platform.startswith("linux") or nice <= 0:
+        return
+    with contextlib.suppress(OSError):
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, min(19, current + nice))
 
 
 class PasswordHasher:

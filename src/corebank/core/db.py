@@ -33,6 +33,8 @@ T = TypeVar("T")
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION = "corebank_write"
+#: A ping that gets no answer (a proxy that silently dropped the idle flow) gives up this soon.
+PING_TIMEOUT_SECONDS = 2.0
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -108,10 +110,11 @@ def _ping_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:
 
     SQLAlchemy's own `pool_pre_ping` pings on every checkout, and on asyncpg that is three
     round trips (BEGIN, `;`, ROLLBACK). A connection that was in use a moment ago is very
-    unlikely to be dead, and if it is, the statement fails, the pool is invalidated and the
+    unlikely to be dead, and if it is, the statement fails, the pool is invalidated and that
     request gets a 503 like any other outage; the ping is for connections that sat idle long
-    enough for a server restart or a proxy timeout to have closed them. A failed ping makes the
-    pool discard that connection and open a new one, invisibly to the caller.
+    enough for a server restart or a proxy timeout to have closed them. A failed (or, after
+    PING_TIMEOUT_SECONDS, unanswered) ping makes the pool discard that connection and open a
+    new one, invisibly to the caller.
     """
     pool = engine.sync_engine.pool
 
@@ -125,7 +128,7 @@ def _ping_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:
         if idle_since is None or time.monotonic() - idle_since < idle_seconds:
             return
         try:
-            await_(dbapi_connection.driver_connection.fetchrow(";"))
+            await_(dbapi_connection.driver_connection.fetchrow(";", timeout=PING_TIMEOUT_SECONDS))
         except Exception as exc:
             raise DisconnectionError("the idle connection failed its ping") from exc
 
@@ -177,11 +180,12 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads that need no snapshot across statements (most often one).
+        """A session for reads that write nothing and lock nothing (most often one statement).
 
         On PostgreSQL it runs without a transaction (autocommit), which saves the BEGIN and
-        ROLLBACK round trips of `session()`; each statement still sees a consistent snapshot
-        of its own. Use `session()` when several statements must agree (statements, verify).
+        ROLLBACK round trips of `session()`; each statement sees a consistent snapshot of its
+        own, as it would in `session()` (READ COMMITTED). Use `session()` or `transaction()` for
+        anything that locks rows or must run inside one transaction.
         """
         try:
             async with self._guarded(), self.reader() as session:
@@ -201,6 +205,7 @@ class Database:
             async with self._guarded(), self.sessionmaker() as session:
                 await session.connection(execution_options={WRITE_OPTION: write})
                 yield session
+                await session.flush()  # ORM changes go in before the audit chain's lock is taken
                 for hook in self.transaction_hooks:
                     await hook(session)
                 await audit.seal_pending(session)  # last: it locks the chain's one head row

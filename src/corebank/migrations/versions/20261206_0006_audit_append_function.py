@@ -52,7 +52,7 @@ BEGIN
         ) VALUES (
             v_id, (v_row->>'occurred_at')::timestamptz, (v_row->>'actor_id')::bigint,
             v_row->>'action', v_row->>'target_type', v_row->>'target_id',
-            (v_row->>'before')::json, (v_row->>'after')::json, v_row->>'ip',
+            v_row->'before', v_row->'after', v_row->>'ip',
             v_row->>'user_agent', v_row->>'correlation_id', v_hash, v_new
         );
         v_hash := v_new;
