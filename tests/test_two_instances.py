@@ -35,8 +35,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _database_name() -> str:
+    return f"corebank_two_{os.getpid()}"
+
+
+async def _drop_database() -> None:
+    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{_database_name()}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 async def _fresh_database() -> str:
-    name = f"corebank_two_{os.getpid()}"
+    name = _database_name()
     try:
         admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
     except (OSError, asyncpg.PostgresError) as exc:
@@ -130,6 +142,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
             process.terminate()
             process.wait(timeout=30)
         asyncio.run(_flush_redis())
+        asyncio.run(_drop_database())
 
 
 @pytest.fixture
