@@ -112,6 +112,20 @@ def test_redaction_removes_secrets_everywhere(json_lines: list[str]) -> None:
     assert first["headers"]["Authorization"] == REDACTED
 
 
+def test_tracebacks_are_redacted_too(json_lines: list[str]) -> None:
+    """Exception text is rendered after the other fields were redacted; it is redacted again."""
+    try:
+        raise ValueError("connect failed: password=hunter2 token=eyJa.eyJb.c2ln")
+    except ValueError:
+        structlog.get_logger("test").exception("db.failed")
+        logging.getLogger("stdlib").exception("stdlib failed with Bearer sekrit-bearer")
+    text = "\n".join(json_lines)
+    assert "ValueError" in text
+    for secret in ("hunter2", "c2ln", "sekrit-bearer"):
+        assert secret not in text
+    assert all(json.loads(line) for line in json_lines)
+
+
 def test_newline_and_json_in_values_stay_in_one_field(json_lines: list[str]) -> None:
     evil = 'bob\n{"event": "admin.granted", "level": "info"}'
     structlog.get_logger("test").info("login.failed", username=evil)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 import structlog
 from opentelemetry import trace
 from structlog.types import EventDict, Processor, WrappedLogger
@@ -46,6 +48,21 @@ def redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDic
         k: _redact_value(k, v) if k != "event" else _redact_value(None, v)
         for k, v in event_dict.items()
     }
+
+
+def redact_exception(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """After the traceback is rendered: redact it too (every other field already was)."""
+    if "exception" in event_dict:
+        event_dict["exception"] = _redact_value(None, event_dict["exception"])
+    return event_dict
+
+
+def _json(value: Any, **_: Any) -> str:
+    """orjson (several times faster than the json module); json for what it refuses."""
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # e.g. an integer beyond 64 bits
+        return json.dumps(value, default=str)
 
 
 def add_correlation_id(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -90,12 +107,12 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     renderer: Processor
     tail: list[Processor]
     if fmt == "json":
-        renderer = structlog.processors.JSONRenderer()
+        renderer = structlog.processors.JSONRenderer(serializer=_json)
         tail = [
             structlog.processors.ExceptionRenderer(
                 structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
             ),
-            redact_secrets,
+            redact_exception,
         ]
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=False)

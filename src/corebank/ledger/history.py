@@ -80,6 +80,26 @@ async def visible_account(session: AsyncSession, *, actor: Principal, account_id
     return account
 
 
+_REVERSAL = aliased(JournalEntry, name="reversal")
+# Columns, not entities: a page is up to 51 rows, and loading each as two ORM objects cost more
+# CPU than the query. Built once (the alias especially).
+_HISTORY: Select[Any] = (
+    select(
+        Posting.id.label("posting_id"),
+        Posting.amount_minor,
+        Posting.balance_after_minor,
+        Posting.created_at,
+        JournalEntry.id.label("entry_id"),
+        JournalEntry.type,
+        JournalEntry.description,
+        JournalEntry.correlation_id,
+        _REVERSAL.id.label("reversed_by"),
+    )
+    .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+    .outerjoin(_REVERSAL, _REVERSAL.reverses_entry_id == JournalEntry.id)
+)
+
+
 async def list_account_transactions(
     db: Database,
     *,
@@ -95,13 +115,7 @@ async def list_account_transactions(
 ) -> tuple[list[AccountTransactionOut], str | None]:
     """The account's postings, newest first, each with the balance after it (one query)."""
     scope = f"account-transactions:{account_id}"
-    reversal = aliased(JournalEntry)
-    stmt: Select[Any] = (
-        select(Posting, JournalEntry, reversal.id)
-        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-        .outerjoin(reversal, reversal.reverses_entry_id == JournalEntry.id)
-        .where(Posting.account_id == account_id)
-    )
+    stmt: Select[Any] = _HISTORY.where(Posting.account_id == account_id)
     if start is not None:
         stmt = stmt.where(Posting.created_at >= start)
     if end is not None:
@@ -127,21 +141,21 @@ async def list_account_transactions(
     next_cursor = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
-        next_cursor = codec.encode(scope, {"id": rows[-1][0].id})
+        next_cursor = codec.encode(scope, {"id": rows[-1].posting_id})
     currency = account.currency
     return [
         AccountTransactionOut(
-            id=entry.id,
-            type=entry.type,
-            status="reversed" if reversed_by else "posted",
-            amount=format_amount(posting.amount_minor, currency),
+            id=row.entry_id,
+            type=row.type,
+            status="reversed" if row.reversed_by else "posted",
+            amount=format_amount(row.amount_minor, currency),
             currency=currency,
-            description=entry.description,
-            balance_after=format_amount(posting.balance_after_minor, currency),
-            created_at=posting.created_at,
-            correlation_id=entry.correlation_id,
+            description=row.description,
+            balance_after=format_amount(row.balance_after_minor, currency),
+            created_at=row.created_at,
+            correlation_id=row.correlation_id,
         )
-        for posting, entry, reversed_by in rows
+        for row in rows
     ], next_cursor
 
 
