@@ -165,6 +165,19 @@ class TcpProxy:
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
+async def proxy_to_postgres(postgres_url: str | None) -> tuple[TcpProxy, str]:
+    """A started TcpProxy in front of the test PostgreSQL, and the database URL through it."""
+    from urllib.parse import urlsplit
+
+    if postgres_url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    assert postgres_url is not None
+    target = urlsplit(postgres_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    return proxy, postgres_url.replace(f":{target.port}/", f":{proxy.port}/")
+
+
 async def truncate_postgres(database: Any) -> None:
     """Empty every table and reset the audit chain (PostgreSQL tests)."""
     from sqlalchemy import text

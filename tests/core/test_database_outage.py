@@ -4,7 +4,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -12,24 +11,17 @@ import pytest
 from corebank.core.db import Database
 from corebank.main import create_app
 from tests.support import (
-    PG_ADMIN_DSN,
     TcpProxy,
     login_as,
+    proxy_to_postgres,
     test_settings,
     truncate_postgres,
-    unavailable,
 )
 
 
 @pytest.fixture
 async def outage(postgres_url: str | None) -> AsyncIterator[tuple[Any, TcpProxy]]:
-    if postgres_url is None:
-        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
-    assert postgres_url is not None
-    target = urlsplit(postgres_url)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    await proxy.start()
-    url = postgres_url.replace(f":{target.port}/", f":{proxy.port}/")
+    proxy, url = await proxy_to_postgres(postgres_url)
     settings = test_settings(
         url,
         db_breaker_failures=3,

@@ -3,13 +3,18 @@
 import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text
 
 from corebank.core.db import Database
-from tests.support import PG_ADMIN_DSN, TcpProxy, test_settings, unavailable
+from tests.support import (
+    PG_ADMIN_DSN,
+    TcpProxy,
+    proxy_to_postgres,
+    test_settings,
+    unavailable,
+)
 
 
 async def _now_twice(session: Any) -> tuple[Any, Any]:
@@ -46,13 +51,7 @@ async def test_read_sessions_see_what_was_just_committed(db: Database) -> None:
 
 @pytest.fixture
 async def proxied(postgres_url: str | None) -> AsyncIterator[tuple[Database, TcpProxy]]:
-    if postgres_url is None:
-        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
-    assert postgres_url is not None
-    target = urlsplit(postgres_url)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    await proxy.start()
-    url = postgres_url.replace(f":{target.port}/", f":{proxy.port}/")
+    proxy, url = await proxy_to_postgres(postgres_url)
     database = Database(test_settings(url, db_pool_pre_ping=True, db_pool_ping_idle_seconds=0.05))
     yield database, proxy
     await database.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +16,7 @@ from corebank.models.customer import Customer
 NUMBER_ATTEMPTS = 5
 
 
-def visible(stmt: Select[Any], *, owner_user_id: int | None) -> Select[Any]:
+def visible(stmt: Select[Any], *, owner_user_id: int | BindParameter[int] | None) -> Select[Any]:
     """Restrict `stmt` to customer accounts, and to one user's own when `owner_user_id` is set."""
     stmt = stmt.where(Account.kind == AccountKind.customer)
     if owner_user_id is None:
@@ -29,14 +29,8 @@ def visible(stmt: Select[Any], *, owner_user_id: int | None) -> Select[Any]:
 # The two reads behind GET /accounts/{id}, built once: building a statement costs more CPU
 # than sending it (SQLAlchemy coerces every clause and computes its cache key each time).
 _BY_ID = visible(select(Account), owner_user_id=None).where(Account.id == bindparam("id"))
-_OWN_BY_ID = (
-    select(Account)
-    .join(Customer, Customer.id == Account.customer_id)
-    .where(
-        Account.kind == AccountKind.customer,
-        Customer.user_id == bindparam("owner"),
-        Account.id == bindparam("id"),
-    )
+_OWN_BY_ID = visible(select(Account), owner_user_id=bindparam("owner")).where(
+    Account.id == bindparam("id")
 )
 
 

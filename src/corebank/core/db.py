@@ -155,11 +155,13 @@ class Database:
             on_state_change=self._on_breaker_change,
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.reader = async_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.reader = (
+            async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
             if self.dialect == "postgresql"
-            else self.engine,
-            expire_on_commit=False,
+            else self.sessionmaker
         )
         self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
             events.flush_pending

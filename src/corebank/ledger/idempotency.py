@@ -31,7 +31,6 @@ from corebank.core.db import Database
 from corebank.core.errors import PROBLEM_TYPE_BASE, CorebankError
 from corebank.core.money import parse_amount
 from corebank.ledger.errors import IdempotencyInProgress, IdempotencyKeyReused
-from corebank.ledger.repository import conn
 from corebank.models.ledger import IdempotencyKey
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -172,7 +171,7 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
     """PostgreSQL: hold the key's advisory lock for this transaction, or 409 if another has it."""
     if session.bind.dialect.name != "postgresql":
         return
-    got = await (await conn(session)).scalar(
+    got = await (await session.connection()).scalar(
         text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
         {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"},
     )
@@ -195,7 +194,7 @@ _FIND = select(
 
 async def _find(session: AsyncSession, request: IdempotencyRequest, *, now: datetime) -> Any:
     """The stored outcome's row (id, fingerprint, response_status, response_body, expires_at)."""
-    connection = await conn(session)
+    connection = await session.connection()
     params = {"user_id": request.user_id, "route": request.route, "key": request.key}
     row = (await connection.execute(_FIND, params)).first()
     if row is None:
@@ -222,7 +221,7 @@ async def _store(
     body: dict[str, Any],
     now: datetime,
 ) -> None:
-    await (await conn(session)).execute(
+    await (await session.connection()).execute(
         insert(IdempotencyKey).values(
             user_id=request.user_id,
             route=request.route,

@@ -1,6 +1,6 @@
 """The money path's queries: lock accounts, move balances, append entries and postings.
 
-Every statement here is Core SQL, run on the session's connection (`conn()`): one round trip
+Every statement here is Core SQL, run on the session's connection: one round trip
 each, without the ORM's unit of work or its bulk INSERT/UPDATE machinery, which cost more CPU
 than the statements themselves.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, case, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
@@ -22,11 +22,6 @@ from corebank.models.customer import Customer
 from corebank.models.ledger import EntryType, JournalEntry, Posting
 
 SETTLEMENT_ATTEMPTS = 5
-
-
-async def conn(session: AsyncSession) -> AsyncConnection:
-    """The session's connection, in its transaction: for Core statements without the ORM."""
-    return await session.connection()
 
 
 @dataclass(frozen=True)
@@ -62,7 +57,7 @@ async def lock_accounts(
     if not (for_update and session.bind.dialect.name == "postgresql"):
         return await _accounts_with_owners(session, wanted, for_update=for_update)
     locked = (
-        await (await conn(session)).execute(
+        await (await session.connection()).execute(
             select(Account.id, Account.customer_id)
             .where(Account.id.in_(wanted))
             .order_by(Account.id)
@@ -93,7 +88,7 @@ async def _accounts_with_owners(
     )
     if for_update:
         stmt = stmt.with_for_update(of=Account)
-    rows = (await (await conn(session)).execute(stmt)).all()
+    rows = (await (await session.connection()).execute(stmt)).all()
     return {row[0]: LockedAccount(*row[:-1], customer_deleted=bool(row[-1])) for row in rows}
 
 
@@ -103,11 +98,11 @@ async def settlement_account_id(session: AsyncSession, currency: str, *, now: da
         Account.kind == AccountKind.settlement, Account.currency == currency
     )
     for _ in range(SETTLEMENT_ATTEMPTS):
-        found = await (await conn(session)).scalar(stmt)
+        found = await (await session.connection()).scalar(stmt)
         if found is not None:
             return found
         dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-        await (await conn(session)).execute(
+        await (await session.connection()).execute(
             dialect.insert(Account)
             .values(
                 number=generate_account_number(),
@@ -141,7 +136,7 @@ async def apply_deltas(
         ]
         if whens:
             values[column.key] = column + case(*whens, else_=literal(0, BigInteger))
-    rows = await (await conn(session)).execute(
+    rows = await (await session.connection()).execute(
         update(Account)
         .where(Account.id.in_(ids))
         .values(values)
@@ -165,7 +160,7 @@ async def insert_entry(
     reverses_entry_id: int | None = None,
 ) -> int:
     """Append one entry and its postings (each with its account's balance after it)."""
-    entry_id = await (await conn(session)).scalar(
+    entry_id = await (await session.connection()).scalar(
         insert(JournalEntry)
         .values(
             type=type,
@@ -180,7 +175,7 @@ async def insert_entry(
         .returning(JournalEntry.id)
     )
     assert entry_id is not None
-    await (await conn(session)).execute(
+    await (await session.connection()).execute(
         insert(Posting),
         [
             {
@@ -212,7 +207,7 @@ async def entry_with_postings(
     entry = await session.get(JournalEntry, entry_id)
     if entry is None:
         return None
-    rows = await (await conn(session)).execute(
+    rows = await (await session.connection()).execute(
         select(
             Posting.account_id,
             Customer.user_id,
@@ -231,6 +226,6 @@ async def entry_with_postings(
 
 
 async def reversal_of(session: AsyncSession, entry_id: int) -> int | None:
-    return await (await conn(session)).scalar(
+    return await (await session.connection()).scalar(
         select(JournalEntry.id).where(JournalEntry.reverses_entry_id == entry_id)
     )
