@@ -119,6 +119,8 @@ async def measure(args: argparse.Namespace) -> None:
         stats.sort_stats("tottime").print_stats(args.top)
         sys.stdout.write(out.getvalue())
         sys.stdout.write(by_package(stats, args.requests))
+        if args.save:
+            stats.dump_stats(args.save)
 
 
 def _package(filename: str) -> str:
@@ -162,6 +164,7 @@ def main() -> None:
     parser.add_argument("--session-id", type=int, default=1)
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--save", help="with --cprofile: write the pstats file here")
     asyncio.run(measure(parser.parse_args()))
 
 

@@ -1,13 +1,17 @@
-"""Read sessions without a transaction, and the pool's ping of idle connections only."""
+"""Reads without a transaction (sessions and `fetch_row`), and the ping of idle connections."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, literal, select, text
 
-from corebank.core.db import Database
+from corebank.core.db import Database, PreparedRead
+from corebank.core.errors import ServiceUnavailable
+from corebank.models.audit import AuditChainHead
+from corebank.models.base import UTCDateTime
 from tests.support import (
     PG_ADMIN_DSN,
     TcpProxy,
@@ -89,3 +93,56 @@ async def test_a_busy_connection_is_not_pinged(proxied: tuple[Database, TcpProxy
     await asyncio.sleep(0.1)  # now idle long enough: the next checkout pings
     assert await _select_one(database) == 1
     assert sent == [";"]
+
+
+_HEAD = PreparedRead(
+    select(
+        AuditChainHead.last_id, AuditChainHead.last_hash, literal(datetime.now(UTC), UTCDateTime())
+    ).where(AuditChainHead.id == bindparam("id"))
+)
+
+
+async def test_fetch_row_returns_what_sqlalchemy_would(db: Database) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (3, 7, 'h')")
+        )
+    row = await db.fetch_row(_HEAD, {"id": 3})
+    async with db.read() as session:
+        expected = (await session.execute(_HEAD.statement, {"id": 3})).one()
+    assert row == tuple(expected)
+    assert row is not None and row[:2] == (7, "h")
+    assert row[2].tzinfo is UTC  # the column type's result processing ran
+    assert await db.fetch_row(_HEAD, {"id": 999}) is None
+
+
+async def test_fetch_row_sends_the_one_statement_and_no_begin(
+    proxied: tuple[Database, TcpProxy],
+) -> None:
+    database, _ = proxied
+    sent: list[str] = []
+    assert await database.fetch_row(_HEAD, {"id": 999}) is None
+    async with database.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        raw.driver_connection.add_query_logger(lambda record: sent.append(record.query))
+    assert await database.fetch_row(_HEAD, {"id": 999}) is None
+    assert [q.split()[0] for q in sent] == ["SELECT"]
+
+
+async def test_fetch_row_on_a_connection_cut_under_it_is_a_503_then_recovers(
+    postgres_url: str | None,
+) -> None:
+    """A pooled connection that died while in use (no ping: it was not idle) costs one 503."""
+    proxy, url = await proxy_to_postgres(postgres_url)
+    database = Database(test_settings(url, db_pool_ping_idle_seconds=60))
+    try:
+        assert await database.fetch_row(_HEAD, {"id": 999}) is None
+        await proxy.stop()
+        await proxy.start()
+        with pytest.raises(ServiceUnavailable):
+            await database.fetch_row(_HEAD, {"id": 999})
+        assert await database.fetch_row(_HEAD, {"id": 999}) is None  # the dead one left the pool
+        assert database.engine.sync_engine.pool.checkedout() == 0
+    finally:
+        await database.dispose()
+        await proxy.stop()

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from corebank.auth.deps import Principal
+from corebank.auth.deps import Caller, Principal
 from corebank.core.db import Database
 from corebank.models import Account, Customer, JournalEntry, Posting, User
 from tests.support import login_as
@@ -75,7 +75,7 @@ async def service_actor(db: Database, role: str = "staff") -> Principal:
             pin_failed_count=0,
         )
         session.add(user)
-    return Principal(user=user, session_id=0)
+    return Principal(user=Caller(id=user.id, role=user.role), session_id=0)
 
 
 async def tamper(db: Database, table: str, sql: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
+from corebank.core.db import Database, PreparedRead
 from corebank.models.account import Account, AccountKind, AccountType
 from corebank.models.customer import Customer
 
@@ -26,12 +28,46 @@ def visible(stmt: Select[Any], *, owner_user_id: int | BindParameter[int] | None
     )
 
 
+@dataclass(frozen=True)
+class AccountRow:
+    """An account as shown to a caller, read as plain columns (no ORM object to build)."""
+
+    id: int
+    number: str
+    customer_id: int | None
+    type: str
+    currency: str
+    status: str
+    nickname: str | None
+    balance_minor: int
+    held_minor: int
+    overdraft_limit_minor: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @property
+    def available_minor(self) -> int:
+        return self.balance_minor - self.held_minor
+
+
+_ROW = select(*(Account.__table__.c[name] for name in AccountRow.__dataclass_fields__))
+
 # The two reads behind GET /accounts/{id}, built once: building a statement costs more CPU
 # than sending it (SQLAlchemy coerces every clause and computes its cache key each time).
-_BY_ID = visible(select(Account), owner_user_id=None).where(Account.id == bindparam("id"))
-_OWN_BY_ID = visible(select(Account), owner_user_id=bindparam("owner")).where(
-    Account.id == bindparam("id")
+_BY_ID = PreparedRead(visible(_ROW, owner_user_id=None).where(Account.id == bindparam("id")))
+_OWN_BY_ID = PreparedRead(
+    visible(_ROW, owner_user_id=bindparam("owner")).where(Account.id == bindparam("id"))
 )
+
+
+async def get_row(db: Database, account_id: int, *, owner_user_id: int | None) -> AccountRow | None:
+    """One account by id, limited to `owner_user_id`'s own when given (the hot read)."""
+    if owner_user_id is None:
+        found = await db.fetch_row(_BY_ID, {"id": account_id})
+    else:
+        found = await db.fetch_row(_OWN_BY_ID, {"id": account_id, "owner": owner_user_id})
+    return AccountRow(*found) if found is not None else None
 
 
 async def get(
@@ -41,12 +77,9 @@ async def get(
     owner_user_id: int | None = None,
     for_update: bool = False,
 ) -> Account | None:
-    if not for_update:
-        if owner_user_id is None:
-            return await session.scalar(_BY_ID, {"id": account_id})
-        return await session.scalar(_OWN_BY_ID, {"id": account_id, "owner": owner_user_id})
+    """One account by id, in `session` (limited to `owner_user_id`'s own when given)."""
     stmt = visible(select(Account), owner_user_id=owner_user_id).where(Account.id == account_id)
-    return await session.scalar(stmt.with_for_update(of=Account))
+    return await session.scalar(stmt.with_for_update(of=Account) if for_update else stmt)
 
 
 async def get_by_number(

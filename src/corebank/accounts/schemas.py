@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from corebank.core.api import MAX_ID
 from corebank.core.money import AmountStr, format_amount
 from corebank.models.account import Account
+
+if TYPE_CHECKING:
+    from corebank.accounts.repository import AccountRow
 
 Currency = Annotated[
     str,
@@ -71,7 +74,7 @@ class AccountOut(BaseModel):
     closed_at: datetime | None
 
     @classmethod
-    def of(cls, account: Account) -> AccountOut:
+    def of(cls, account: Account | AccountRow) -> AccountOut:
         currency = account.currency
         return cls(
             id=account.id,

@@ -15,6 +15,7 @@ from corebank.accounts.errors import (
     KycRequired,
 )
 from corebank.accounts.numbers import is_valid_account_number
+from corebank.accounts.repository import AccountRow
 from corebank.auth.deps import Principal
 from corebank.core import audit, events
 from corebank.core.clock import Clock
@@ -118,7 +119,7 @@ async def list_accounts(
     status: str | None,
     currency: str | None,
     clock: Clock,
-) -> tuple[list[Account], str | None]:
+) -> tuple[list[Account | AccountRow], str | None]:
     """Accounts the caller may see, newest first; expired holds are released first."""
     stmt = repository.list_statement(
         owner_user_id=owner_filter(actor),
@@ -134,8 +135,8 @@ async def list_accounts(
 
 
 async def _release_expired(
-    db: Database, accounts: Sequence[Account], *, now: datetime
-) -> list[Account]:
+    db: Database, accounts: Sequence[Account | AccountRow], *, now: datetime
+) -> list[Account | AccountRow]:
     """Expire due holds of the given accounts (one query when none is due) and reload those."""
     held = [a.id for a in accounts if a.held_minor > 0]
     if not held:
@@ -166,18 +167,25 @@ async def _release_expired(
     return [fresh.get(a.id, a) for a in accounts]
 
 
-async def get_account(db: Database, *, actor: Principal, account_id: int, clock: Clock) -> Account:
+async def get_account(
+    db: Database, *, actor: Principal, account_id: int, clock: Clock
+) -> Account | AccountRow:
     """One account the caller may see (404 otherwise)."""
-    async with db.read() as session:
-        account = await repository.get(session, account_id, owner_user_id=owner_filter(actor))
+    account = await visible_row(db, actor=actor, account_id=account_id)
+    return (await _release_expired(db, [account], now=clock.now()))[0]
+
+
+async def visible_row(db: Database, *, actor: Principal, account_id: int) -> AccountRow:
+    """An account's columns, if the caller may see it (404 otherwise)."""
+    account = await repository.get_row(db, account_id, owner_user_id=owner_filter(actor))
     if account is None:
         raise AccountNotFound("No such account.")
-    return (await _release_expired(db, [account], now=clock.now()))[0]
+    return account
 
 
 async def get_account_by_number(
     db: Database, *, actor: Principal, number: str, clock: Clock
-) -> Account:
+) -> Account | AccountRow:
     """Look an account up by its number; a mistyped number fails its check digits first."""
     if not is_valid_account_number(number):
         raise InvalidAccountNumber(

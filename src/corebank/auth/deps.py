@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select, update
 
 from corebank.auth.tokens import TokenService, TokenType
 from corebank.core.clock import Clock
-from corebank.core.db import Database
+from corebank.core.db import Database, PreparedRead
 from corebank.core.deps import DatabaseDep
 from corebank.core.errors import Forbidden, Unauthorized
 from corebank.models.user import AuthSession, Role, User
@@ -26,10 +26,18 @@ oauth2_scheme = OAuth2PasswordBearer(
 
 
 @dataclass(frozen=True)
-class Principal:
-    """The authenticated caller: the user (as loaded for this request) and their session."""
+class Caller:
+    """Who the authenticated caller is: all a request needs of the user row."""
 
-    user: User
+    id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: the user (as checked for this request) and their session."""
+
+    user: Caller
     session_id: int
 
     @property
@@ -65,32 +73,45 @@ async def current_principal(
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
     now = clock.now()
     claims = tokens.verify(token, expected=TokenType.access, now=now)
-    user, session = await _load(db, claims.user_id, claims.session_id)
-    if user is None or session is None or not user.can_log_in:
+    found = await db.fetch_row(
+        _USER_AND_SESSION, {"user_id": claims.user_id, "session_id": claims.session_id}
+    )
+    if found is None:
         raise Unauthorized("The token is invalid or has expired.", type="invalid-token")
-    if session.revoked_at is not None or session.expires_at <= now:
+    check = _SessionCheck(*found)
+    if not check.is_active or check.deleted_at is not None:
+        raise Unauthorized("The token is invalid or has expired.", type="invalid-token")
+    if check.revoked_at is not None or check.expires_at <= now:
         raise Unauthorized("This session has ended; log in again.", type="session-revoked")
-    if now - session.last_seen_at >= LAST_SEEN_GRANULARITY:
-        await _touch(db, session.id, now)
-    request.state.user_id = user.id
-    return Principal(user=user, session_id=session.id)
+    if now - check.last_seen_at >= LAST_SEEN_GRANULARITY:
+        await _touch(db, claims.session_id, now)
+    request.state.user_id = claims.user_id
+    return Principal(user=Caller(id=claims.user_id, role=check.role), session_id=claims.session_id)
 
 
-# Built once: every authenticated request runs it (see accounts.repository for why).
-_USER_AND_SESSION = (
-    select(User, AuthSession)
+@dataclass(frozen=True)
+class _SessionCheck:
+    role: str
+    is_active: bool
+    deleted_at: datetime | None
+    revoked_at: datetime | None
+    expires_at: datetime
+    last_seen_at: datetime
+
+
+# Built once: every authenticated request runs it, on the driver (see Database.fetch_row).
+_USER_AND_SESSION = PreparedRead(
+    select(
+        User.role,
+        User.is_active,
+        User.deleted_at,
+        AuthSession.revoked_at,
+        AuthSession.expires_at,
+        AuthSession.last_seen_at,
+    )
     .join(AuthSession, AuthSession.user_id == User.id)
     .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
 )
-
-
-async def _load(
-    db: Database, user_id: int, session_id: int
-) -> tuple[User | None, AuthSession | None]:
-    async with db.read() as session:
-        params = {"user_id": user_id, "session_id": session_id}
-        row = (await session.execute(_USER_AND_SESSION, params)).first()
-    return (row[0], row[1]) if row else (None, None)
 
 
 async def _touch(db: Database, session_id: int, now: object) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from corebank.accounts import repository as accounts_repository
 from corebank.accounts.errors import AccountNotFound
-from corebank.accounts.service import owner_filter
+from corebank.accounts.service import owner_filter, visible_row
 from corebank.auth.deps import Principal
 from corebank.core.db import Database
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
@@ -127,8 +127,8 @@ async def list_account_transactions(
         if not isinstance(after, int):
             raise BadRequest("The cursor is not valid for this list.", type="invalid-cursor")
         stmt = stmt.where(Posting.id < after)
+    account = await visible_row(db, actor=actor, account_id=account_id)
     async with db.read() as session:
-        account = await visible_account(session, actor=actor, account_id=account_id)
         for text, loc, bound in (
             (min_amount, "min_amount", JournalEntry.amount_minor.__ge__),
             (max_amount, "max_amount", JournalEntry.amount_minor.__le__),
@@ -181,8 +181,8 @@ async def balance_at(
     db: Database, *, actor: Principal, account_id: int, until: datetime
 ) -> BalanceOut:
     """The balance just before `until`: the sum of the account's postings made before it."""
+    account = await visible_row(db, actor=actor, account_id=account_id)
     async with db.read() as session:
-        account = await visible_account(session, actor=actor, account_id=account_id)
         total = await _sum_before(session, account_id, until)
     return BalanceOut(
         account_id=account.id,

@@ -33,9 +33,9 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/me", summary="My profile", response_model=UserOut, responses=ERRORS)
-async def read_me(principal: CurrentPrincipal) -> UserOut:
+async def read_me(principal: CurrentPrincipal, auth: AuthDep) -> UserOut:
     """The caller's own user record."""
-    return UserOut.model_validate(principal.user)
+    return UserOut.model_validate(await service.get_user(auth, user_id=principal.user.id))
 
 
 @router.patch("/me", summary="Update my profile", response_model=UserOut, responses=ERRORS)
