@@ -84,10 +84,10 @@ async def _append_in_database(
         }
         for values, (head, middle, tail) in zip(pending, pieces, strict=True)
     ]
-    await (await session.connection()).execute(
-        text("SELECT corebank_audit_append(CAST(:rows AS json))"),
-        {"rows": orjson.dumps(rows).decode()},
-    )
+    await (await session.connection()).execute(_APPEND, {"rows": orjson.dumps(rows).decode()})
+
+
+_APPEND = text("SELECT corebank_audit_append(CAST(:rows AS json))")
 
 
 async def _append_here(session: AsyncSession, pending: list[dict[str, Any]]) -> None:

@@ -56,4 +56,7 @@ async def flush_pending(session: AsyncSession) -> None:
     """Insert the queued events (a transaction hook, run just before commit)."""
     rows = session.info.pop(PENDING_KEY, [])
     if rows:
-        await (await session.connection()).execute(insert(OutboxEvent), rows)
+        await (await session.connection()).execute(_INSERT, rows)
+
+
+_INSERT = insert(OutboxEvent)

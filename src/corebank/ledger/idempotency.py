@@ -172,8 +172,7 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
     if session.bind.dialect.name != "postgresql":
         return
     got = await (await session.connection()).scalar(
-        text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
-        {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"},
+        _CLAIM, {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"}
     )
     if not got:
         raise IdempotencyInProgress(
@@ -182,6 +181,8 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
         )
 
 
+_CLAIM = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))")
+_STORE = insert(IdempotencyKey)
 _KEYS = IdempotencyKey.__table__.c
 _FIND = select(
     _KEYS.id, _KEYS.fingerprint, _KEYS.response_status, _KEYS.response_body, _KEYS.expires_at
@@ -222,16 +223,17 @@ async def _store(
     now: datetime,
 ) -> None:
     await (await session.connection()).execute(
-        insert(IdempotencyKey).values(
-            user_id=request.user_id,
-            route=request.route,
-            key=request.key,
-            fingerprint=request.fingerprint,
-            response_status=status,
-            response_body=body,
-            created_at=now,
-            expires_at=now + KEY_LIFETIME,
-        )
+        _STORE,
+        {
+            "user_id": request.user_id,
+            "route": request.route,
+            "key": request.key,
+            "fingerprint": request.fingerprint,
+            "response_status": status,
+            "response_body": body,
+            "created_at": now,
+            "expires_at": now + KEY_LIFETIME,
+        },
     )
 
 

@@ -7,12 +7,13 @@ than the statements themselves.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, case, insert, literal, select, update
+from sqlalchemy import BigInteger, Select, Update, bindparam, case, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,33 +44,28 @@ class LockedAccount:
         return self.balance - self.held
 
 
-async def lock_accounts(
-    session: AsyncSession, ids: Iterable[int], *, for_update: bool = True
-) -> dict[int, LockedAccount]:
-    """Lock the accounts in id order with one SELECT ... FOR UPDATE (SQLite: BEGIN IMMEDIATE).
-
-    On PostgreSQL the owning customers are read by a second statement after the lock: a row
-    joined into the locking statement comes from the snapshot taken before any lock wait, so a
-    customer deleted meanwhile (the deletion guard holds these account locks) would still look
-    alive. The new statement sees what committed during the wait.
-    """
-    wanted = sorted(set(ids))
-    if not (for_update and session.bind.dialect.name == "postgresql"):
-        return await _accounts_with_owners(session, wanted, for_update=for_update)
-    locked = (
-        await (await session.connection()).execute(
-            select(Account.id, Account.customer_id)
-            .where(Account.id.in_(wanted))
-            .order_by(Account.id)
-            .with_for_update()
-        )
-    ).all()
-    return await _accounts_with_owners(session, [row[0] for row in locked], for_update=False)
+def _ids_in(count: int) -> Any:
+    """`accounts.id IN (:id0, :id1 ...)`: one named parameter per id, so a statement built for
+    `count` ids is compiled and prepared once (an expanding IN is re-rendered at every call)."""
+    return Account.id.in_([bindparam(f"id{i}") for i in range(count)])
 
 
-async def _accounts_with_owners(
-    session: AsyncSession, ids: list[int], *, for_update: bool
-) -> dict[int, LockedAccount]:
+def _id_params(ids: Sequence[int]) -> dict[str, int]:
+    return {f"id{i}": account_id for i, account_id in enumerate(ids)}
+
+
+@functools.cache
+def _lock_statement(count: int) -> Select[Any]:
+    return (
+        select(Account.id, Account.customer_id)
+        .where(_ids_in(count))
+        .order_by(Account.id)
+        .with_for_update()
+    )
+
+
+@functools.cache
+def _owners_statement(count: int, *, for_update: bool) -> Select[Any]:
     stmt = (
         select(
             Account.id,
@@ -83,12 +79,37 @@ async def _accounts_with_owners(
             Customer.deleted_at.is_not(None),
         )
         .outerjoin(Customer, Customer.id == Account.customer_id)
-        .where(Account.id.in_(ids))
+        .where(_ids_in(count))
         .order_by(Account.id)
     )
-    if for_update:
-        stmt = stmt.with_for_update(of=Account)
-    rows = (await (await session.connection()).execute(stmt)).all()
+    return stmt.with_for_update(of=Account) if for_update else stmt
+
+
+async def lock_accounts(
+    session: AsyncSession, ids: Iterable[int], *, for_update: bool = True
+) -> dict[int, LockedAccount]:
+    """Lock the accounts in id order with one SELECT ... FOR UPDATE (SQLite: BEGIN IMMEDIATE).
+
+    On PostgreSQL the owning customers are read by a second statement after the lock: a row
+    joined into the locking statement comes from the snapshot taken before any lock wait, so a
+    customer deleted meanwhile (the deletion guard holds these account locks) would still look
+    alive. The new statement sees what committed during the wait.
+    """
+    wanted = sorted(set(ids))
+    if not (for_update and session.bind.dialect.name == "postgresql"):
+        return await _accounts_with_owners(session, wanted, for_update=for_update)
+    connection = await session.connection()
+    locked = (await connection.execute(_lock_statement(len(wanted)), _id_params(wanted))).all()
+    return await _accounts_with_owners(session, [row[0] for row in locked], for_update=False)
+
+
+async def _accounts_with_owners(
+    session: AsyncSession, ids: list[int], *, for_update: bool
+) -> dict[int, LockedAccount]:
+    if not ids:
+        return {}
+    stmt = _owners_statement(len(ids), for_update=for_update)
+    rows = (await (await session.connection()).execute(stmt, _id_params(ids))).all()
     return {row[0]: LockedAccount(*row[:-1], customer_deleted=bool(row[-1])) for row in rows}
 
 
@@ -122,27 +143,55 @@ async def settlement_account_id(session: AsyncSession, currency: str, *, now: da
     raise RuntimeError(f"could not create the {currency} settlement account")
 
 
+@functools.cache
+def _deltas_statement(balance_count: int, held_count: int) -> Update:
+    """Add per-account deltas to balance and held, for up to `*_count` accounts each:
+    `balance_minor = balance_minor + CASE WHEN id = :b0 THEN :bd0 ... ELSE 0 END`."""
+    values: dict[str, Any] = {"updated_at": bindparam("now")}
+    for column, prefix, count in (
+        (Account.balance_minor, "b", balance_count),
+        (Account.held_minor, "h", held_count),
+    ):
+        if count:
+            whens = [
+                (
+                    Account.id == bindparam(f"{prefix}{i}"),
+                    bindparam(f"{prefix}d{i}", type_=BigInteger),
+                )
+                for i in range(count)
+            ]
+            values[column.key] = column + case(*whens, else_=literal(0, BigInteger))
+    return (
+        update(Account)
+        .where(_ids_in(balance_count + held_count))
+        .values(values)
+        .returning(Account.id, Account.balance_minor, Account.held_minor)
+    )
+
+
 async def apply_deltas(
     session: AsyncSession, deltas: Mapping[int, tuple[int, int]], *, now: datetime
 ) -> dict[int, tuple[int, int]]:
     """Add (balance, held) deltas to accounts in one UPDATE; return their new (balance, held)."""
-    ids = sorted(deltas)
-    values: dict[str, Any] = {"updated_at": now}
-    for column, index in ((Account.balance_minor, 0), (Account.held_minor, 1)):
-        whens = [
-            (Account.id == i, literal(deltas[i][index], BigInteger))
-            for i in ids
-            if deltas[i][index]
-        ]
-        if whens:
-            values[column.key] = column + case(*whens, else_=literal(0, BigInteger))
+    params: dict[str, Any] = {"now": now}
+    changed: list[int] = []
+    for prefix, index in (("b", 0), ("h", 1)):
+        moved = [(i, d[index]) for i, d in sorted(deltas.items()) if d[index]]
+        for n, (account_id, delta) in enumerate(moved):
+            params[f"{prefix}{n}"], params[f"{prefix}d{n}"] = account_id, delta
+        changed.append(len(moved))
+    ids = [params[f"b{n}"] for n in range(changed[0])] + [
+        params[f"h{n}"] for n in range(changed[1])
+    ]
+    params.update(_id_params(ids))
     rows = await (await session.connection()).execute(
-        update(Account)
-        .where(Account.id.in_(ids))
-        .values(values)
-        .returning(Account.id, Account.balance_minor, Account.held_minor)
+        _deltas_statement(changed[0], changed[1]), params
     )
     return {row[0]: (row[1], row[2]) for row in rows.all()}
+
+
+_INSERT_ENTRY = insert(JournalEntry).returning(JournalEntry.id)
+_INSERT_POSTINGS = insert(Posting)
 
 
 async def insert_entry(
@@ -160,23 +209,23 @@ async def insert_entry(
     reverses_entry_id: int | None = None,
 ) -> int:
     """Append one entry and its postings (each with its account's balance after it)."""
-    entry_id = await (await session.connection()).scalar(
-        insert(JournalEntry)
-        .values(
-            type=type,
-            currency=currency,
-            amount_minor=amount,
-            description=description,
-            reverses_entry_id=reverses_entry_id,
-            created_by=created_by,
-            correlation_id=correlation_id,
-            created_at=now,
-        )
-        .returning(JournalEntry.id)
+    connection = await session.connection()
+    entry_id = await connection.scalar(
+        _INSERT_ENTRY,
+        {
+            "type": type,
+            "currency": currency,
+            "amount_minor": amount,
+            "description": description,
+            "reverses_entry_id": reverses_entry_id,
+            "created_by": created_by,
+            "correlation_id": correlation_id,
+            "created_at": now,
+        },
     )
     assert entry_id is not None
-    await (await session.connection()).execute(
-        insert(Posting),
+    await connection.execute(
+        _INSERT_POSTINGS,
         [
             {
                 "entry_id": entry_id,
