@@ -41,11 +41,14 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
     pending: list[bool] = [False]  # a SQLAlchemy statement is announced but not yet sent
 
     def on_query(record: Any) -> None:
-        # asyncpg logs its simple queries (BEGIN, COMMIT, ROLLBACK, the pre-ping's ";") and
-        # executemany, after they ran; SQLAlchemy's lazy BEGIN runs between the cursor event
-        # of the first statement and that statement, so it goes before it.
+        # asyncpg logs its simple queries (BEGIN, COMMIT, ROLLBACK, the pre-ping's ";"),
+        # executemany and what the app sends on the driver itself (Database.fetch_row), after
+        # they ran; SQLAlchemy's lazy BEGIN runs between the cursor event of the first
+        # statement and that statement, so it goes before it.
         sql = _first_line(record.query)
         if sql.upper().startswith(_STATEMENTS):
+            if not pending[0]:  # not SQLAlchemy's executemany, announced already: the driver's
+                log.append(sql)
             return
         if pending[0] and log:
             log.insert(len(log) - 1, sql)

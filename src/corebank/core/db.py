@@ -261,26 +261,48 @@ class Database:
         a connection that fails under it is discarded from the pool and the caller gets a 503,
         as on the SQLAlchemy path.
         """
+        rows = await self._fetch(query, params, first=True)
+        return rows[0] if rows else None
+
+    async def fetch_all(
+        self, query: PreparedRead, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row of `query`, read like `fetch_row` reads one."""
+        return await self._fetch(query, params, first=False)
+
+    async def _fetch(
+        self, query: PreparedRead, params: Mapping[str, Any], *, first: bool
+    ) -> list[tuple[Any, ...]]:
         if self.dialect != "postgresql":
             async with self.read() as session:
-                found = (await session.execute(query.statement, params)).first()
-            return tuple(found) if found is not None else None
+                result = await session.execute(query.statement, params)
+                found = [result.first()] if first else result.all()
+            return [tuple(row) for row in found if row is not None]
         driver = query.for_asyncpg(self.engine.dialect)
         args = query.arguments(driver, params)
         try:
             async with self._guarded(), self.engine.connect() as connection:
-                record = await self._fetch_on_driver(connection, driver.sql, args)
+                records = await self._fetch_on_driver(connection, driver.sql, args, first=first)
         except Exception as exc:
             _reraise_as_unavailable(exc)
-        if record is None:
-            return None
-        return tuple(v if p is None else p(v) for v, p in zip(record, driver.results, strict=True))
+        results = driver.results
+        if not any(results):
+            return [tuple(record) for record in records]
+        return [
+            tuple(v if p is None else p(v) for v, p in zip(record, results, strict=True))
+            for record in records
+        ]
 
     @staticmethod
-    async def _fetch_on_driver(connection: Any, sql: str, args: list[Any]) -> Any:
+    async def _fetch_on_driver(
+        connection: Any, sql: str, args: list[Any], *, first: bool
+    ) -> list[Any]:
         raw = await connection.get_raw_connection()
         try:
-            return await raw.driver_connection.fetchrow(sql, *args)
+            if first:
+                record = await raw.driver_connection.fetchrow(sql, *args)
+                return [] if record is None else [record]
+            return await raw.driver_connection.fetch(sql, *args)
         except Exception as exc:
             if not _is_driver_failure(exc):
                 raise

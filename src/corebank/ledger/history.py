@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -15,7 +16,7 @@ from corebank.accounts import repository as accounts_repository
 from corebank.accounts.errors import AccountNotFound
 from corebank.accounts.service import owner_filter, visible_row
 from corebank.auth.deps import Principal
-from corebank.core.db import Database
+from corebank.core.db import Database, PreparedRead
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
 from corebank.core.pagination import CursorCodec, PageParams
@@ -30,6 +31,7 @@ from corebank.ledger.schemas import (
     TransactionOut,
 )
 from corebank.models.account import Account, AccountKind
+from corebank.models.base import UTCDateTime
 from corebank.models.ledger import JournalEntry, Posting
 
 MAX_STATEMENT_LINES = 10_000
@@ -82,22 +84,42 @@ async def visible_account(session: AsyncSession, *, actor: Principal, account_id
 
 _REVERSAL = aliased(JournalEntry, name="reversal")
 # Columns, not entities: a page is up to 51 rows, and loading each as two ORM objects cost more
-# CPU than the query. Built once (the alias especially).
+# CPU than the query.
 _HISTORY: Select[Any] = (
     select(
-        Posting.id.label("posting_id"),
+        Posting.id,
         Posting.amount_minor,
         Posting.balance_after_minor,
         Posting.created_at,
-        JournalEntry.id.label("entry_id"),
+        JournalEntry.id,
         JournalEntry.type,
         JournalEntry.description,
         JournalEntry.correlation_id,
-        _REVERSAL.id.label("reversed_by"),
+        _REVERSAL.id,
     )
     .join(JournalEntry, JournalEntry.id == Posting.entry_id)
     .outerjoin(_REVERSAL, _REVERSAL.reverses_entry_id == JournalEntry.id)
+    .where(Posting.account_id == bindparam("account_id"))
 )
+#: The page's optional filters: (parameter, condition). Every value is a parameter, so each
+#: combination of filters is one statement, built and prepared once.
+_FILTERS: tuple[tuple[str, Any], ...] = (
+    ("start", Posting.created_at >= bindparam("start", type_=UTCDateTime())),
+    ("end", Posting.created_at < bindparam("end", type_=UTCDateTime())),
+    ("type", JournalEntry.type == bindparam("type")),
+    ("after", Posting.id < bindparam("after")),
+    ("min_amount", JournalEntry.amount_minor >= bindparam("min_amount")),
+    ("max_amount", JournalEntry.amount_minor <= bindparam("max_amount")),
+)
+
+
+@functools.cache
+def _history_page(filters: frozenset[str]) -> PreparedRead:
+    stmt = _HISTORY
+    for name, condition in _FILTERS:
+        if name in filters:
+            stmt = stmt.where(condition)
+    return PreparedRead(stmt.order_by(Posting.id.desc()).limit(bindparam("limit")))
 
 
 async def list_account_transactions(
@@ -115,48 +137,48 @@ async def list_account_transactions(
 ) -> tuple[list[AccountTransactionOut], str | None]:
     """The account's postings, newest first, each with the balance after it (one query)."""
     scope = f"account-transactions:{account_id}"
-    stmt: Select[Any] = _HISTORY.where(Posting.account_id == account_id)
-    if start is not None:
-        stmt = stmt.where(Posting.created_at >= start)
-    if end is not None:
-        stmt = stmt.where(Posting.created_at < end)
-    if type is not None:
-        stmt = stmt.where(JournalEntry.type == type)
+    after = None
     if params.cursor is not None:
         after = codec.decode(scope, params.cursor).get("id")
         if not isinstance(after, int):
             raise BadRequest("The cursor is not valid for this list.", type="invalid-cursor")
-        stmt = stmt.where(Posting.id < after)
     account = await visible_row(db, actor=actor, account_id=account_id)
-    async with db.read() as session:
-        for text, loc, bound in (
-            (min_amount, "min_amount", JournalEntry.amount_minor.__ge__),
-            (max_amount, "max_amount", JournalEntry.amount_minor.__le__),
-        ):
-            if text is not None:
-                stmt = stmt.where(bound(_query_amount(text, account.currency, loc)))
-        rows = (
-            await session.execute(stmt.order_by(Posting.id.desc()).limit(params.limit + 1))
-        ).all()
+    currency = account.currency
+    filters = {
+        "start": start,
+        "end": end,
+        "type": type,
+        "after": after,
+        "min_amount": _query_amount(min_amount, currency, "min_amount")
+        if min_amount is not None
+        else None,
+        "max_amount": _query_amount(max_amount, currency, "max_amount")
+        if max_amount is not None
+        else None,
+    }
+    given = {name: value for name, value in filters.items() if value is not None}
+    query = _history_page(frozenset(given))
+    rows = await db.fetch_all(query, {**given, "account_id": account_id, "limit": params.limit + 1})
     next_cursor = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
-        next_cursor = codec.encode(scope, {"id": rows[-1].posting_id})
-    currency = account.currency
-    return [
-        AccountTransactionOut(
-            id=row.entry_id,
-            type=row.type,
-            status="reversed" if row.reversed_by else "posted",
-            amount=format_amount(row.amount_minor, currency),
-            currency=currency,
-            description=row.description,
-            balance_after=format_amount(row.balance_after_minor, currency),
-            created_at=row.created_at,
-            correlation_id=row.correlation_id,
-        )
-        for row in rows
-    ], next_cursor
+        next_cursor = codec.encode(scope, {"id": rows[-1][0]})
+    return [_history_line(row, currency) for row in rows], next_cursor
+
+
+def _history_line(row: tuple[Any, ...], currency: str) -> AccountTransactionOut:
+    _, amount, balance_after, created_at, entry_id, type, description, correlation, reversal = row
+    return AccountTransactionOut(
+        id=entry_id,
+        type=type,
+        status="reversed" if reversal else "posted",
+        amount=format_amount(amount, currency),
+        currency=currency,
+        description=description,
+        balance_after=format_amount(balance_after, currency),
+        created_at=created_at,
+        correlation_id=correlation,
+    )
 
 
 def _query_amount(text: str, currency: str, loc: str) -> int:
