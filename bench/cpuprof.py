@@ -54,6 +54,7 @@ def _scenarios(token: str, account_id: int) -> dict[str, Callable[[], Request]]:
             None,
             staff,
         ),
+        "search": lambda: ("GET", "/api/v1/customers?q=smith", None, staff),
         "transfer": transfer,
     }
 
