@@ -11,8 +11,19 @@ import pytest
 from corebank.config import Settings
 
 PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+#: One Redis database per xdist worker, so a test that flushes its database cannot wipe the
+#: counters of a test running on the other worker (14 belongs to the two-instance test).
+_WORKER_REDIS_DBS = (15, 13, 12, 11, 10, 9, 8, 7)
+
+
+def _worker_redis_url() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
+    return f"redis://127.0.0.1:6379/{_WORKER_REDIS_DBS[index % len(_WORKER_REDIS_DBS)]}"
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or _worker_redis_url()
 
 
 def unavailable(reason: str) -> None:

@@ -159,7 +159,10 @@ async def test_redis_outage_falls_back_to_memory_and_recovers(
     host, port = "127.0.0.1", int(redis_url.split(":")[2].split("/")[0])
     proxy = TcpProxy(host, port)
     await proxy.start()
-    proxied = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{proxy.port}/15"})
+    database = redis_url.rsplit("/", 1)[1]
+    proxied = settings.model_copy(
+        update={"redis_url": f"redis://127.0.0.1:{proxy.port}/{database}"}
+    )
     app = create_app(proxied, database=db)
     limiter = app.state.rate_limiter
     async with client_for(app) as client:
