@@ -3,14 +3,15 @@
 import base64
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 
-from corebank.auth.tokens import TokenType
+from corebank.auth.tokens import TokenService, TokenType
+from corebank.core.errors import Unauthorized
 from tests.auth.helpers import bearer, register, tokens
 
 
@@ -139,3 +140,44 @@ async def test_token_service_round_trip(app: Any) -> None:
     claims = app.state.tokens.verify(token, expected=TokenType.access, now=now)
     assert (claims.user_id, claims.session_id, claims.role) == (7, 3, "staff")
     assert expires == now + timedelta(minutes=5)
+
+
+def test_a_verified_token_is_decoded_once_but_its_time_and_type_checked_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = TokenService("k" * 32)
+    now = datetime.now(UTC)
+    token, _ = service.issue(
+        user_id=7,
+        session_id=3,
+        role="customer",
+        token_type=TokenType.access,
+        now=now,
+        lifetime=timedelta(minutes=30),
+    )
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting_decode(text: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(text)
+        return real_decode(text, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+
+    for _ in range(3):
+        assert service.verify(token, expected=TokenType.access, now=now).user_id == 7
+    assert service.peek_user_id(token) == 7
+    assert decoded == [token]  # the signature was checked once
+
+    with pytest.raises(Unauthorized):
+        service.verify(token, expected=TokenType.refresh, now=now)
+    with pytest.raises(Unauthorized):
+        service.verify(token, expected=TokenType.access, now=now + timedelta(minutes=31))
+
+    head, payload, signature = token.split(".")
+    edited = f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            service.verify(edited, expected=TokenType.access, now=now)
+    assert decoded == [token, edited, edited]  # a failure is never kept
+    assert service.peek_user_id(edited) is None
