@@ -632,7 +632,9 @@ class Bench:
             record=False,
         )
         before = rss_mb(workers)
-        seconds = self.plan.memory_requests / max(warm.rps, 1.0)
+        # 10% over the warm-up's rate: the measured run is often a little slower, and the
+        # target is growth over at least `memory_requests`.
+        seconds = 1.1 * self.plan.memory_requests / max(warm.rps, 1.0)
         samples: list[tuple[float, float]] = []
         with ThreadPoolExecutor(max_workers=1) as pool:
             future = pool.submit(
