@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, literal, select, text
+from sqlalchemy import Dialect, String, bindparam, literal, select, text, type_coerce
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.types import TypeDecorator
 
 from corebank.core.db import Database, PreparedRead
 from corebank.core.errors import ServiceUnavailable
@@ -95,9 +97,21 @@ async def test_a_busy_connection_is_not_pinged(proxied: tuple[Database, TcpProxy
     assert sent == [";"]
 
 
+class _Shouted(TypeDecorator[str]):
+    """A column type whose result processing is visible: it upper-cases what it reads."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return value.upper() if value is not None else None
+
+
 _HEAD = PreparedRead(
     select(
-        AuditChainHead.last_id, AuditChainHead.last_hash, literal(datetime.now(UTC), UTCDateTime())
+        AuditChainHead.last_id,
+        type_coerce(AuditChainHead.last_hash, _Shouted()),
+        literal(datetime.now(UTC), UTCDateTime()),
     ).where(AuditChainHead.id == bindparam("id"))
 )
 
@@ -111,9 +125,11 @@ async def test_fetch_row_returns_what_sqlalchemy_would(db: Database) -> None:
     async with db.read() as session:
         expected = (await session.execute(_HEAD.statement, {"id": 3})).one()
     assert row == tuple(expected)
-    assert row is not None and row[:2] == (7, "h")
-    assert row[2].tzinfo is UTC  # the column type's result processing ran
+    assert row is not None and row[:2] == (7, "H")  # the column type's result processing ran
+    assert row[2].tzinfo is UTC
     assert await db.fetch_row(_HEAD, {"id": 999}) is None
+    with pytest.raises(SQLAlchemyError, match="A value is required for bind parameter 'id'"):
+        await db.fetch_row(_HEAD, {})
 
 
 async def test_fetch_row_sends_the_one_statement_and_no_begin(

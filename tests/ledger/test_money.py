@@ -1,5 +1,6 @@
 """Deposits, withdrawals and transfers: roles, rules, amounts, PIN and the response shape."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -7,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from corebank.core.db import Database
+from corebank.ledger import repository
 from corebank.models import Account, AuditEvent, OutboxEvent, User
 from tests.ledger.helpers import (
     API,
@@ -372,3 +374,24 @@ async def test_deposit_waiting_on_a_deletion_sees_the_customer_deleted(
             select(Account.balance_minor).where(Account.id == account_id)
         )
     assert balance == 0
+
+
+async def test_apply_deltas_moves_each_account_by_its_own_delta(
+    app: Any, client: httpx.AsyncClient, db: Database, staff: dict[str, str]
+) -> None:
+    """One UPDATE for every shape: balance and held deltas, both on one account, and an account
+    whose deltas net to zero (still returned and touched, as a reversal onto itself would)."""
+    accounts = [(await funded_account(client, app, staff, "10.00"))[0]["id"] for _ in range(3)]
+    a, b, c = accounts
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        after = await repository.apply_deltas(
+            session, {c: (-300, 200), a: (500, 0), b: (0, 0)}, now=now
+        )
+    assert after == {a: (1500, 0), b: (1000, 0), c: (700, 200)}
+    assert await balances(db, a, b, c) == after
+    async with db.session() as session:
+        touched = (
+            await session.scalars(select(Account.updated_at).where(Account.id.in_(accounts)))
+        ).all()
+    assert all(stamp >= now for stamp in touched)

@@ -13,7 +13,13 @@ from typing import Any, TypeVar
 import asyncpg
 import structlog
 from sqlalchemy import Dialect, Select, event, text
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    InvalidRequestError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -138,7 +144,8 @@ def _ping_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:
 @dataclass(frozen=True)
 class _DriverStatement:
     sql: str
-    binds: list[tuple[str, Any, Callable[[Any], Any] | None]]  # name, default, processor
+    #: (name, required, default, bind processor) per positional parameter
+    binds: list[tuple[str, bool, Any, Callable[[Any], Any] | None]]
     results: list[Callable[[Any], Any] | None]
 
 
@@ -162,7 +169,7 @@ class PreparedRead:
             for name in compiled.positiontup or ():
                 bind = compiled.binds[name]
                 processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                binds.append((name, bind.effective_value, processor))
+                binds.append((name, bind.required, bind.effective_value, processor))
             results = [
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in self.statement.selected_columns
@@ -171,21 +178,27 @@ class PreparedRead:
         return self._driver
 
     def arguments(self, driver: _DriverStatement, params: Mapping[str, Any]) -> list[Any]:
-        values = (
-            (params.get(name, default), processor) for name, default, processor in driver.binds
-        )
-        return [value if processor is None else processor(value) for value, processor in values]
+        """The positional arguments; like SQLAlchemy, a required parameter must be given."""
+        values = []
+        for name, required, default, processor in driver.binds:
+            if name not in params and required:
+                raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
+            value = params.get(name, default)
+            values.append(value if processor is None else processor(value))
+        return values
 
 
-#: What the driver raises when the connection or the server failed, rather than the query:
-#: SQLSTATE classes 08 (connection), 53 (resources) and 57 (operator intervention, which
-#: includes statement_timeout's 57014, a 503 on the SQLAlchemy path too).
-_DRIVER_FAILURE_CLASSES = ("08", "53", "57")
+#: What the driver raises when the connection is gone, rather than the query failing: SQLSTATE
+#: class 08 (connection exception) and the server shutting down or restarting (57P01-57P03).
+#: Anything else (a statement timeout, say) leaves the connection usable and is raised as is,
+#: as the SQLAlchemy path does.
+_SERVER_GONE_SQLSTATES = ("57P01", "57P02", "57P03")
 
 
 def _is_driver_failure(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.PostgresError):
-        return (exc.sqlstate or "")[:2] in _DRIVER_FAILURE_CLASSES
+        sqlstate = exc.sqlstate or ""
+        return sqlstate.startswith("08") or sqlstate in _SERVER_GONE_SQLSTATES
     return isinstance(exc, asyncpg.InterfaceError | OSError | TimeoutError)
 
 

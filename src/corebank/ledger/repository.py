@@ -144,7 +144,7 @@ async def settlement_account_id(session: AsyncSession, currency: str, *, now: da
 
 
 @functools.cache
-def _deltas_statement(balance_count: int, held_count: int) -> Update:
+def _deltas_statement(account_count: int, balance_count: int, held_count: int) -> Update:
     """Add per-account deltas to balance and held, for up to `*_count` accounts each:
     `balance_minor = balance_minor + CASE WHEN id = :b0 THEN :bd0 ... ELSE 0 END`."""
     values: dict[str, Any] = {"updated_at": bindparam("now")}
@@ -163,7 +163,7 @@ def _deltas_statement(balance_count: int, held_count: int) -> Update:
             values[column.key] = column + case(*whens, else_=literal(0, BigInteger))
     return (
         update(Account)
-        .where(_ids_in(balance_count + held_count))
+        .where(_ids_in(account_count))
         .values(values)
         .returning(Account.id, Account.balance_minor, Account.held_minor)
     )
@@ -172,21 +172,18 @@ def _deltas_statement(balance_count: int, held_count: int) -> Update:
 async def apply_deltas(
     session: AsyncSession, deltas: Mapping[int, tuple[int, int]], *, now: datetime
 ) -> dict[int, tuple[int, int]]:
-    """Add (balance, held) deltas to accounts in one UPDATE; return their new (balance, held)."""
-    params: dict[str, Any] = {"now": now}
+    """Add (balance, held) deltas to accounts in one UPDATE; return the new (balance, held) of
+    every account in `deltas`, also those whose deltas net to zero."""
+    ids = sorted(deltas)
+    params: dict[str, Any] = {"now": now, **_id_params(ids)}
     changed: list[int] = []
     for prefix, index in (("b", 0), ("h", 1)):
-        moved = [(i, d[index]) for i, d in sorted(deltas.items()) if d[index]]
+        moved = [(i, deltas[i][index]) for i in ids if deltas[i][index]]
         for n, (account_id, delta) in enumerate(moved):
             params[f"{prefix}{n}"], params[f"{prefix}d{n}"] = account_id, delta
         changed.append(len(moved))
-    ids = [params[f"b{n}"] for n in range(changed[0])] + [
-        params[f"h{n}"] for n in range(changed[1])
-    ]
-    params.update(_id_params(ids))
-    rows = await (await session.connection()).execute(
-        _deltas_statement(changed[0], changed[1]), params
-    )
+    statement = _deltas_statement(len(ids), changed[0], changed[1])
+    rows = await (await session.connection()).execute(statement, params)
     return {row[0]: (row[1], row[2]) for row in rows.all()}
 
 
