@@ -6,7 +6,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Dialect, String, bindparam, literal, select, text, type_coerce
+from sqlalchemy import (
+    Dialect,
+    Float,
+    String,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
@@ -162,3 +172,40 @@ async def test_fetch_row_on_a_connection_cut_under_it_is_a_503_then_recovers(
     finally:
         await database.dispose()
         await proxy.stop()
+
+
+_SLOW = PreparedRead(select(func.pg_sleep(bindparam("seconds", type_=Float))))
+
+
+async def test_a_statement_timeout_is_a_503_on_every_path_and_leaves_the_pool_usable(
+    postgres_url: str | None,
+) -> None:
+    """DB_STATEMENT_TIMEOUT_MS: a read or a transaction that runs past it is a 503 (the
+    transaction rolled back), not a 500, and neither counts against the breaker."""
+    if postgres_url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    assert postgres_url is not None
+    database = Database(test_settings(postgres_url, db_statement_timeout_ms=50))
+    try:
+        with pytest.raises(ServiceUnavailable) as on_driver:
+            await database.fetch_row(_SLOW, {"seconds": 1})
+        with pytest.raises(ServiceUnavailable) as in_session:
+            async with database.read() as session:
+                await session.execute(text("SELECT pg_sleep(1)"))
+        with pytest.raises(ServiceUnavailable):
+            async with database.transaction() as session:
+                await session.execute(
+                    text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (4, 1, 'x')")
+                )
+                await session.execute(text("SELECT pg_sleep(1)"))
+        for caught in (on_driver, in_session):
+            assert caught.value.problem_type == "database-timeout"
+        assert database.breaker.state == "closed"
+        assert await database.fetch_row(_SLOW, {"seconds": 0}) is not None
+        async with database.read() as session:
+            assert (
+                await session.scalar(text("SELECT count(*) FROM audit_chain_head WHERE id = 4"))
+                == 0
+            )
+    finally:
+        await database.dispose()

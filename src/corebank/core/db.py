@@ -396,13 +396,32 @@ class Database:
 
 #: PostgreSQL refuses text it cannot store (a NUL character): the caller's input, so a 422.
 UNSTORABLE_TEXT_SQLSTATES = {"22021", "22P05"}
+#: The statement ran past DB_STATEMENT_TIMEOUT_MS (or was cancelled): the database is too slow.
+QUERY_CANCELED_SQLSTATE = "57014"
+
+
+def _any_sqlstate(exc: Exception) -> str | None:
+    """The SQLSTATE of a failure from SQLAlchemy or straight from the driver."""
+    if isinstance(exc, DBAPIError):
+        return _sqlstate(exc)
+    return exc.sqlstate if isinstance(exc, asyncpg.PostgresError) else None
 
 
 def _reraise_as_unavailable(exc: Exception) -> None:
-    """Re-raise `exc`: as a 503 when the database itself failed, as a 422 for unstorable text."""
-    if isinstance(exc, DBAPIError) and _sqlstate(exc) in UNSTORABLE_TEXT_SQLSTATES:
+    """Re-raise `exc`: as a 503 when the database itself failed or timed out, as a 422 for
+    unstorable text. A timeout does not count against the circuit breaker: the database
+    answered, slowly, and one slow query must not fail every request fast."""
+    sqlstate = _any_sqlstate(exc)
+    if sqlstate in UNSTORABLE_TEXT_SQLSTATES:
         raise ValidationFailed(
             "Text fields must not contain NUL characters.", type="invalid-characters"
+        ) from exc
+    if sqlstate == QUERY_CANCELED_SQLSTATE:
+        log.warning("database.timeout")
+        raise ServiceUnavailable(
+            "The database did not answer in time; try again shortly.",
+            type="database-timeout",
+            headers={"Retry-After": "1"},
         ) from exc
     if isinstance(exc, ServiceUnavailable) or not is_connection_failure(exc):
         raise exc
