@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.util import await_
+from sqlalchemy.util import await_, greenlet_spawn
 
 from corebank.config import Settings
 from corebank.core import audit, events
@@ -294,8 +294,8 @@ class Database:
         driver = query.for_asyncpg(self.engine.dialect)
         args = query.arguments(driver, params)
         try:
-            async with self._guarded(), self.engine.connect() as connection:
-                records = await self._fetch_on_driver(connection, driver.sql, args, first=first)
+            async with self._guarded():
+                records = await self._fetch_on_driver(driver.sql, args, first=first)
         except Exception as exc:
             _reraise_as_unavailable(exc)
         results = driver.results
@@ -306,21 +306,27 @@ class Database:
             for record in records
         ]
 
-    @staticmethod
-    async def _fetch_on_driver(
-        connection: Any, sql: str, args: list[Any], *, first: bool
-    ) -> list[Any]:
-        raw = await connection.get_raw_connection()
+    async def _fetch_on_driver(self, sql: str, args: list[Any], *, first: bool) -> list[Any]:
+        """Check a connection out of the pool (its checkout events, the idle ping, run as
+        usual), run `sql` on the driver, check it back in; a dead connection is discarded."""
+        try:
+            pooled = await greenlet_spawn(self.engine.sync_engine.raw_connection)
+        except Exception as exc:  # no connection to be had: the database's failure, not ours
+            if is_connection_failure(exc):
+                raise
+            raise ConnectionError(f"no database connection: {type(exc).__name__}") from exc
         try:
             if first:
-                record = await raw.driver_connection.fetchrow(sql, *args)
+                record = await pooled.driver_connection.fetchrow(sql, *args)
                 return [] if record is None else [record]
-            return await raw.driver_connection.fetch(sql, *args)
+            return await pooled.driver_connection.fetch(sql, *args)
         except Exception as exc:
             if not _is_driver_failure(exc):
                 raise
-            await connection.invalidate()
+            await greenlet_spawn(pooled.invalidate)
             raise ConnectionError(f"database connection failed: {type(exc).__name__}") from exc
+        finally:
+            await greenlet_spawn(pooled.close)
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
