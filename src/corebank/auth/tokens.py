@@ -44,7 +44,7 @@ class TokenService:
 
     def __init__(self, key: str) -> None:
         self._key = key
-        self._verified = functools.lru_cache(maxsize=VERIFIED_CACHE_SIZE)(self._decode)
+        self._signed_claims = functools.lru_cache(maxsize=VERIFIED_CACHE_SIZE)(self._decode)
 
     def issue(
         self,
@@ -94,18 +94,15 @@ class TokenService:
         except (jwt.PyJWTError, KeyError, TypeError, ValueError):
             return None
 
-    def _signed_claims(self, token: str) -> Mapping[str, object]:
+    def _decode(self, token: str) -> Mapping[str, object]:
         """The claims of a token signed with our key, algorithm, issuer and audience, with every
         required claim present; the time claims are checked by the caller, against its clock.
 
-        The outcome for a given token text never changes, so tokens that passed are kept (LRU,
-        VERIFIED_CACHE_SIZE): PyJWT's checks of the key and the token cost more CPU than the
-        rest of an authenticated read. A forged or edited token is different text and is
+        Called through `_signed_claims`, an LRU of VERIFIED_CACHE_SIZE: the outcome for a given
+        token text never changes, and PyJWT's checks of the key and the token cost more CPU than
+        the rest of an authenticated read. A forged or edited token is different text and is
         checked in full; failures are not kept.
         """
-        return self._verified(token)
-
-    def _decode(self, token: str) -> Mapping[str, object]:
         return jwt.decode(
             token,
             self._key,

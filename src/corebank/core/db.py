@@ -148,6 +148,25 @@ class _DriverStatement:
     binds: list[tuple[str, bool, Any, Callable[[Any], Any] | None]]
     results: list[Callable[[Any], Any] | None]
 
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        """The positional arguments; like SQLAlchemy, a required parameter must be given."""
+        values = []
+        for name, required, default, processor in self.binds:
+            if name not in params and required:
+                raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
+            value = params.get(name, default)
+            values.append(value if processor is None else processor(value))
+        return values
+
+    def rows(self, records: list[Any]) -> list[tuple[Any, ...]]:
+        """The driver's records with each column's result processing applied."""
+        if not any(self.results):
+            return [tuple(record) for record in records]
+        return [
+            tuple(v if p is None else p(v) for v, p in zip(record, self.results, strict=True))
+            for record in records
+        ]
+
 
 class PreparedRead:
     """A SELECT built once and sent by `Database.fetch_row` as cheaply as the backend allows.
@@ -176,16 +195,6 @@ class PreparedRead:
             ]
             self._driver = _DriverStatement(str(compiled), binds, results)
         return self._driver
-
-    def arguments(self, driver: _DriverStatement, params: Mapping[str, Any]) -> list[Any]:
-        """The positional arguments; like SQLAlchemy, a required parameter must be given."""
-        values = []
-        for name, required, default, processor in driver.binds:
-            if name not in params and required:
-                raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
-            value = params.get(name, default)
-            values.append(value if processor is None else processor(value))
-        return values
 
 
 #: What the driver raises when the connection is gone, rather than the query failing: SQLSTATE
@@ -292,19 +301,13 @@ class Database:
                 found = [result.first()] if first else result.all()
             return [tuple(row) for row in found if row is not None]
         driver = query.for_asyncpg(self.engine.dialect)
-        args = query.arguments(driver, params)
+        args = driver.arguments(params)
         try:
             async with self._guarded():
                 records = await self._fetch_on_driver(driver.sql, args, first=first)
         except Exception as exc:
             _reraise_as_unavailable(exc)
-        results = driver.results
-        if not any(results):
-            return [tuple(record) for record in records]
-        return [
-            tuple(v if p is None else p(v) for v, p in zip(record, results, strict=True))
-            for record in records
-        ]
+        return driver.rows(records)
 
     async def _fetch_on_driver(self, sql: str, args: list[Any], *, first: bool) -> list[Any]:
         """Check a connection out of the pool (its checkout events, the idle ping, run as
