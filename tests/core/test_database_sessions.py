@@ -20,8 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
-from corebank.core.db import Database, PreparedRead
+from corebank.core.db import Database
 from corebank.core.errors import ServiceUnavailable
+from corebank.core.statements import Prepared
 from corebank.models.audit import AuditChainHead
 from corebank.models.base import UTCDateTime
 from tests.support import (
@@ -117,7 +118,7 @@ class _Shouted(TypeDecorator[str]):
         return value.upper() if value is not None else None
 
 
-_HEAD = PreparedRead(
+_HEAD = Prepared(
     select(
         AuditChainHead.last_id,
         type_coerce(AuditChainHead.last_hash, _Shouted()),
@@ -175,7 +176,7 @@ async def test_fetch_row_on_a_connection_cut_under_it_is_a_503_then_recovers(
         await proxy.stop()
 
 
-_SLOW = PreparedRead(select(func.pg_sleep(bindparam("seconds", type_=Float))))
+_SLOW = Prepared(select(func.pg_sleep(bindparam("seconds", type_=Float))))
 
 
 async def test_a_statement_timeout_is_a_503_on_every_path_and_leaves_the_pool_usable(

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
-from corebank.core.db import Database, PreparedRead
+from corebank.core.db import Database
+from corebank.core.statements import Prepared
 from corebank.models.account import Account, AccountKind, AccountType
 from corebank.models.customer import Customer
 
@@ -55,8 +56,8 @@ _ROW = select(*(Account.__table__.c[name] for name in AccountRow.__dataclass_fie
 
 # The two reads behind GET /accounts/{id}, built once: building a statement costs more CPU
 # than sending it (SQLAlchemy coerces every clause and computes its cache key each time).
-_BY_ID = PreparedRead(visible(_ROW, owner_user_id=None).where(Account.id == bindparam("id")))
-_OWN_BY_ID = PreparedRead(
+_BY_ID = Prepared(visible(_ROW, owner_user_id=None).where(Account.id == bindparam("id")))
+_OWN_BY_ID = Prepared(
     visible(_ROW, owner_user_id=bindparam("owner")).where(Account.id == bindparam("id"))
 )
 

@@ -13,9 +13,10 @@ from sqlalchemy import bindparam, select, update
 
 from corebank.auth.tokens import TokenService, TokenType
 from corebank.core.clock import Clock
-from corebank.core.db import Database, PreparedRead
+from corebank.core.db import Database
 from corebank.core.deps import DatabaseDep
 from corebank.core.errors import Forbidden, Unauthorized
+from corebank.core.statements import Prepared
 from corebank.models.user import AuthSession, Role, User
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
@@ -100,7 +101,7 @@ class _SessionCheck:
 
 
 # Built once: every authenticated request runs it, on the driver (see Database.fetch_row).
-_USER_AND_SESSION = PreparedRead(
+_USER_AND_SESSION = Prepared(
     select(
         User.role,
         User.is_active,

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.context import client_ip_var, correlation_id_var, user_agent_var
+from corebank.core.statements import Prepared, execute
 from corebank.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from corebank.models.base import utcnow
 
@@ -84,10 +85,10 @@ async def _append_in_database(
         }
         for values, (head, middle, tail) in zip(pending, pieces, strict=True)
     ]
-    await (await session.connection()).execute(_APPEND, {"rows": orjson.dumps(rows).decode()})
+    await execute(session, _APPEND, {"rows": orjson.dumps(rows).decode()})
 
 
-_APPEND = text("SELECT corebank_audit_append(CAST(:rows AS json))")
+_APPEND = Prepared(text("SELECT corebank_audit_append(CAST(:rows AS json))"))
 
 
 async def _append_here(session: AsyncSession, pending: list[dict[str, Any]]) -> None:

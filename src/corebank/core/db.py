@@ -7,17 +7,15 @@ import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
 import structlog
-from sqlalchemy import Dialect, Select, event, text
+from sqlalchemy import event, text
 from sqlalchemy.exc import (
     DBAPIError,
     DisconnectionError,
     InterfaceError,
-    InvalidRequestError,
     OperationalError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -33,6 +31,7 @@ from corebank.config import Settings
 from corebank.core import audit, events
 from corebank.core.errors import ServiceUnavailable, ValidationFailed
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
+from corebank.core.statements import SESSION_DATABASE_KEY, Prepared, is_driver_failure
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -50,8 +49,9 @@ def _sqlstate(exc: DBAPIError) -> str | None:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """A failure that means 'run the same transaction again': serialization or deadlock."""
-    return isinstance(exc, DBAPIError) and _sqlstate(exc) in RETRYABLE_SQLSTATES
+    """A failure that means 'run the same transaction again': serialization or deadlock
+    (raised through SQLAlchemy or, for a statement sent on the driver, by asyncpg)."""
+    return _any_sqlstate(exc) in RETRYABLE_SQLSTATES
 
 
 def is_connection_failure(exc: BaseException) -> bool:
@@ -141,76 +141,6 @@ def _ping_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:
             raise DisconnectionError("the idle connection failed its ping") from exc
 
 
-@dataclass(frozen=True)
-class _DriverStatement:
-    sql: str
-    #: (name, required, default, bind processor) per positional parameter
-    binds: list[tuple[str, bool, Any, Callable[[Any], Any] | None]]
-    results: list[Callable[[Any], Any] | None]
-
-    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
-        """The positional arguments; like SQLAlchemy, a required parameter must be given."""
-        values = []
-        for name, required, default, processor in self.binds:
-            if name not in params and required:
-                raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
-            value = params.get(name, default)
-            values.append(value if processor is None else processor(value))
-        return values
-
-    def rows(self, records: list[Any]) -> list[tuple[Any, ...]]:
-        """The driver's records with each column's result processing applied."""
-        if not any(self.results):
-            return [tuple(record) for record in records]
-        return [
-            tuple(v if p is None else p(v) for v, p in zip(record, self.results, strict=True))
-            for record in records
-        ]
-
-
-class PreparedRead:
-    """A SELECT built once and sent by `Database.fetch_row` as cheaply as the backend allows.
-
-    On PostgreSQL the statement is compiled once to asyncpg's SQL, and every call sends it
-    straight on the driver, with the columns' bind and result processing applied as
-    SQLAlchemy would: the same values for a fraction of the CPU (no execution context, result
-    object or greenlet hop per statement). Elsewhere it runs through SQLAlchemy as usual.
-    """
-
-    def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
-        self._driver: _DriverStatement | None = None
-
-    def for_asyncpg(self, dialect: Dialect) -> _DriverStatement:
-        if self._driver is None:
-            compiled = self.statement.compile(dialect=dialect)
-            binds = []
-            for name in compiled.positiontup or ():
-                bind = compiled.binds[name]
-                processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                binds.append((name, bind.required, bind.effective_value, processor))
-            results = [
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
-            ]
-            self._driver = _DriverStatement(str(compiled), binds, results)
-        return self._driver
-
-
-#: What the driver raises when the connection is gone, rather than the query failing: SQLSTATE
-#: class 08 (connection exception) and the server shutting down or restarting (57P01-57P03).
-#: Anything else (a statement timeout, say) leaves the connection usable and is raised as is,
-#: as the SQLAlchemy path does.
-_SERVER_GONE_SQLSTATES = ("57P01", "57P02", "57P03")
-
-
-def _is_driver_failure(exc: BaseException) -> bool:
-    if isinstance(exc, asyncpg.PostgresError):
-        sqlstate = exc.sqlstate or ""
-        return sqlstate.startswith("08") or sqlstate in _SERVER_GONE_SQLSTATES
-    return isinstance(exc, asyncpg.InterfaceError | OSError | TimeoutError)
-
-
 def create_engine(settings: Settings) -> AsyncEngine:
     """An engine configured for the backend that DATABASE_URL names."""
     return _sqlite_engine(settings) if settings.is_sqlite else _postgres_engine(settings)
@@ -225,6 +155,9 @@ class Database:
         self.breaker_listeners: list[Callable[[str], None]] = []
         self.failure_listeners: list[Callable[[], None]] = []
         self.retry_listeners: list[Callable[[str], None]] = []
+        #: Told (SQL, seconds) of each statement sent on the driver, which SQLAlchemy's
+        #: cursor events do not see.
+        self.statement_observers: list[Callable[[str, float], None]] = []
         self.breaker = CircuitBreaker(
             "database",
             failure_threshold=settings.db_breaker_failures,
@@ -249,11 +182,19 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def _session_info(self) -> dict[str, Any]:
+        return {SESSION_DATABASE_KEY: self}
+
+    def observe_statement(self, sql: str, seconds: float) -> None:
+        for observer in self.statement_observers:
+            observer(sql, seconds)
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads; its implicit transaction is rolled back at the end."""
         try:
-            async with self._guarded(), self.sessionmaker() as session:
+            async with self._guarded(), self.sessionmaker(info=self._session_info) as session:
                 yield session
         except Exception as exc:
             _reraise_as_unavailable(exc)
@@ -268,14 +209,12 @@ class Database:
         anything that locks rows or must run inside one transaction.
         """
         try:
-            async with self._guarded(), self.reader() as session:
+            async with self._guarded(), self.reader(info=self._session_info) as session:
                 yield session
         except Exception as exc:
             _reraise_as_unavailable(exc)
 
-    async def fetch_row(
-        self, query: PreparedRead, params: Mapping[str, Any]
-    ) -> tuple[Any, ...] | None:
+    async def fetch_row(self, query: Prepared, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of `query` (None if there is none), read like `read()` would.
 
         For the reads every request makes (the session check, the account read). On
@@ -286,14 +225,12 @@ class Database:
         rows = await self._fetch(query, params, first=True)
         return rows[0] if rows else None
 
-    async def fetch_all(
-        self, query: PreparedRead, params: Mapping[str, Any]
-    ) -> list[tuple[Any, ...]]:
+    async def fetch_all(self, query: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of `query`, read like `fetch_row` reads one."""
         return await self._fetch(query, params, first=False)
 
     async def _fetch(
-        self, query: PreparedRead, params: Mapping[str, Any], *, first: bool
+        self, query: Prepared, params: Mapping[str, Any], *, first: bool
     ) -> list[tuple[Any, ...]]:
         if self.dialect != "postgresql":
             async with self.read() as session:
@@ -318,13 +255,17 @@ class Database:
             if is_connection_failure(exc):
                 raise
             raise ConnectionError(f"no database connection: {type(exc).__name__}") from exc
+        started = time.perf_counter()
         try:
             if first:
                 record = await pooled.driver_connection.fetchrow(sql, *args)
-                return [] if record is None else [record]
-            return await pooled.driver_connection.fetch(sql, *args)
+                found = [] if record is None else [record]
+            else:
+                found = await pooled.driver_connection.fetch(sql, *args)
+            self.observe_statement(sql, time.perf_counter() - started)
+            return found
         except Exception as exc:
-            if not _is_driver_failure(exc):
+            if not is_driver_failure(exc):
                 raise
             await greenlet_spawn(pooled.invalidate)
             raise ConnectionError(f"database connection failed: {type(exc).__name__}") from exc
@@ -340,7 +281,7 @@ class Database:
         last and that lock is held for as short a time as possible.
         """
         try:
-            async with self._guarded(), self.sessionmaker() as session:
+            async with self._guarded(), self.sessionmaker(info=self._session_info) as session:
                 await session.connection(execution_options={WRITE_OPTION: write})
                 yield session
                 await session.flush()  # ORM changes go in before the audit chain's lock is taken
@@ -366,8 +307,7 @@ class Database:
     def _retry_on(self, exc: BaseException) -> bool:
         if not is_retryable(exc):
             return False
-        sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-        cause = "deadlock" if sqlstate == "40P01" else "serialization"
+        cause = "deadlock" if _any_sqlstate(exc) == "40P01" else "serialization"
         for listener in self.retry_listeners:
             listener(cause)
         return True
@@ -409,7 +349,7 @@ UNSTORABLE_TEXT_SQLSTATES = {"22021", "22P05"}
 QUERY_CANCELED_SQLSTATE = "57014"
 
 
-def _any_sqlstate(exc: Exception) -> str | None:
+def _any_sqlstate(exc: BaseException) -> str | None:
     """The SQLSTATE of a failure from SQLAlchemy or straight from the driver."""
     if isinstance(exc, DBAPIError):
         return _sqlstate(exc)

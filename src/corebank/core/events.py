@@ -15,6 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.context import correlation_id_var
+from corebank.core.statements import Prepared, execute_many
 from corebank.models.base import utcnow
 from corebank.models.outbox import OutboxEvent
 
@@ -56,7 +57,22 @@ async def flush_pending(session: AsyncSession) -> None:
     """Insert the queued events (a transaction hook, run just before commit)."""
     rows = session.info.pop(PENDING_KEY, [])
     if rows:
-        await (await session.connection()).execute(_INSERT, rows)
+        await execute_many(session, _INSERT, rows)
 
 
-_INSERT = insert(OutboxEvent)
+#: The columns `emit` fills (every one whose default would otherwise be Python's).
+COLUMNS = (
+    "event_id",
+    "type",
+    "version",
+    "occurred_at",
+    "aggregate_type",
+    "aggregate_id",
+    "payload",
+    "correlation_id",
+    "published_at",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+)
+_INSERT = Prepared(insert(OutboxEvent), column_keys=COLUMNS)

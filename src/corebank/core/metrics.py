@@ -233,16 +233,21 @@ def instrument_database(db: Database) -> None:
     def _stop(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         started = conn.info.get("corebank.query_start")
         if started:
-            operation = statement.lstrip().split(" ", 1)[0].upper()
-            label = operation if operation in SQL_OPERATIONS else "OTHER"
-            DB_QUERY_DURATION.labels(label).observe(time.perf_counter() - started.pop())
+            _observe_statement(statement, time.perf_counter() - started.pop())
 
+    db.statement_observers.append(_observe_statement)
     db.breaker_listeners.append(lambda state: DB_BREAKER_STATE.set(state != "closed"))
     db.failure_listeners.append(DB_BREAKER_FAILURES.inc)
     db.retry_listeners.append(lambda cause: DB_RETRIES.labels(cause).inc())
 
 
 SQL_OPERATIONS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "ROLLBACK"})
+
+
+def _observe_statement(statement: str, seconds: float) -> None:
+    operation = statement.lstrip().split(" ", 1)[0].upper()
+    label = operation if operation in SQL_OPERATIONS else "OTHER"
+    DB_QUERY_DURATION.labels(label).observe(seconds)
 
 
 def install_metrics(app: FastAPI) -> list[ScrapeHook]:

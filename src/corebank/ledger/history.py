@@ -16,10 +16,11 @@ from corebank.accounts import repository as accounts_repository
 from corebank.accounts.errors import AccountNotFound
 from corebank.accounts.service import owner_filter, visible_row
 from corebank.auth.deps import Principal
-from corebank.core.db import Database, PreparedRead
+from corebank.core.db import Database
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
 from corebank.core.pagination import CursorCodec, PageParams
+from corebank.core.statements import Prepared
 from corebank.ledger import repository
 from corebank.ledger.errors import TransactionNotFound
 from corebank.ledger.schemas import (
@@ -114,12 +115,12 @@ _FILTERS: tuple[tuple[str, Any], ...] = (
 
 
 @functools.cache
-def _history_page(filters: frozenset[str]) -> PreparedRead:
+def _history_page(filters: frozenset[str]) -> Prepared:
     stmt = _HISTORY
     for name, condition in _FILTERS:
         if name in filters:
             stmt = stmt.where(condition)
-    return PreparedRead(stmt.order_by(Posting.id.desc()).limit(bindparam("limit")))
+    return Prepared(stmt.order_by(Posting.id.desc()).limit(bindparam("limit")))
 
 
 async def list_account_transactions(

@@ -24,12 +24,13 @@ import orjson
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import audit, events, metrics
+from corebank.core import audit, events, metrics, statements
 from corebank.core.clock import Clock
 from corebank.core.context import correlation_id_var
 from corebank.core.db import Database
 from corebank.core.errors import PROBLEM_TYPE_BASE, CorebankError
 from corebank.core.money import parse_amount
+from corebank.core.statements import Prepared
 from corebank.ledger.errors import IdempotencyInProgress, IdempotencyKeyReused
 from corebank.models.ledger import IdempotencyKey
 
@@ -171,8 +172,8 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
     """PostgreSQL: hold the key's advisory lock for this transaction, or 409 if another has it."""
     if session.bind.dialect.name != "postgresql":
         return
-    got = await (await session.connection()).scalar(
-        _CLAIM, {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"}
+    [(got,)] = await statements.execute(
+        session, _CLAIM, {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"}
     )
     if not got:
         raise IdempotencyInProgress(
@@ -181,27 +182,50 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
         )
 
 
-_CLAIM = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))")
-_STORE = insert(IdempotencyKey)
+_CLAIM = Prepared(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"))
+_STORED_COLUMNS = (
+    "user_id",
+    "route",
+    "key",
+    "fingerprint",
+    "response_status",
+    "response_body",
+    "created_at",
+    "expires_at",
+)
+_STORE = Prepared(insert(IdempotencyKey), column_keys=_STORED_COLUMNS)
 _KEYS = IdempotencyKey.__table__.c
-_FIND = select(
-    _KEYS.id, _KEYS.fingerprint, _KEYS.response_status, _KEYS.response_body, _KEYS.expires_at
-).where(
-    _KEYS.user_id == bindparam("user_id"),
-    _KEYS.route == bindparam("route"),
-    _KEYS.key == bindparam("key"),
+_FIND = Prepared(
+    select(
+        _KEYS.id, _KEYS.fingerprint, _KEYS.response_status, _KEYS.response_body, _KEYS.expires_at
+    ).where(
+        _KEYS.user_id == bindparam("user_id"),
+        _KEYS.route == bindparam("route"),
+        _KEYS.key == bindparam("key"),
+    )
 )
 
 
-async def _find(session: AsyncSession, request: IdempotencyRequest, *, now: datetime) -> Any:
-    """The stored outcome's row (id, fingerprint, response_status, response_body, expires_at)."""
-    connection = await session.connection()
+@dataclass(frozen=True)
+class _StoredOutcome:
+    id: int
+    fingerprint: str
+    response_status: int
+    response_body: dict[str, Any]
+    expires_at: datetime
+
+
+async def _find(
+    session: AsyncSession, request: IdempotencyRequest, *, now: datetime
+) -> _StoredOutcome | None:
+    """The outcome stored under the request's key, unless it has expired (then deleted)."""
     params = {"user_id": request.user_id, "route": request.route, "key": request.key}
-    row = (await connection.execute(_FIND, params)).first()
-    if row is None:
+    found = await statements.execute(session, _FIND, params)
+    if not found:
         return None
+    row = _StoredOutcome(*found[0])
     if row.expires_at <= now:
-        await connection.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
+        await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
         return None
     if row.fingerprint != request.fingerprint:
         raise IdempotencyKeyReused(
@@ -210,7 +234,7 @@ async def _find(session: AsyncSession, request: IdempotencyRequest, *, now: date
     return row
 
 
-def _replay(row: Any) -> Outcome:
+def _replay(row: _StoredOutcome) -> Outcome:
     return Outcome(row.response_status, dict(row.response_body), replayed=True)
 
 
@@ -222,7 +246,8 @@ async def _store(
     body: dict[str, Any],
     now: datetime,
 ) -> None:
-    await (await session.connection()).execute(
+    await statements.execute(
+        session,
         _STORE,
         {
             "user_id": request.user_id,

@@ -1,8 +1,9 @@
 """The money path's queries: lock accounts, move balances, append entries and postings.
 
-Every statement here is Core SQL, run on the session's connection: one round trip
-each, without the ORM's unit of work or its bulk INSERT/UPDATE machinery, which cost more CPU
-than the statements themselves.
+Every statement here is Core SQL built once (`Prepared`) and run in the session's
+transaction with `core.statements.execute`: one round trip each, without the ORM's unit of
+work, and on PostgreSQL straight on the driver, since SQLAlchemy's per-statement machinery
+cost more CPU than the statements themselves.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, Update, bindparam, case, insert, literal, select, update
+from sqlalchemy import BigInteger, bindparam, case, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
+from corebank.core.statements import Prepared, execute, execute_many
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
 from corebank.models.customer import Customer
 from corebank.models.ledger import EntryType, JournalEntry, Posting
@@ -55,8 +57,8 @@ def _id_params(ids: Sequence[int]) -> dict[str, int]:
 
 
 @functools.cache
-def _lock_statement(count: int) -> Select[Any]:
-    return (
+def _lock_statement(count: int) -> Prepared:
+    return Prepared(
         select(Account.id, Account.customer_id)
         .where(_ids_in(count))
         .order_by(Account.id)
@@ -65,7 +67,7 @@ def _lock_statement(count: int) -> Select[Any]:
 
 
 @functools.cache
-def _owners_statement(count: int, *, for_update: bool) -> Select[Any]:
+def _owners_statement(count: int, *, for_update: bool) -> Prepared:
     stmt = (
         select(
             Account.id,
@@ -82,7 +84,7 @@ def _owners_statement(count: int, *, for_update: bool) -> Select[Any]:
         .where(_ids_in(count))
         .order_by(Account.id)
     )
-    return stmt.with_for_update(of=Account) if for_update else stmt
+    return Prepared(stmt.with_for_update(of=Account) if for_update else stmt)
 
 
 async def lock_accounts(
@@ -98,8 +100,7 @@ async def lock_accounts(
     wanted = sorted(set(ids))
     if not (for_update and session.bind.dialect.name == "postgresql"):
         return await _accounts_with_owners(session, wanted, for_update=for_update)
-    connection = await session.connection()
-    locked = (await connection.execute(_lock_statement(len(wanted)), _id_params(wanted))).all()
+    locked = await execute(session, _lock_statement(len(wanted)), _id_params(wanted))
     return await _accounts_with_owners(session, [row[0] for row in locked], for_update=False)
 
 
@@ -108,20 +109,25 @@ async def _accounts_with_owners(
 ) -> dict[int, LockedAccount]:
     if not ids:
         return {}
-    stmt = _owners_statement(len(ids), for_update=for_update)
-    rows = (await (await session.connection()).execute(stmt, _id_params(ids))).all()
+    rows = await execute(
+        session, _owners_statement(len(ids), for_update=for_update), _id_params(ids)
+    )
     return {row[0]: LockedAccount(*row[:-1], customer_deleted=bool(row[-1])) for row in rows}
+
+
+_SETTLEMENT = Prepared(
+    select(Account.id).where(
+        Account.kind == AccountKind.settlement, Account.currency == bindparam("currency")
+    )
+)
 
 
 async def settlement_account_id(session: AsyncSession, currency: str, *, now: datetime) -> int:
     """The settlement account of `currency`, created on first use (race-free, unique index)."""
-    stmt = select(Account.id).where(
-        Account.kind == AccountKind.settlement, Account.currency == currency
-    )
     for _ in range(SETTLEMENT_ATTEMPTS):
-        found = await (await session.connection()).scalar(stmt)
-        if found is not None:
-            return found
+        found = await execute(session, _SETTLEMENT, {"currency": currency})
+        if found:
+            return found[0][0]
         dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
         await (await session.connection()).execute(
             dialect.insert(Account)
@@ -144,7 +150,7 @@ async def settlement_account_id(session: AsyncSession, currency: str, *, now: da
 
 
 @functools.cache
-def _deltas_statement(account_count: int, balance_count: int, held_count: int) -> Update:
+def _deltas_statement(account_count: int, balance_count: int, held_count: int) -> Prepared:
     """Add per-account deltas to balance and held, for up to `*_count` accounts each:
     `balance_minor = balance_minor + CASE WHEN id = :b0 THEN :bd0 ... ELSE 0 END`."""
     values: dict[str, Any] = {"updated_at": bindparam("now")}
@@ -161,7 +167,7 @@ def _deltas_statement(account_count: int, balance_count: int, held_count: int) -
                 for i in range(count)
             ]
             values[column.key] = column + case(*whens, else_=literal(0, BigInteger))
-    return (
+    return Prepared(
         update(Account)
         .where(_ids_in(account_count))
         .values(values)
@@ -183,12 +189,27 @@ async def apply_deltas(
             params[f"{prefix}{n}"], params[f"{prefix}d{n}"] = account_id, delta
         changed.append(len(moved))
     statement = _deltas_statement(len(ids), changed[0], changed[1])
-    rows = await (await session.connection()).execute(statement, params)
-    return {row[0]: (row[1], row[2]) for row in rows.all()}
+    rows = await execute(session, statement, params)
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
-_INSERT_ENTRY = insert(JournalEntry).returning(JournalEntry.id)
-_INSERT_POSTINGS = insert(Posting)
+_INSERT_ENTRY = Prepared(
+    insert(JournalEntry).returning(JournalEntry.id),
+    column_keys=[
+        "type",
+        "currency",
+        "amount_minor",
+        "description",
+        "reverses_entry_id",
+        "created_by",
+        "correlation_id",
+        "created_at",
+    ],
+)
+_INSERT_POSTINGS = Prepared(
+    insert(Posting),
+    column_keys=["entry_id", "account_id", "amount_minor", "balance_after_minor", "created_at"],
+)
 
 
 async def insert_entry(
@@ -206,8 +227,8 @@ async def insert_entry(
     reverses_entry_id: int | None = None,
 ) -> int:
     """Append one entry and its postings (each with its account's balance after it)."""
-    connection = await session.connection()
-    entry_id = await connection.scalar(
+    [(entry_id,)] = await execute(
+        session,
         _INSERT_ENTRY,
         {
             "type": type,
@@ -220,8 +241,8 @@ async def insert_entry(
             "created_at": now,
         },
     )
-    assert entry_id is not None
-    await connection.execute(
+    await execute_many(
+        session,
         _INSERT_POSTINGS,
         [
             {
