@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
-from corebank.core.statements import Prepared, execute, execute_many
+from corebank.core.statements import Prepared, execute
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
 from corebank.models.customer import Customer
 from corebank.models.ledger import EntryType, JournalEntry, Posting
@@ -206,10 +206,32 @@ _INSERT_ENTRY = Prepared(
         "created_at",
     ],
 )
-_INSERT_POSTINGS = Prepared(
-    insert(Posting),
-    column_keys=["entry_id", "account_id", "amount_minor", "balance_after_minor", "created_at"],
-)
+
+
+@functools.cache
+def _postings_statement(count: int) -> Prepared:
+    """The entry's `count` postings in one multi-row INSERT (one statement, not `count`). Each
+    parameter is typed by its column: in a multi-row VALUES, SQLAlchemy types only the first
+    row's, and a reused one not at all."""
+    columns = Posting.__table__.c
+
+    def param(name: str, column: Any) -> Any:
+        return bindparam(name, type_=column.type)
+
+    return Prepared(
+        insert(Posting).values(
+            [
+                {
+                    "entry_id": param("entry_id", columns.entry_id),
+                    "account_id": param(f"account{i}", columns.account_id),
+                    "amount_minor": param(f"amount{i}", columns.amount_minor),
+                    "balance_after_minor": param(f"balance{i}", columns.balance_after_minor),
+                    "created_at": param("now", columns.created_at),
+                }
+                for i in range(count)
+            ]
+        )
+    )
 
 
 async def insert_entry(
@@ -241,20 +263,11 @@ async def insert_entry(
             "created_at": now,
         },
     )
-    await execute_many(
-        session,
-        _INSERT_POSTINGS,
-        [
-            {
-                "entry_id": entry_id,
-                "account_id": account_id,
-                "amount_minor": leg_amount,
-                "balance_after_minor": balances[account_id],
-                "created_at": now,
-            }
-            for account_id, leg_amount in legs
-        ],
-    )
+    params: dict[str, Any] = {"entry_id": entry_id, "now": now}
+    for i, (account_id, leg_amount) in enumerate(legs):
+        params[f"account{i}"], params[f"amount{i}"] = account_id, leg_amount
+        params[f"balance{i}"] = balances[account_id]
+    await execute(session, _postings_statement(len(legs)), params)
     return entry_id
 
 
