@@ -1,6 +1,7 @@
 """Statements run in a transaction with `core.statements.execute`: on PostgreSQL straight on
 the driver once the transaction has begun, and always inside it."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,15 +22,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from corebank.core import events, metrics
 from corebank.core.db import Database, is_retryable
 from corebank.core.errors import ServiceUnavailable
-from corebank.core.statements import Prepared, execute, execute_many
+from corebank.core.statements import Prepared, as_sqlalchemy_error, execute, execute_many
 from corebank.models.base import utcnow
 from corebank.models.outbox import OutboxEvent
-from tests.support import TcpProxy, proxy_to_postgres, test_settings
+from tests.support import PG_ADMIN_DSN, TcpProxy, proxy_to_postgres, test_settings, unavailable
 
 _INSERT_EVENT = Prepared(insert(OutboxEvent).returning(OutboxEvent.id), column_keys=events.COLUMNS)
 _INSERT_EVENTS = Prepared(insert(OutboxEvent), column_keys=events.COLUMNS)
@@ -128,8 +129,29 @@ async def test_on_postgres_only_the_statement_that_begins_goes_through_sqlalchem
 
 async def test_a_read_session_never_sends_on_the_driver(db: Database) -> None:
     """Autocommit (PostgreSQL's reads): no transaction to run in, so through SQLAlchemy."""
+    on_driver: list[str] = []
+    db.statement_observers.append(lambda sql, _seconds: on_driver.append(sql))
     async with db.read() as session:
-        assert await execute(session, Prepared(text("SELECT 1"))) == [(1,)]
+        for _ in range(3):
+            assert await execute(session, Prepared(text("SELECT 1"))) == [(1,)]
+    assert on_driver == []
+
+
+async def test_a_constraint_violation_on_the_driver_is_sqlalchemys_integrity_error(
+    db: Database, backend: str
+) -> None:
+    """Callers catch the same exception whichever way the statement went; the savepoint
+    around it rolls back and the transaction goes on."""
+    async with db.transaction() as session:
+        await execute(session, _INSERT_EVENT, _event("taken"))
+        with pytest.raises(IntegrityError) as caught:
+            async with session.begin_nested():
+                await execute(session, _INSERT_EVENT, _event("inner"))
+                await execute(session, _INSERT_EVENT, _event("taken"))
+        await execute(session, _INSERT_EVENT, _event("after"))
+    assert sorted(await _event_ids(db)) == ["after", "taken"]
+    if backend == "postgres":
+        assert getattr(caught.value.orig, "sqlstate", None) == "23505"
 
 
 def _timed_selects() -> float:
@@ -168,11 +190,81 @@ def test_an_insert_whose_defaults_python_computes_must_name_them() -> None:
         Prepared(insert(table), column_keys=["name"]).for_asyncpg(postgresql.asyncpg.dialect())
 
 
-def test_deadlocks_and_serialization_failures_from_the_driver_are_retried() -> None:
-    assert is_retryable(asyncpg.exceptions.DeadlockDetectedError("deadlock detected"))
-    assert is_retryable(asyncpg.exceptions.SerializationError("could not serialize"))
+def test_deadlocks_and_serialization_failures_from_the_driver_are_retryable() -> None:
+    for error in (
+        asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+        asyncpg.exceptions.SerializationError("could not serialize"),
+    ):
+        assert is_retryable(error)
+        assert is_retryable(as_sqlalchemy_error(error, "UPDATE accounts"))
     assert not is_retryable(asyncpg.exceptions.UniqueViolationError("duplicate key"))
     assert not is_retryable(DBAPIError("x", {}, Exception("no sqlstate")))
+
+
+_ADVISORY_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:k)"))
+
+
+async def test_a_deadlock_on_the_driver_runs_the_transaction_again(
+    postgres_url: str | None,
+) -> None:
+    """Two transactions take two locks in opposite orders, the second lock on the driver:
+    PostgreSQL kills one, `Database.run` runs it again, and both commit. (SQLite serializes
+    writers: they cannot deadlock.)"""
+    if postgres_url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    assert postgres_url is not None
+    db = Database(test_settings(postgres_url))
+    run = uuid.uuid4().hex[:8]
+    causes: list[str] = []
+    db.retry_listeners.append(causes.append)
+    both_hold_their_first = asyncio.Barrier(2)
+    attempts = {"a": 0, "b": 0}
+
+    async def transaction(name: str, first: int, second: int) -> str:
+        async def work(session: Any) -> str:
+            attempts[name] += 1
+            await execute(session, _ADVISORY_LOCK, {"k": first})  # begins: through SQLAlchemy
+            if attempts[name] == 1:
+                await both_hold_their_first.wait()
+            await execute(session, _ADVISORY_LOCK, {"k": second})  # on the driver
+            await execute(session, _INSERT_EVENT, _event(f"{run}-{name}"))
+            return name
+
+        return await db.run(work)
+
+    try:
+        done = await asyncio.wait_for(
+            asyncio.gather(transaction("a", 1, 2), transaction("b", 2, 1)), timeout=30
+        )
+        assert done == ["a", "b"]
+        assert causes == ["deadlock"]
+        assert sorted(attempts.values()) == [1, 2]
+        mine = [i for i in await _event_ids(db) if i.startswith(run)]
+        assert sorted(mine) == [f"{run}-a", f"{run}-b"]
+    finally:
+        await db.dispose()
+
+
+async def test_a_statement_timeout_on_the_driver_is_a_503_and_rolls_back(
+    postgres_url: str | None,
+) -> None:
+    if postgres_url is None:
+        unavailable(f"PostgreSQL is unreachable at {PG_ADMIN_DSN}")
+    assert postgres_url is not None
+    database = Database(test_settings(postgres_url, db_statement_timeout_ms=50))
+    run = uuid.uuid4().hex[:8]
+    try:
+        with pytest.raises(ServiceUnavailable) as caught:
+            async with database.transaction() as session:
+                await execute(session, _INSERT_EVENT, _event(f"{run}-before"))
+                async with session.begin_nested():
+                    await execute(session, Prepared(text("SELECT pg_sleep(1)")))
+        assert caught.value.problem_type == "database-timeout"
+        assert database.breaker.state == "closed"
+        assert [i for i in await _event_ids(database) if i.startswith(run)] == []
+        assert database.engine.sync_engine.pool.checkedout() == 0
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture
@@ -184,21 +276,30 @@ async def cut_database(postgres_url: str | None) -> AsyncIterator[tuple[Database
     await proxy.stop()
 
 
+async def _cut_and_send(session: Any, proxy: TcpProxy, run: str) -> None:
+    await proxy.stop()  # every connection through the proxy is cut
+    await proxy.start()
+    await execute(session, _INSERT_EVENT, _event(f"{run}-lost"))  # on the driver: gone
+
+
+@pytest.mark.parametrize("in_savepoint", [False, True])
 async def test_a_connection_lost_mid_transaction_is_a_503_and_the_pool_recovers(
-    cut_database: tuple[Database, TcpProxy],
+    cut_database: tuple[Database, TcpProxy], in_savepoint: bool
 ) -> None:
     database, proxy = cut_database
     run = uuid.uuid4().hex[:8]
     with pytest.raises(ServiceUnavailable):
         async with database.transaction() as session:
             await execute(session, _INSERT_EVENT, _event(f"{run}-before"))  # begins it
-            await proxy.stop()
-            await proxy.start()
-            await execute(session, _INSERT_EVENT, _event(f"{run}-lost"))  # on the driver
+            if in_savepoint:
+                async with session.begin_nested():
+                    await execute(session, _INSERT_EVENT, _event(f"{run}-inside"))
+                    await _cut_and_send(session, proxy, run)
+            else:
+                await _cut_and_send(session, proxy, run)
     async with database.transaction() as session:
         await execute(session, _INSERT_EVENT, _event(f"{run}-after"))
         await execute(session, _INSERT_EVENT, _event(f"{run}-after2"))
     mine = [i for i in await _event_ids(database) if i.startswith(run)]
     assert sorted(mine) == [f"{run}-after", f"{run}-after2"]
     assert database.engine.sync_engine.pool.checkedout() == 0
-    assert database.breaker.state == "closed"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy import Dialect, Executable
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy import Dialect, Executable, Insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
@@ -56,6 +56,10 @@ class Prepared:
     An INSERT names its columns (`column_keys`): compiled without them it would bind every
     column, the primary key included. A column whose default SQLAlchemy computes in Python
     must be given, since the driver path does not compute it (refused when compiled).
+
+    The compiled form is kept on the object, for every engine of the process: they are all
+    asyncpg engines with the same settings. A result column whose processing needs the
+    driver's type code (Numeric) fails when first compiled, not silently.
     """
 
     def __init__(self, statement: Executable, *, column_keys: Sequence[str] | None = None) -> None:
@@ -65,7 +69,12 @@ class Prepared:
 
     def for_asyncpg(self, dialect: Dialect) -> _DriverStatement:
         if self._driver is None:
-            compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+            compiled = self.statement.compile(
+                dialect=dialect,
+                column_keys=self.column_keys,
+                # an INSERT without returning() gets no implicit RETURNING of its key
+                for_executemany=isinstance(self.statement, Insert),
+            )
             defaults = [c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)]
             if defaults:
                 raise ValueError(f"give these columns, their defaults are Python's: {defaults}")
@@ -94,6 +103,18 @@ def is_driver_failure(exc: BaseException) -> bool:
         sqlstate = exc.sqlstate or ""
         return sqlstate.startswith("08") or sqlstate in _SERVER_GONE_SQLSTATES
     return isinstance(exc, asyncpg.InterfaceError | OSError | TimeoutError)
+
+
+def as_sqlalchemy_error(exc: asyncpg.PostgresError, sql: str) -> DBAPIError:
+    """The exception SQLAlchemy raises for `exc` on its own path (its asyncpg adapter's
+    mapping), so callers catch the same types whichever way a statement went: a constraint
+    violation is an IntegrityError, with the driver's error (and SQLSTATE) as `orig`."""
+    kind: type[DBAPIError] = DBAPIError
+    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        kind = IntegrityError
+    elif isinstance(exc, asyncpg.exceptions.SyntaxOrAccessError):
+        kind = ProgrammingError
+    return kind(sql, None, exc, hide_parameters=True)
 
 
 #: Where a session keeps the Database it came from (for the driver statements' metrics).
@@ -175,6 +196,8 @@ async def _on_driver(session: AsyncSession, sql: str, sent: Awaitable[T]) -> T:
     except Exception as exc:
         if is_driver_failure(exc):
             raise ConnectionError(f"database connection failed: {type(exc).__name__}") from exc
+        if isinstance(exc, asyncpg.PostgresError):
+            raise as_sqlalchemy_error(exc, sql) from exc
         raise
     database = session.info.get(SESSION_DATABASE_KEY)
     if database is not None:
