@@ -1,6 +1,8 @@
 """Round trips per request: every statement the app sends to PostgreSQL for one request of each
-scenario, captured with asyncpg's query logger on an in-process app (the same `create_app`,
-settings, middleware and pool as `corebank serve`, driven through httpx's ASGI transport).
+scenario, on an in-process app (the same `create_app`, settings, middleware and pool as
+`corebank serve`, driven through httpx's ASGI transport): SQLAlchemy's statements from its
+cursor events, those sent on the driver (core/statements.py) from the Database's statement
+observers, and BEGIN/COMMIT/ROLLBACK (and the pre-ping) from asyncpg's query logger.
 
 Run by `bench.run` against the seeded bench database (its output: `sql-trace.md` in the run
 directory). Standalone: `DATABASE_URL=postgresql+asyncpg://... SECRET_KEY=... python -m
@@ -42,13 +44,13 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
 
     def on_query(record: Any) -> None:
         # asyncpg logs its simple queries (BEGIN, COMMIT, ROLLBACK, the pre-ping's ";"),
-        # executemany and what the app sends on the driver itself (Database.fetch_row), after
-        # they ran; SQLAlchemy's lazy BEGIN runs between the cursor event of the first
-        # statement and that statement, so it goes before it.
+        # executemany and what the app sends on the driver itself, on the next turn of the
+        # loop; the statements are counted where they are announced (cursor events, the
+        # observers), so only the transaction control is taken from here. SQLAlchemy's lazy
+        # BEGIN runs between the cursor event of the first statement and that statement, so
+        # it goes before it.
         sql = _first_line(record.query)
         if sql.upper().startswith(_STATEMENTS):
-            if not pending[0]:  # not SQLAlchemy's executemany, announced already: the driver's
-                log.append(sql)
             return
         if pending[0] and log:
             log.insert(len(log) - 1, sql)
@@ -58,6 +60,8 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.driver_connection.add_query_logger(on_query)
+
+    app.state.db.statement_observers.append(lambda sql, _seconds: log.append(_first_line(sql)))
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(*args: Any) -> None:
