@@ -66,3 +66,27 @@ def test_production_refuses_to_start_without_a_secret(
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 2
     assert "SECRET_KEY is not set" in result.output
+
+
+@pytest.mark.parametrize(("args", "loop"), [([], "asyncio"), (["--loop", "uvloop"], "uvloop")])
+def test_serve_runs_uvicorn_on_asyncios_loop_unless_told(
+    sqlite_env: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], loop: str
+) -> None:
+    import uvicorn
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *_, **options: started.update(options))
+    monkeypatch.delenv("SECRET_KEY", raising=False)  # serve sets one; undone after the test
+    result = runner.invoke(app, ["serve", "--no-migrate", *args])
+    assert result.exit_code == 0, result.output
+    assert started["loop"] == loop
+    assert started["factory"] is True
+
+
+def test_the_gunicorn_worker_is_uvicorns_on_the_same_loop() -> None:
+    from uvicorn_worker import UvicornWorker as Base
+
+    from corebank.gunicorn_worker import UvicornWorker
+
+    assert issubclass(UvicornWorker, Base)
+    assert UvicornWorker.CONFIG_KWARGS == {**Base.CONFIG_KWARGS, "loop": "asyncio"}

@@ -12,6 +12,7 @@ import typer
 from corebank import __version__
 from corebank.config import Settings
 from corebank.ledger.cli import ledger_app
+from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
 if TYPE_CHECKING:
     from corebank.auth.service import AuthContext
@@ -61,6 +62,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    loop: Annotated[
+        EventLoop,
+        typer.Option(help="Event loop: asyncio's own (fair under saturation) or uvloop."),
+    ] = DEFAULT_EVENT_LOOP,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Apply migrations before serving.")
@@ -93,6 +98,7 @@ def serve(
         proxy_headers=False,
         log_config=None,
         timeout_graceful_shutdown=20,
+        loop=loop.value,
     )
 
 
