@@ -6,7 +6,8 @@
   and returned with the same fields: the cost of one database round trip and nothing else.
 
 Served by `python -m bench.baseline_app --port P --workers N` through `uvicorn.run` with the
-same options `corebank serve` uses (httptools, uvloop, no server header, no log config).
+same options `corebank serve` uses (httptools, the same event loop, no server header, no log
+config).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, HTTPException
+
+from corebank.serving import DEFAULT_EVENT_LOOP
 
 ACCOUNT_COLUMNS = (
     "id, number, customer_id, type, currency, status, nickname, balance_minor, held_minor, "
@@ -107,6 +110,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=18001)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--loop", default=DEFAULT_EVENT_LOOP.value)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     uvicorn.run(
@@ -120,6 +124,7 @@ def main() -> None:
         log_config=None,
         log_level="warning",
         timeout_graceful_shutdown=20,
+        loop=args.loop,
     )
 
 

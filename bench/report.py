@@ -354,7 +354,8 @@ def markdown(run: dict[str, Any]) -> str:
         f"# corebank benchmark: {run['started']} ({run['mode']})",
         "",
         f"`{run['command']}` on {m['cpus']} x {m['cpu_model']}, {m['memory_gib']} GiB, "
-        f"Python {m['python']}, backend {run['backend']}, {run['workers']} worker(s); "
+        f"Python {m['python']}, backend {run['backend']}, {run['workers']} worker(s) on "
+        f"{run.get('loop', 'uvloop')}; "
         f"PostgreSQL {pg.get('server_version', '-')} (shared_buffers "
         f"{pg.get('shared_buffers', '-')}, synchronous_commit {pg.get('synchronous_commit', '-')}"
         f"); load by {m['wrk']}. Duration {run['elapsed_s'] / 60:.1f} min.",

@@ -41,6 +41,7 @@ from bench import machine, report, seed
 from bench.procs import CpuMeter, Server, rss_mb
 from bench.wrk import LoadResult, run_pgbench, run_wrk, write_scripts
 from corebank.config import Settings
+from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -255,6 +256,8 @@ class Bench:
                 str(self.base_port),
                 "--workers",
                 str(self.args.workers),
+                "--loop",
+                self.args.loop,
             ],
             env={
                 **self.app_env(),
@@ -335,6 +338,8 @@ class Bench:
                 str(self.app_port),
                 "--workers",
                 str(self.args.workers),
+                "--loop",
+                self.args.loop,
                 "--no-migrate",
             ],
             env=self.server_env(**env),
@@ -796,6 +801,7 @@ class Bench:
             "mode": "quick" if self.args.quick else "full",
             "backend": self.args.backend,
             "workers": self.args.workers,
+            "loop": self.args.loop,
             "elapsed_s": elapsed,
             "machine": self.machine,
             "plan": {k: v for k, v in vars(self.plan).items()},
@@ -826,6 +832,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="fewer connection counts, shorter")
     parser.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (app and bare)")
+    parser.add_argument(
+        "--loop",
+        choices=[loop.value for loop in EventLoop],
+        default=DEFAULT_EVENT_LOOP.value,
+        help="event loop (app and bare; default: corebank serve's)",
+    )
     parser.add_argument("--seconds", type=float, help="seconds per measured run (override)")
     parser.add_argument("--db-name", default="corebank_bench", help="dedicated database")
     parser.add_argument("--pg-host", default="127.0.0.1")
