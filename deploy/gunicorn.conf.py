@@ -6,9 +6,8 @@ An alternative to `corebank serve` (which runs uvicorn's own supervisor):
     corebank migrate                         # gunicorn never migrates
     gunicorn -c deploy/gunicorn.conf.py 'corebank.main:create_app()'
 
-The worker class is corebank.gunicorn_worker.UvicornWorker: the `uvicorn-worker` package's
-worker (or, without it, the one uvicorn still ships but deprecates) on asyncio's own event loop,
-as `corebank serve` runs.
+The worker class comes from the `uvicorn-worker` package when it is installed; otherwise this falls
+back to `uvicorn.workers.UvicornWorker`, which uvicorn still ships but deprecates.
 
 Environment:
     GUNICORN_BIND              address to bind (default 0.0.0.0:8000)
@@ -20,6 +19,7 @@ Every corebank setting (SECRET_KEY, DATABASE_URL, ...) is read from the environm
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import shutil
@@ -42,9 +42,9 @@ def _cpus() -> int:
 
 
 def _worker_class() -> str:
-    """uvicorn's worker on asyncio's own event loop, as `corebank serve` runs (corebank.serving
-    says why)."""
-    return "corebank.gunicorn_worker.UvicornWorker"
+    if importlib.util.find_spec("uvicorn_worker") is not None:
+        return "uvicorn_worker.UvicornWorker"
+    return "uvicorn.workers.UvicornWorker"
 
 
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]

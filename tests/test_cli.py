@@ -68,8 +68,8 @@ def test_production_refuses_to_start_without_a_secret(
     assert "SECRET_KEY is not set" in result.output
 
 
-@pytest.mark.parametrize(("args", "loop"), [([], "asyncio"), (["--loop", "uvloop"], "uvloop")])
-def test_serve_runs_uvicorn_on_asyncios_loop_unless_told(
+@pytest.mark.parametrize(("args", "loop"), [([], "auto"), (["--loop", "asyncio"], "asyncio")])
+def test_serve_runs_uvicorn_on_the_event_loop_it_is_given(
     sqlite_env: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], loop: str
 ) -> None:
     import uvicorn
@@ -81,12 +81,3 @@ def test_serve_runs_uvicorn_on_asyncios_loop_unless_told(
     assert result.exit_code == 0, result.output
     assert started["loop"] == loop
     assert started["factory"] is True
-
-
-def test_the_gunicorn_worker_is_uvicorns_on_the_same_loop() -> None:
-    from uvicorn_worker import UvicornWorker as Base
-
-    from corebank.gunicorn_worker import UvicornWorker
-
-    assert issubclass(UvicornWorker, Base)
-    assert UvicornWorker.CONFIG_KWARGS == {**Base.CONFIG_KWARGS, "loop": "asyncio"}

@@ -64,7 +64,10 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     loop: Annotated[
         EventLoop,
-        typer.Option(help="Event loop: asyncio's own (fair under saturation) or uvloop."),
+        typer.Option(
+            help="Event loop: auto (uvloop if installed), or asyncio's own (fairer to every "
+            "connection when saturated, slower)."
+        ),
     ] = DEFAULT_EVENT_LOOP,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
     migrate_first: Annotated[

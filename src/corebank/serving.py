@@ -1,13 +1,13 @@
-"""How the API server runs: the event loop `corebank serve` and the gunicorn worker use.
+"""How the API server runs: the event loop of `corebank serve` (and of the bench's baselines).
 
-asyncio's own loop, not uvloop (which uvicorn picks when it is installed): measured here at
-64 connections on one saturated worker, uvloop served `GET /health` with a p99 of 110-280 ms
-against a median of 14 ms, while the app itself never took more than about 1 ms per request;
-asyncio's loop gave a p99 of 17-23 ms at about the same throughput. Under saturation uvloop
-lets some connections wait many turns while others are served (MagicStack/uvloop#123 reports
-the same ordering), and a bank's API cares about its tail more than about the last 10% of
-peak throughput. `corebank serve --loop uvloop` brings it back. docs/performance.md has the
-figures.
+uvicorn's "auto" by default: uvloop when it is installed (it comes with uvicorn[standard] on
+Linux and macOS), else asyncio's own loop. Measured here on one saturated worker, two pairs of
+runs each (docs/performance.md): uvloop gives 12-14% more account reads per second than
+asyncio's loop and as many or more transfers, and the database-bound endpoints' tails are the
+connection pool's either way. But uvloop lets some connections wait many loop turns while it
+serves others (MagicStack/uvloop#123 reports the same order): at 64 connections `GET /health`
+had a p99 of 110-280 ms against a 14 ms median, though the app never took more than ~1 ms per
+request, where asyncio's loop gave 17-31 ms. `corebank serve --loop asyncio` makes that trade.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from enum import StrEnum
 
 
 class EventLoop(StrEnum):
+    auto = "auto"
     asyncio = "asyncio"
     uvloop = "uvloop"
 
 
-DEFAULT_EVENT_LOOP = EventLoop.asyncio
+DEFAULT_EVENT_LOOP = EventLoop.auto
