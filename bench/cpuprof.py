@@ -31,8 +31,8 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
-from corebank.auth.tokens import TokenType
 from corebank.config import Settings
+from corebank.identity.tokens import TokenType
 from corebank.main import create_app
 
 Request = tuple[str, str, dict[str, Any] | None, dict[str, str]]
@@ -68,7 +68,7 @@ async def measure(args: argparse.Namespace) -> None:
     )
     app = create_app(settings)
     now = datetime.now(UTC)
-    token, _ = app.state.tokens.issue(
+    token, _ = app.state.container.tokens.issue(
         user_id=args.user_id,
         session_id=args.session_id,
         role="staff",
@@ -96,7 +96,7 @@ async def measure(args: argparse.Namespace) -> None:
 
         await run(min(200, args.requests))
         connects = [0]
-        event.listen(app.state.db.engine.sync_engine, "connect", lambda *_: _count(connects))
+        event.listen(app.state.container.db.engine.sync_engine, "connect", lambda *_: _count(connects))
         profiler = cProfile.Profile() if args.cprofile else None
         started_cpu, started_wall = time.process_time(), time.perf_counter()
         if profiler:
@@ -106,7 +106,7 @@ async def measure(args: argparse.Namespace) -> None:
             profiler.disable()
         cpu = time.process_time() - started_cpu
         wall = time.perf_counter() - started_wall
-    await app.state.db.dispose()
+    await app.state.container.db.dispose()
     sys.stdout.write(
         f"{args.scenario}: {1000 * cpu / args.requests:.3f} ms CPU/request, "
         f"{1000 * wall / args.requests:.3f} ms wall/request over {args.requests} requests "

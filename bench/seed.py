@@ -23,10 +23,10 @@ import asyncpg
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from corebank.accounts.numbers import check_digits
-from corebank.auth.policy import PasswordPolicy
-from corebank.auth.tokens import TokenService, TokenType
 from corebank.config import Settings
 from corebank.customers.search import fold, search_text
+from corebank.identity.policy import PasswordPolicy
+from corebank.identity.tokens import TokenService, TokenType
 
 PASSWORD = "Bench-Load-Pass-42!"
 CURRENCY = "USD"

@@ -39,7 +39,7 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
     app = create_app(settings)
     log: list[str] = []
 
-    engine = app.state.db.engine.sync_engine
+    engine = app.state.container.db.engine.sync_engine
     pending: list[bool] = [False]  # a SQLAlchemy statement is announced but not yet sent
 
     def on_query(record: Any) -> None:
@@ -61,7 +61,7 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.driver_connection.add_query_logger(on_query)
 
-    app.state.db.statement_observers.append(lambda sql, _seconds: log.append(_first_line(sql)))
+    app.state.container.db.statement_observers.append(lambda sql, _seconds: log.append(_first_line(sql)))
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(*args: Any) -> None:
@@ -131,7 +131,7 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
                     raise SystemExit(f"{name}: HTTP {reply.status_code} {reply.text[:300]}")
                 if attempt == 1:
                     traced[name] = list(log)
-    await app.state.db.dispose()
+    await app.state.container.db.dispose()
     return traced
 
 

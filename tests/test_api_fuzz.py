@@ -104,12 +104,12 @@ async def _seed(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
 @pytest.fixture
 async def admin_headers(app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:
     """An admin's bearer header, on a seeded database (see `_seed`)."""
-    app.state.webhook_guard.resolver = _public_address
+    app.state.container.webhook_guard.resolver = _public_address
     _, headers = await login_as(app, "admin")
     await _seed(client, headers)
     # Schemathesis serves the app from its own event loop: start that with an empty pool, so
     # no connection opened on the test's loop is handed to it.
-    await app.state.db.engine.dispose()
+    await app.state.container.db.engine.dispose()
     return headers
 
 

@@ -15,8 +15,8 @@ from corebank.ledger.cli import ledger_app
 from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
 if TYPE_CHECKING:
-    from corebank.auth.service import AuthContext
     from corebank.core.db import Database
+    from corebank.identity.service import AuthContext
 
 app = typer.Typer(help="corebank: a banking API on a double-entry ledger.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -149,11 +149,11 @@ def create_admin(
 
 
 def _auth_context(settings: Settings) -> tuple[AuthContext, Database]:
-    from corebank.auth.passwords import PasswordHasher
-    from corebank.auth.service import AuthContext
-    from corebank.auth.tokens import TokenService
     from corebank.core.clock import Clock
     from corebank.core.db import Database
+    from corebank.identity.passwords import PasswordHasher
+    from corebank.identity.service import AuthContext
+    from corebank.identity.tokens import TokenService
 
     db = Database(settings)
     ctx = AuthContext(
@@ -167,8 +167,8 @@ def _auth_context(settings: Settings) -> tuple[AuthContext, Database]:
 
 
 async def _create_admin(ctx: AuthContext, *, email: str, password: str, full_name: str) -> None:
-    from corebank.auth.service import create_user
     from corebank.core.errors import ValidationFailed
+    from corebank.identity.service import create_user
     from corebank.models.user import Role
 
     try:

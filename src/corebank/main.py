@@ -15,10 +15,6 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from corebank import __version__
 from corebank.accounts import router as accounts_router
-from corebank.auth import router as auth_router
-from corebank.auth.passwords import PasswordHasher
-from corebank.auth.service import AuthContext
-from corebank.auth.tokens import TokenService
 from corebank.config import Environment, Settings
 from corebank.core import audit_router, health, metrics, observability
 from corebank.core.api import API_PREFIX
@@ -42,9 +38,13 @@ from corebank.customers import router as customers_router
 from corebank.events import router as webhooks_router
 from corebank.events.dispatcher import Dispatcher
 from corebank.events.urls import UrlGuard
+from corebank.identity import router as auth_router
+from corebank.identity import users_router
+from corebank.identity.passwords import PasswordHasher
+from corebank.identity.service import AuthContext
+from corebank.identity.tokens import TokenService
 from corebank.ledger import history_router as ledger_history_router
 from corebank.ledger import router as ledger_router
-from corebank.users import router as users_router
 
 DESCRIPTION = """
 A banking API: identity, customers, accounts and a double-entry ledger.

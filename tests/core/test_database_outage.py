@@ -45,12 +45,12 @@ async def test_breaker_opens_fails_fast_and_recovers(outage: tuple[Any, TcpProxy
         assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
 
         await proxy.stop()
-        await app.state.db.engine.dispose()  # drop pooled connections, as a restart of PG would
+        await app.state.container.db.engine.dispose()  # drop pooled connections, as a restart of PG would
         for _ in range(3):
             failed = await client.get("/api/v1/users/me", headers=headers)
             assert failed.status_code == 503
             assert failed.json()["type"].endswith("/database-unavailable")
-        assert app.state.db.breaker.state == "open"
+        assert app.state.container.db.breaker.state == "open"
 
         start = time.perf_counter()
         fast = await client.get("/api/v1/users/me", headers=headers)
@@ -68,7 +68,7 @@ async def test_breaker_opens_fails_fast_and_recovers(outage: tuple[Any, TcpProxy
         await asyncio.sleep(0.6)
         recovered = await client.get("/api/v1/users/me", headers=headers)
         assert recovered.status_code == 200
-        assert app.state.db.breaker.state == "closed"
+        assert app.state.container.db.breaker.state == "closed"
         assert (await client.get("/health/ready")).status_code == 200
 
 
@@ -80,4 +80,4 @@ async def test_caller_errors_do_not_open_the_breaker(outage: tuple[Any, TcpProxy
         assert (await client.post("/api/v1/auth/register", json=body)).status_code == 201
         for _ in range(5):
             assert (await client.post("/api/v1/auth/register", json=body)).status_code == 409
-    assert app.state.db.breaker.state == "closed"
+    assert app.state.container.db.breaker.state == "closed"

@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeDecorator
 
 from corebank.core.db import Database
 from corebank.core.errors import ServiceUnavailable
-from corebank.core.statements import Prepared
+from corebank.core.sql import Prepared
 from corebank.models.audit import AuditChainHead
 from corebank.models.base import UTCDateTime
 from tests.support import (

@@ -79,7 +79,7 @@ async def test_hsts_only_in_production(client: httpx.AsyncClient, settings: Any)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         response = await c.get("/health")
     assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
-    await app.state.db.dispose()
+    await app.state.container.db.dispose()
 
 
 async def test_cors_preflight_allowed_origin(client: httpx.AsyncClient) -> None:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.auth.helpers import login, register
+from tests.identity.helpers import login, register
 from tests.support import login_as
 
 

@@ -63,7 +63,7 @@ async def test_sentry_gets_errors_without_personal_data(app: FastAPI) -> None:
                 if item.type == "event":
                     captured.append(item.payload.json)
 
-    settings = app.state.settings.model_copy(
+    settings = app.state.container.settings.model_copy(
         update={"sentry_dsn": SecretStr("https://public@sentry.example/1")}
     )
     assert observability.setup_sentry(settings, transport=Capture)

@@ -10,7 +10,7 @@ import redis.asyncio as redis_asyncio
 
 from corebank.core.db import Database
 from corebank.main import create_app
-from tests.auth.helpers import register
+from tests.identity.helpers import register
 from tests.support import REDIS_URL, TcpProxy, login_as, unavailable
 
 
@@ -164,7 +164,7 @@ async def test_redis_outage_falls_back_to_memory_and_recovers(
         update={"redis_url": f"redis://127.0.0.1:{proxy.port}/{database}"}
     )
     app = create_app(proxied, database=db)
-    limiter = app.state.rate_limiter
+    limiter = app.state.container.rate_limiter
     async with client_for(app) as client:
         for n in range(3):
             assert (await bad_login(client, f"x{n}@example.com")).status_code == 401

@@ -1,4 +1,4 @@
-"""Statements run in a transaction with `core.statements.execute`: on PostgreSQL straight on
+"""Statements run in a transaction with `core.sql.execute`: on PostgreSQL straight on
 the driver once the transaction has begun, and always inside it."""
 
 import asyncio
@@ -24,16 +24,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from corebank.core import events, metrics
+from corebank.core import metrics, outbox
 from corebank.core.db import Database, is_retryable
 from corebank.core.errors import ServiceUnavailable
-from corebank.core.statements import Prepared, as_sqlalchemy_error, execute, execute_many
+from corebank.core.sql import Prepared, as_sqlalchemy_error, execute, execute_many
 from corebank.models.base import utcnow
 from corebank.models.outbox import OutboxEvent
 from tests.support import PG_ADMIN_DSN, TcpProxy, proxy_to_postgres, test_settings, unavailable
 
-_INSERT_EVENT = Prepared(insert(OutboxEvent).returning(OutboxEvent.id), column_keys=events.COLUMNS)
-_INSERT_EVENTS = Prepared(insert(OutboxEvent), column_keys=events.COLUMNS)
+_INSERT_EVENT = Prepared(insert(OutboxEvent).returning(OutboxEvent.id), column_keys=outbox.COLUMNS)
+_INSERT_EVENTS = Prepared(insert(OutboxEvent), column_keys=outbox.COLUMNS)
 _EVENT = Prepared(
     select(OutboxEvent.type, OutboxEvent.payload, OutboxEvent.occurred_at).where(
         OutboxEvent.event_id == bindparam("event_id")

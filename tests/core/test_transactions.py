@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import events
+from corebank.core import outbox
 from corebank.core.db import Database
 from corebank.core.deps import DatabaseDep
 from corebank.models import OutboxEvent
@@ -16,7 +16,7 @@ def add_writer_route(app: FastAPI) -> None:
     @app.post("/probe/write", status_code=201)
     async def write(db: DatabaseDep) -> dict[str, bool]:
         async with db.transaction() as session:
-            events.emit(session, "probe.written", {"ok": True})
+            outbox.emit(session, "probe.written", {"ok": True})
         return {"written": True}
 
 
@@ -53,14 +53,14 @@ async def test_commit_failure_is_an_error_not_a_2xx(
 async def test_event_rolled_back_with_its_change(db: Database) -> None:
     with pytest.raises(ValueError, match="refused"):
         async with db.transaction() as session:
-            events.emit(session, "probe.written", {"ok": False})
+            outbox.emit(session, "probe.written", {"ok": False})
             raise ValueError("refused")
     assert await count_events(db) == 0
 
 
 async def test_emit_records_correlation_and_payload(db: Database) -> None:
     async with db.transaction() as session:
-        event_id = events.emit(
+        event_id = outbox.emit(
             session, "thing.done", {"id": 5}, aggregate_type="thing", aggregate_id=5
         )
     async with db.session() as session:

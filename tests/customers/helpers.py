@@ -58,7 +58,7 @@ def row(n: int, **overrides: Any) -> dict[str, Any]:
 
 async def bulk_insert(app: Any, rows: list[dict[str, Any]]) -> None:
     """Insert many customers in one statement (bypassing the API, for volume)."""
-    async with app.state.db.transaction() as session:
+    async with app.state.container.db.transaction() as session:
         await session.execute(insert(Customer), rows)
 
 

@@ -186,8 +186,8 @@ async def test_redis_down_does_not_fail_requests(database_url: str, db: Database
             response = await client.get(url, headers=staff)
             assert response.status_code == 200 and response.json()["first_name"] == name
     await client.aclose()
-    await app.state.cache.close()
-    await app.state.rate_limiter.close()
+    await app.state.container.cache.close()
+    await app.state.container.rate_limiter.close()
     warnings = [e for e in map(json.loads, lines) if e["event"] == "cache.unavailable"]
     assert warnings and all(e["level"] == "warning" for e in warnings)
 

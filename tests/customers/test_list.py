@@ -100,7 +100,7 @@ async def test_a_page_costs_the_same_queries_for_5_or_50_rows(
         if not args[2].startswith("BEGIN"):  # SQLite's explicit BEGIN is not a query
             statements.append(args[2])
 
-    engine = app.state.db.engine.sync_engine
+    engine = app.state.container.db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", count)
     try:
         counts = {}

@@ -144,7 +144,7 @@ async def _plan(connection: AsyncConnection, term: str) -> str:
 
 async def test_search_uses_the_trigram_index(app: Any, backend: str) -> None:
     await bulk_insert(app, [row(n, first_name=f"Name{n:05d}x") for n in range(2000)])
-    engine = app.state.db.engine
+    engine = app.state.container.db.engine
     if backend == "postgres":
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")

@@ -55,8 +55,8 @@ def settings_overrides(smtp_server: tuple[Inbox, int]) -> dict[str, Any]:
 @pytest.fixture
 async def dispatcher(app: Any) -> AsyncIterator[Dispatcher]:
     """The app's dispatcher (its database, clock and mailer), closed after the test."""
-    yield app.state.dispatcher
-    await app.state.dispatcher.stop()
+    yield app.state.container.dispatcher
+    await app.state.container.dispatcher.stop()
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from corebank.events.catalogue import CATALOGUE, EventEnvelope, data_schema, validate_data
 from corebank.events.delivery import envelope
 from corebank.models import OutboxEvent
-from tests.auth.helpers import login, register
 from tests.events.helpers import API
+from tests.identity.helpers import login, register
 from tests.support import login_as
 
 DOCS = Path(__file__).parents[2] / "docs" / "events.md"
@@ -98,7 +98,7 @@ async def test_what_the_domains_emit_matches_the_catalogue(
     await call("PATCH", f"/accounts/{second}", {"status": "active"}, 200)
     await call("POST", f"/accounts/{third}/close", None, 200)
 
-    async with app.state.db.session() as session:
+    async with app.state.container.db.session() as session:
         emitted = (await session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))).all()
     for event in emitted:
         assert event.type in CATALOGUE, f"{event.type} is not in the catalogue"

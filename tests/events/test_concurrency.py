@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from corebank.config import Settings
-from corebank.core import events
+from corebank.core import outbox
 from corebank.core.db import Database
 from corebank.events.dispatcher import Dispatcher
 from corebank.events.urls import UrlGuard
@@ -43,7 +43,7 @@ async def test_two_dispatchers_on_postgres_never_send_an_event_twice(
 ) -> None:
     await create_webhook(client, admin, receiver.url)
     async with db.transaction() as session:
-        emitted = [events.emit(session, "account.closed", {"account_id": n}) for n in range(EVENTS)]
+        emitted = [outbox.emit(session, "account.closed", {"account_id": n}) for n in range(EVENTS)]
     engines = [Database(settings), Database(settings)]  # two instances, two pools
     dispatchers = [make_dispatcher(settings, engine) for engine in engines]
     try:
@@ -92,12 +92,12 @@ async def test_a_standby_loop_takes_over_when_the_dispatcher_stops(
         await asyncio.sleep(0.1)
         standby.start()
         async with db.transaction() as session:
-            first = events.emit(session, "account.closed", {"account_id": 1})
+            first = outbox.emit(session, "account.closed", {"account_id": 1})
         await eventually(lambda: active.outcomes["succeeded"] == 1)
         assert standby.outcomes["succeeded"] == 0
         await active.stop()
         async with db.transaction() as session:
-            second = events.emit(session, "account.closed", {"account_id": 2})
+            second = outbox.emit(session, "account.closed", {"account_id": 2})
         await eventually(lambda: standby.outcomes["succeeded"] == 1)
         assert receiver.event_ids() == [first, second]
     finally:

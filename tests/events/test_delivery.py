@@ -70,10 +70,10 @@ def test_the_recipe_here_is_the_one_documented() -> None:
 async def frozen_dispatcher(app: Any, clock: FrozenClock) -> AsyncIterator[Dispatcher]:
     """A dispatcher whose breakers also run on the test clock."""
     dispatcher = Dispatcher(
-        db=app.state.db,
-        settings=app.state.settings,
-        mailer=app.state.outgoing.mailer,
-        guard=app.state.webhook_guard,
+        db=app.state.container.db,
+        settings=app.state.container.settings,
+        mailer=app.state.container.outgoing.mailer,
+        guard=app.state.container.webhook_guard,
         clock=clock,
         breaker_clock=lambda: clock.now().timestamp(),
     )
@@ -310,7 +310,7 @@ async def test_the_name_is_kept_and_the_next_checked_address_is_tried(
         assert host == "hooks.example.com"
         return ["127.0.0.2", "127.0.0.1"]  # nothing listens on the first one
 
-    app.state.webhook_guard.resolver = resolve
+    app.state.container.webhook_guard.resolver = resolve
     await create_webhook(client, admin, f"http://hooks.example.com:{receiver.port}/in?src=cb")
     await emit_one(db)
     await dispatcher.drain()

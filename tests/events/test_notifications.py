@@ -14,9 +14,9 @@ from corebank.core.mail import SmtpMailer
 from corebank.events import notifications
 from corebank.events.dispatcher import Dispatcher
 from corebank.models import Customer, OutboxEvent, WebhookDelivery
-from tests.auth.helpers import login, register
 from tests.events.helpers import API, Inbox, Receiver, create_webhook, free_port, parts
 from tests.events.test_outbox import emit_one
+from tests.identity.helpers import login, register
 from tests.support import login_as
 
 
@@ -62,10 +62,10 @@ async def test_the_reset_mail_arrives_too(
     await register(client)
     answer = await client.post("/api/v1/auth/password/forgot", json={"email": "alice@example.com"})
     assert answer.status_code == 202
-    await app.state.outgoing.drain()  # sent directly by auth/recovery.py, not an event
+    await app.state.container.outgoing.drain()  # sent directly by auth/recovery.py, not an event
     (mail,) = inbox.to("alice@example.com")
     assert "https://bank.example/reset-password?code=" in mail.get_content()
-    async with app.state.db.session() as session:
+    async with app.state.container.db.session() as session:
         types = (await session.scalars(select(OutboxEvent.type))).all()
     assert types == ["user.registered"]  # the secret code never enters the outbox
 
@@ -73,7 +73,7 @@ async def test_the_reset_mail_arrives_too(
 async def customer_with_account(
     app: Any, client: httpx.AsyncClient, staff: dict[str, str], *, currency: str = "USD"
 ) -> tuple[Customer, int]:
-    async with app.state.db.transaction() as session:
+    async with app.state.container.db.transaction() as session:
         customer = Customer(
             first_name="Grace",
             last_name="Hopper",
@@ -131,7 +131,7 @@ async def test_a_failing_mail_server_retries_the_event_without_duplicating_webho
 ) -> None:
     await create_webhook(client, admin, receiver.url, ["user.registered"])
     working = dispatcher.mailer
-    dead = app.state.settings.model_copy(update={"smtp_port": free_port()})
+    dead = app.state.container.settings.model_copy(update={"smtp_port": free_port()})
     dispatcher.mailer = SmtpMailer(dead)
     await register(client)
     await dispatcher.drain()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from corebank.core import events
+from corebank.core import outbox
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.events.dispatcher import Dispatcher
@@ -21,7 +21,7 @@ from tests.events.helpers import Receiver, create_webhook
 
 async def emit_one(db: Database, event_type: str = "account.closed", **payload: Any) -> str:
     async with db.transaction() as session:
-        event_id = events.emit(session, event_type, payload or {"account_id": 7})
+        event_id = outbox.emit(session, event_type, payload or {"account_id": 7})
     return event_id
 
 
@@ -44,7 +44,7 @@ async def test_a_rolled_back_change_leaves_no_event(
 
     with pytest.raises(Boom):
         async with db.transaction() as session:
-            events.emit(session, "account.closed", {"account_id": 1})
+            outbox.emit(session, "account.closed", {"account_id": 1})
             await session.flush()  # written, then rolled back with the change
             raise Boom
 
@@ -117,10 +117,10 @@ async def test_a_crash_between_sending_and_marking_redelivers(
 
     second = Dispatcher(
         db=db,
-        settings=app.state.settings,
-        mailer=app.state.outgoing.mailer,
-        guard=app.state.webhook_guard,
-        clock=app.state.clock,
+        settings=app.state.container.settings,
+        mailer=app.state.container.outgoing.mailer,
+        guard=app.state.container.webhook_guard,
+        clock=app.state.container.clock,
     )
     try:
         await second.drain()

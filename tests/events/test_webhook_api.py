@@ -123,7 +123,7 @@ async def test_a_hostname_resolving_to_loopback_is_refused(
     async def resolve(host: str, port: int) -> list[str]:
         return {"hooks.example.com": ["93.184.215.14", "127.0.0.1"]}[host]
 
-    app.state.webhook_guard.resolver = resolve
+    app.state.container.webhook_guard.resolver = resolve
     response = await client.post(
         f"{API}/webhooks",
         json={"url": "https://hooks.example.com/x", "event_types": ["*"]},
@@ -160,7 +160,7 @@ async def test_rebinding_to_a_private_address_is_refused_at_delivery(
     async def resolve(host: str, port: int) -> list[str]:
         return answers[host]
 
-    app.state.webhook_guard.resolver = resolve
+    app.state.container.webhook_guard.resolver = resolve
     hook = await create_webhook(client, admin, f"http://hooks.example.com:{receiver.port}/hook")
     answers["hooks.example.com"] = ["127.0.0.1"]  # the name now points inside
     await emit_one(db)

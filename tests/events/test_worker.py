@@ -63,11 +63,11 @@ async def test_serve_runs_the_dispatcher_in_process_when_settings_say_so(
 ) -> None:
     await create_webhook(client, admin, receiver.url)
     async with app.router.lifespan_context(app):
-        assert app.state.dispatcher.running
+        assert app.state.container.dispatcher.running
         event_id = await emit_one(db)
         await receiver.wait_for(1)
     assert receiver.event_ids() == [event_id]
-    assert not app.state.dispatcher.running  # stopped with the app
+    assert not app.state.container.dispatcher.running  # stopped with the app
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ async def test_no_in_process_dispatcher_when_switched_off(
 ) -> None:
     await create_webhook(client, admin, receiver.url)
     async with app.router.lifespan_context(app):
-        assert not app.state.dispatcher.running
+        assert not app.state.container.dispatcher.running
         await emit_one(db)
         await asyncio.sleep(0.3)
     assert receiver.requests == []

@@ -7,9 +7,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from corebank.accounts.expiry import expire_due_holds
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
-from corebank.ledger.expiry import expire_due_holds
 from corebank.ledger.verify import verify_ledger
 from corebank.main import create_app
 from corebank.models import OutboxEvent

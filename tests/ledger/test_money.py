@@ -276,7 +276,7 @@ async def test_pin_is_required_once_set(
     assert (
         await client.post(url, json={"amount": "1.00"}, headers={**headers, **key()})
     ).is_success
-    pin_hash = await app.state.hasher.hash("4071")
+    pin_hash = await app.state.container.hasher.hash("4071")
     async with db.transaction() as session:
         await session.execute(update(User).where(User.id == user.id).values(pin_hash=pin_hash))
     missing = await client.post(url, json={"amount": "1.00"}, headers={**headers, **key()})

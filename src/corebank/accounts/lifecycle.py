@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.accounts import repository
+from corebank.accounts import expiry, repository
 from corebank.accounts.errors import (
     AccountClosed,
     AccountFrozen,
@@ -15,13 +15,12 @@ from corebank.accounts.errors import (
     OverdraftLimitRefused,
 )
 from corebank.accounts.service import owner_filter
-from corebank.auth.deps import Principal
-from corebank.core import audit, events
+from corebank.core import audit, outbox
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, minor_units, parse_amount
-from corebank.ledger import expiry
+from corebank.identity.deps import Principal
 from corebank.models.account import Account, AccountStatus
 from corebank.models.customer import Customer
 
@@ -139,7 +138,7 @@ def _record_change(
     event = "account.updated"
     if before["status"] != after["status"]:
         event = "account.frozen" if account.status == AccountStatus.frozen else "account.unfrozen"
-    events.emit(
+    outbox.emit(
         session,
         event,
         {"account_id": account.id, "changes": sorted(k for k in after if after[k] != before[k])},
@@ -189,7 +188,7 @@ async def close_account(
             before=before,
             after=_snapshot(account),
         )
-        events.emit(
+        outbox.emit(
             session,
             "account.closed",
             {"account_id": account.id},

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
 from corebank.core.db import Database
-from corebank.core.statements import Prepared
+from corebank.core.sql import Prepared
 from corebank.models.account import Account, AccountKind, AccountType
 from corebank.models.customer import Customer
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path, Query, status
 
 from corebank.accounts import guards, lifecycle, service
 from corebank.accounts.schemas import AccountCreate, AccountOut, AccountUpdate
-from corebank.auth.deps import ClockDep, CurrentPrincipal
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.pagination import Page
+from corebank.identity.deps import ClockDep, CurrentPrincipal
 from corebank.models.account import AccountStatus
 
 router = APIRouter(prefix=f"{API_PREFIX}/accounts", tags=["accounts"])

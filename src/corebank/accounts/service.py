@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.accounts import repository
+from corebank.accounts import expiry, repository
 from corebank.accounts.errors import (
     AccountNotFound,
     InvalidAccountNumber,
@@ -16,14 +16,13 @@ from corebank.accounts.errors import (
 )
 from corebank.accounts.numbers import is_valid_account_number
 from corebank.accounts.repository import AccountRow
-from corebank.auth.deps import Principal
-from corebank.core import audit, events
+from corebank.core import audit, outbox
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import NotFound, ValidationFailed, field_error
 from corebank.core.money import CURRENCY_MINOR_UNITS
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
-from corebank.ledger import expiry
+from corebank.identity.deps import Principal
 from corebank.models.account import Account, AccountType
 from corebank.models.customer import Customer, KycStatus
 from corebank.models.ledger import Hold, HoldStatus
@@ -74,7 +73,7 @@ async def open_account(
             target_id=account.id,
             after={**payload, "type": type, "number": account.number},
         )
-        events.emit(
+        outbox.emit(
             session, "account.created", payload, aggregate_type="account", aggregate_id=account.id
         )
         return account

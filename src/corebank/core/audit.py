@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.context import client_ip_var, correlation_id_var, user_agent_var
-from corebank.core.statements import Prepared, execute
+from corebank.core.sql import Prepared, execute
 from corebank.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from corebank.models.base import utcnow
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from corebank.auth.deps import AdminPrincipal
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.pagination import Page, keyset_page
+from corebank.identity.deps import AdminPrincipal
 from corebank.models.audit import AuditEvent
 from corebank.models.base import as_utc
 

@@ -28,10 +28,10 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.util import await_, greenlet_spawn
 
 from corebank.config import Settings
-from corebank.core import audit, events
+from corebank.core import audit, outbox
 from corebank.core.errors import ServiceUnavailable, ValidationFailed
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
-from corebank.core.statements import SESSION_DATABASE_KEY, Prepared, is_driver_failure
+from corebank.core.sql import SESSION_DATABASE_KEY, Prepared, is_driver_failure
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -175,7 +175,7 @@ class Database:
             else self.sessionmaker
         )
         self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
-            events.flush_pending
+            outbox.flush_pending
         ]
 
     @property

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
-from corebank.auth.deps import StaffPrincipal
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import DatabaseDep
 from corebank.credit.service import run_credit_check
+from corebank.identity.deps import StaffPrincipal
 
 router = APIRouter(prefix=f"{API_PREFIX}/customers", tags=["customers"])
 

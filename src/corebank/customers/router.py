@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from corebank.auth.deps import AdminPrincipal, CurrentPrincipal, StaffPrincipal
 from corebank.core.api import API_PREFIX
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
@@ -17,6 +16,7 @@ from corebank.customers.repository import Filters
 from corebank.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate, KycChange
 from corebank.customers.search import MAX_QUERY_LENGTH
 from corebank.customers.validation import MAX_ID
+from corebank.identity.deps import AdminPrincipal, CurrentPrincipal, StaffPrincipal
 from corebank.models.customer import Customer, CustomerStatus, KycStatus
 
 router = APIRouter(prefix=f"{API_PREFIX}/customers", tags=["customers"])

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import audit, events
+from corebank.core import audit, outbox
 from corebank.core.cache import invalidate_on_commit
 from corebank.core.errors import Conflict, ValidationFailed, field_error
 from corebank.customers import repository
@@ -237,7 +237,7 @@ def _record(
         after=after,
     )
     if event is not None:
-        events.emit(
+        outbox.emit(
             session,
             event_type or action,
             {"customer_id": customer.id, **event},

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from corebank.auth.deps import AdminPrincipal, ClockDep
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.pagination import Page
@@ -21,6 +20,7 @@ from corebank.events.schemas import (
     WebhookUpdate,
 )
 from corebank.events.urls import UrlGuard
+from corebank.identity.deps import AdminPrincipal, ClockDep
 from corebank.models.webhook import DeliveryStatus
 
 router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"])

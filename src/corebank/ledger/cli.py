@@ -50,9 +50,9 @@ def verify(
 @ledger_app.command("sweep")
 def sweep() -> None:
     """Expire holds past their expiry and delete idempotency keys past their 24 hours."""
+    from corebank.accounts.expiry import expire_due_holds
     from corebank.core.clock import Clock
     from corebank.core.db import Database
-    from corebank.ledger.expiry import expire_due_holds
     from corebank.ledger.idempotency import purge_expired
 
     async def _run() -> tuple[int, int]:

@@ -8,11 +8,11 @@ from fastapi import Header, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from corebank.auth.deps import Principal
-from corebank.auth.pin import PIN_HEADER
 from corebank.core.errors import PROBLEM_CONTENT_TYPE
 from corebank.core.jsonio import dumps
 from corebank.core.middleware import route_template
+from corebank.identity.deps import Principal
+from corebank.identity.pin import PIN_HEADER
 from corebank.ledger import idempotency
 from corebank.ledger.errors import IdempotencyKeyRequired
 from corebank.ledger.idempotency import MAX_KEY_LENGTH, IdempotencyRequest, Outcome

@@ -15,12 +15,12 @@ from sqlalchemy.orm import aliased
 from corebank.accounts import repository as accounts_repository
 from corebank.accounts.errors import AccountNotFound
 from corebank.accounts.service import owner_filter, visible_row
-from corebank.auth.deps import Principal
 from corebank.core.db import Database
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
 from corebank.core.pagination import CursorCodec, PageParams
-from corebank.core.statements import Prepared
+from corebank.core.sql import Prepared
+from corebank.identity.deps import Principal
 from corebank.ledger import repository
 from corebank.ledger.errors import TransactionNotFound
 from corebank.ledger.schemas import (

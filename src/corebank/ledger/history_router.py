@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from corebank.auth.deps import ClockDep, CurrentPrincipal
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.money import PositiveAmountStr
 from corebank.core.pagination import Page
+from corebank.identity.deps import ClockDep, CurrentPrincipal
 from corebank.ledger import history, holds
 from corebank.ledger.schemas import (
     AccountTransactionOut,

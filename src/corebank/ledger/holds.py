@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.auth.deps import Principal
-from corebank.core import audit, events
+from corebank.accounts import expiry
+from corebank.core import audit, outbox
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.money import format_amount
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
-from corebank.ledger import expiry, idempotency, repository
+from corebank.identity.deps import Principal
+from corebank.ledger import idempotency, repository
 from corebank.ledger.errors import CaptureExceedsHold, HoldNotFound, HoldNotOpen
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
 from corebank.ledger.posting import (
@@ -68,7 +69,7 @@ def _record(session: AsyncSession, action: str, actor: Principal, hold: Hold) ->
         target_id=hold.id,
         after=payload,
     )
-    events.emit(session, action, payload, aggregate_type="hold", aggregate_id=hold.id)
+    outbox.emit(session, action, payload, aggregate_type="hold", aggregate_id=hold.id)
 
 
 async def create_hold(

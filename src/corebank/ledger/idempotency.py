@@ -24,13 +24,13 @@ import orjson
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import audit, events, metrics, statements
+from corebank.core import audit, metrics, outbox, sql
 from corebank.core.clock import Clock
 from corebank.core.context import correlation_id_var
 from corebank.core.db import Database
 from corebank.core.errors import PROBLEM_TYPE_BASE, CorebankError
 from corebank.core.money import parse_amount
-from corebank.core.statements import Prepared
+from corebank.core.sql import Prepared
 from corebank.ledger.errors import IdempotencyInProgress, IdempotencyKeyReused
 from corebank.models.ledger import IdempotencyKey
 
@@ -95,7 +95,7 @@ def problem_body(exc: CorebankError, instance: str) -> dict[str, Any]:
 
 
 Work = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
-_QUEUES = (audit.PENDING_KEY, events.PENDING_KEY)  # rows a transaction writes at its commit
+_QUEUES = (audit.PENDING_KEY, outbox.PENDING_KEY)  # rows a transaction writes at its commit
 
 
 async def execute(
@@ -172,7 +172,7 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
     """PostgreSQL: hold the key's advisory lock for this transaction, or 409 if another has it."""
     if session.bind.dialect.name != "postgresql":
         return
-    [(got,)] = await statements.execute(
+    [(got,)] = await sql.execute(
         session, _CLAIM, {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"}
     )
     if not got:
@@ -220,7 +220,7 @@ async def _find(
 ) -> _StoredOutcome | None:
     """The outcome stored under the request's key, unless it has expired (then deleted)."""
     params = {"user_id": request.user_id, "route": request.route, "key": request.key}
-    found = await statements.execute(session, _FIND, params)
+    found = await sql.execute(session, _FIND, params)
     if not found:
         return None
     row = _StoredOutcome(*found[0])
@@ -246,7 +246,7 @@ async def _store(
     body: dict[str, Any],
     now: datetime,
 ) -> None:
-    await statements.execute(
+    await sql.execute(
         session,
         _STORE,
         {

@@ -8,14 +8,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from corebank.accounts import expiry
 from corebank.accounts.errors import AccountClosed, AccountFrozen, AccountNotFound
-from corebank.auth.deps import Principal
-from corebank.auth.passwords import PasswordHasher
-from corebank.core import audit, events
+from corebank.core import audit, outbox
 from corebank.core.context import correlation_id_var
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
-from corebank.ledger import expiry, repository
+from corebank.identity.deps import Principal
+from corebank.identity.passwords import PasswordHasher
+from corebank.ledger import repository
 from corebank.ledger.errors import InsufficientFunds
 from corebank.ledger.repository import LockedAccount
 from corebank.ledger.schemas import AccountBalance, PostedTransactionOut, PostingOut
@@ -149,7 +150,7 @@ async def post(
         target_id=entry_id,
         after={**payload, "description": description},
     )
-    events.emit(session, event, payload, aggregate_type="transaction", aggregate_id=entry_id)
+    outbox.emit(session, event, payload, aggregate_type="transaction", aggregate_id=entry_id)
     visible = {i for i in after if may_see(actor, accounts.get(i))}
     return PostedTransactionOut(
         id=entry_id,

@@ -1,7 +1,7 @@
 """The money path's queries: lock accounts, move balances, append entries and postings.
 
 Every statement here is Core SQL built once (`Prepared`) and run in the session's
-transaction with `core.statements.execute`: one round trip each, without the ORM's unit of
+transaction with `core.sql.execute`: one round trip each, without the ORM's unit of
 work, and on PostgreSQL straight on the driver, since SQLAlchemy's per-statement machinery
 cost more CPU than the statements themselves.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
-from corebank.core.statements import Prepared, execute
+from corebank.core.sql import Prepared, execute
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
 from corebank.models.customer import Customer
 from corebank.models.ledger import EntryType, JournalEntry, Posting

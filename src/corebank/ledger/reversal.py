@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.auth.deps import Principal
 from corebank.core.clock import Clock
 from corebank.core.db import Database
+from corebank.identity.deps import Principal
 from corebank.ledger import idempotency, repository
 from corebank.ledger.errors import AlreadyReversed, NotReversible, TransactionNotFound
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome

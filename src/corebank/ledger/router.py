@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, status
 from starlette.responses import Response
 
-from corebank.auth.deps import AdminPrincipal, ClockDep, CurrentPrincipal, StaffPrincipal
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import DatabaseDep
+from corebank.identity.deps import AdminPrincipal, ClockDep, CurrentPrincipal, StaffPrincipal
 from corebank.ledger import holds, reversal, service
 from corebank.ledger.deps import (
     MONEY_ERRORS,

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.errors import AccountNotFound, InvalidAccountNumber
 from corebank.accounts.numbers import is_valid_account_number
-from corebank.auth.deps import Principal
-from corebank.auth.pin import verify_transaction_pin
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import field_error
+from corebank.identity.deps import Principal
+from corebank.identity.pin import verify_transaction_pin
 from corebank.ledger import idempotency, repository
 from corebank.ledger.errors import CurrencyMismatch, SameAccount
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome

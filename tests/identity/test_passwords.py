@@ -3,7 +3,7 @@
 import os
 import threading
 
-from corebank.auth.passwords import PasswordHasher
+from corebank.identity.passwords import PasswordHasher
 from tests.support import test_settings
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import audit, events
+from corebank.core import audit, outbox
 from corebank.core.db import Database
 from corebank.models.account import Account
 from corebank.models.ledger import Hold, HoldStatus
@@ -45,7 +45,7 @@ async def expire_locked_account_holds(
     for hold_id, amount in rows:
         payload = {"hold_id": hold_id, "account_id": account_id, "amount_minor": amount}
         audit.record(session, "hold.expired", target_type="hold", target_id=hold_id, after=payload)
-        events.emit(session, "hold.expired", payload, aggregate_type="hold", aggregate_id=hold_id)
+        outbox.emit(session, "hold.expired", payload, aggregate_type="hold", aggregate_id=hold_id)
     return [amount for _, amount in rows]
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corebank.auth.policy import (
+from corebank.identity.policy import (
     USERNAME_PATTERN,
     PasswordPolicy,
     canonical_identifier,
@@ -171,7 +171,7 @@ def test_common_password_list_is_shipped_and_large() -> None:
 
 def test_common_password_file_format() -> None:
     """The file starts with a source comment and has no duplicate lines."""
-    text = resources.files("corebank.auth").joinpath("common_passwords.txt").read_text("utf-8")
+    text = resources.files("corebank.identity").joinpath("common_passwords.txt").read_text("utf-8")
     lines = text.splitlines()
     assert lines[0].startswith("#")
     assert "zxcvbn" in text.split("\n", 5)[1]

@@ -11,11 +11,11 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import bindparam, select, update
 
-from corebank.auth.tokens import TokenService, TokenType
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import Forbidden, Unauthorized
-from corebank.core.statements import Prepared
+from corebank.core.sql import Prepared
+from corebank.identity.tokens import TokenService, TokenType
 from corebank.models.user import AuthSession, Role, User
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)

@@ -9,23 +9,23 @@ from urllib.parse import quote
 
 from sqlalchemy import select, update
 
-from corebank.auth import lockout
-from corebank.auth import sessions as auth_sessions
-from corebank.auth.pin import validate_pin
-from corebank.auth.policy import canonical_identifier
-from corebank.auth.service import (
+from corebank.core import audit, metrics, outbox
+from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
+from corebank.core.mail import Mail, Outgoing
+from corebank.identity import lockout
+from corebank.identity import repository as users
+from corebank.identity import sessions as auth_sessions
+from corebank.identity.pin import validate_pin
+from corebank.identity.policy import canonical_identifier
+from corebank.identity.service import (
     AuthContext,
     check_password,
     locked_error,
     login_identifiers,
     record_login_failure,
 )
-from corebank.auth.tokens import token_digest
-from corebank.core import audit, events, metrics
-from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
-from corebank.core.mail import Mail, Outgoing
+from corebank.identity.tokens import token_digest
 from corebank.models.user import PasswordResetToken, User
-from corebank.users import repository as users
 
 
 async def confirm_current_password(ctx: AuthContext, user: User, password: str) -> None:
@@ -98,7 +98,7 @@ async def change_password(
             target_id=user_id,
             after={"revoked_sessions": revoked},
         )
-        events.emit(
+        outbox.emit(
             session,
             "user.password_changed",
             {"user_id": user_id},
@@ -209,7 +209,7 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
             target_id=user.id,
             after={"revoked_sessions": revoked},
         )
-        events.emit(
+        outbox.emit(
             session,
             "user.password_changed",
             {"user_id": user.id, "via": "reset"},

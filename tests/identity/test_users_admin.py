@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from corebank.core.db import Database
 from corebank.models import AuditEvent, User
-from tests.auth.helpers import bearer, login, register, tokens
+from tests.identity.helpers import bearer, login, register, tokens
 from tests.support import STRONG_PASSWORD, login_as
 
 
@@ -98,7 +98,7 @@ async def test_deactivation_refuses_tokens_at_once(client: httpx.AsyncClient, ap
     _, admin = await login_as(app, role="admin")
     await register(client)
     pair = await tokens(client)
-    async with app.state.db.session() as session:
+    async with app.state.container.db.session() as session:
         user_id = await session.scalar(select(User.id).where(User.email == "alice@example.com"))
     response = await client.patch(
         f"/api/v1/users/{user_id}", headers=admin, json={"is_active": False}
@@ -113,7 +113,7 @@ async def test_delete_and_restore(client: httpx.AsyncClient, app: Any) -> None:
     _, admin = await login_as(app, role="admin")
     await register(client)
     pair = await tokens(client)
-    async with app.state.db.session() as session:
+    async with app.state.container.db.session() as session:
         user_id = await session.scalar(select(User.id).where(User.email == "alice@example.com"))
     assert (await client.delete(f"/api/v1/users/{user_id}", headers=admin)).status_code == 204
     assert (
@@ -135,7 +135,7 @@ async def test_admin_unlock(client: httpx.AsyncClient, app: Any) -> None:
     for n in range(5):
         await login(client, password=f"Wrong-{n}!")
     assert (await login(client)).status_code == 403
-    async with app.state.db.session() as session:
+    async with app.state.container.db.session() as session:
         user_id = await session.scalar(select(User.id).where(User.email == "alice@example.com"))
     assert (await client.post(f"/api/v1/users/{user_id}/unlock", headers=admin)).status_code == 204
     assert (await login(client)).status_code == 200

@@ -6,18 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from corebank.auth import recovery
-from corebank.auth import service as auth_service
-from corebank.auth.deps import AdminPrincipal, CurrentPrincipal, Principal, require_role
-from corebank.auth.router import AuthDep
-from corebank.auth.schemas import UserOut
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.errors import NotFound
 from corebank.core.pagination import Page
+from corebank.identity import recovery
+from corebank.identity import service as auth_service
+from corebank.identity import users as service
+from corebank.identity.deps import AdminPrincipal, CurrentPrincipal, Principal, require_role
+from corebank.identity.router import AuthDep
+from corebank.identity.schemas import PinSet, ProfileUpdate, UserAdminUpdate, UserCreate, UserOut
 from corebank.models.user import Role
-from corebank.users import service
-from corebank.users.schemas import PinSet, ProfileUpdate, UserAdminUpdate, UserCreate
 
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
 

@@ -7,11 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import ValidationError
 
-from corebank.auth import recovery, service
-from corebank.auth import sessions as auth_sessions
-from corebank.auth.deps import CurrentPrincipal
-from corebank.auth.policy import canonical_identifier
-from corebank.auth.schemas import (
+from corebank.core.api import API_PREFIX
+from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
+from corebank.core.mail import Outgoing
+from corebank.core.ratelimit import client_ip, enforce, limit_per_ip
+from corebank.identity import recovery, service
+from corebank.identity import sessions as auth_sessions
+from corebank.identity.deps import CurrentPrincipal
+from corebank.identity.policy import canonical_identifier
+from corebank.identity.schemas import (
     Accepted,
     LoginRequest,
     PasswordChangeRequest,
@@ -23,11 +27,7 @@ from corebank.auth.schemas import (
     TokenPair,
     UserOut,
 )
-from corebank.auth.service import AuthContext
-from corebank.core.api import API_PREFIX
-from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
-from corebank.core.mail import Outgoing
-from corebank.core.ratelimit import client_ip, enforce, limit_per_ip
+from corebank.identity.service import AuthContext
 from corebank.models.user import Role
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.models import AuditEvent, LoginThrottle, User
-from tests.auth.helpers import bearer, login, register, tokens
+from tests.identity.helpers import bearer, login, register, tokens
 from tests.support import STRONG_PASSWORD
 
 

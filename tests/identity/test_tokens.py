@@ -10,9 +10,9 @@ import httpx
 import jwt
 import pytest
 
-from corebank.auth.tokens import TokenService, TokenType
 from corebank.core.errors import Unauthorized
-from tests.auth.helpers import bearer, register, tokens
+from corebank.identity.tokens import TokenService, TokenType
+from tests.identity.helpers import bearer, register, tokens
 
 
 def b64(data: dict[str, Any]) -> str:
@@ -77,7 +77,7 @@ async def test_unknown_critical_header_is_refused(
     client: httpx.AsyncClient, app: Any, pair: dict[str, Any]
 ) -> None:
     claims = claims_of(pair["access_token"])
-    key = app.state.settings.signing_key
+    key = app.state.container.settings.signing_key
     token = jwt.encode(claims, key, algorithm="HS256", headers={"crit": ["exp-magic"]})
     assert_401(await me(client, token))
 
@@ -98,7 +98,7 @@ async def test_wrong_claims_are_refused(
     client: httpx.AsyncClient, app: Any, pair: dict[str, Any], change: dict[str, Any]
 ) -> None:
     claims = claims_of(pair["access_token"]) | change
-    token = jwt.encode(claims, app.state.settings.signing_key, algorithm="HS256")
+    token = jwt.encode(claims, app.state.container.settings.signing_key, algorithm="HS256")
     assert_401(await me(client, token))
 
 
@@ -108,7 +108,7 @@ async def test_missing_claims_are_refused(
 ) -> None:
     claims = claims_of(pair["access_token"])
     del claims[missing]
-    token = jwt.encode(claims, app.state.settings.signing_key, algorithm="HS256")
+    token = jwt.encode(claims, app.state.container.settings.signing_key, algorithm="HS256")
     assert_401(await me(client, token))
 
 
@@ -128,8 +128,8 @@ async def test_access_token_expires_after_30_minutes(
 
 
 async def test_token_service_round_trip(app: Any) -> None:
-    now = app.state.clock.now()
-    token, expires = app.state.tokens.issue(
+    now = app.state.container.clock.now()
+    token, expires = app.state.container.tokens.issue(
         user_id=7,
         session_id=3,
         role="staff",
@@ -137,7 +137,7 @@ async def test_token_service_round_trip(app: Any) -> None:
         now=now,
         lifetime=timedelta(minutes=5),
     )
-    claims = app.state.tokens.verify(token, expected=TokenType.access, now=now)
+    claims = app.state.container.tokens.verify(token, expected=TokenType.access, now=now)
     assert (claims.user_id, claims.session_id, claims.role) == (7, 3, "staff")
     assert expires == now + timedelta(minutes=5)
 

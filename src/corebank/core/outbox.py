@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.context import correlation_id_var
-from corebank.core.statements import Prepared, execute_many
+from corebank.core.sql import Prepared, execute_many
 from corebank.models.base import utcnow
 from corebank.models.outbox import OutboxEvent
 

@@ -42,7 +42,7 @@ def validate_username(text: str) -> str:
 @cache
 def common_passwords() -> frozenset[str]:
     """Load the shipped common-password list once, skipping '#' comment lines."""
-    source = resources.files("corebank.auth").joinpath(COMMON_PASSWORDS_RESOURCE)
+    source = resources.files("corebank.identity").joinpath(COMMON_PASSWORDS_RESOURCE)
     lines = (line.strip() for line in source.read_text(encoding="utf-8").splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from corebank.auth import lockout
-from corebank.auth import sessions as auth_sessions
-from corebank.auth.service import AuthContext, canonical_username, duplicate_user
 from corebank.core import audit, metrics
 from corebank.core.errors import Conflict, NotFound, ValidationFailed
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
+from corebank.identity import lockout
+from corebank.identity import repository as users
+from corebank.identity import sessions as auth_sessions
+from corebank.identity.service import AuthContext, canonical_username, duplicate_user
 from corebank.models.user import Role, User
-from corebank.users import repository as users
 
 USER_FIELDS = ("email", "username", "full_name", "role", "is_active")
 

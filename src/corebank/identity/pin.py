@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.auth.passwords import PasswordHasher
-from corebank.auth.policy import pin_problems
 from corebank.core import audit
 from corebank.core.db import Database
 from corebank.core.errors import Forbidden, ValidationFailed, field_error
+from corebank.identity.passwords import PasswordHasher
+from corebank.identity.policy import pin_problems
 from corebank.models.user import User
 
 PIN_HEADER = "X-Transaction-PIN"

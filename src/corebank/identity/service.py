@@ -9,19 +9,19 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.auth import lockout
-from corebank.auth import sessions as auth_sessions
-from corebank.auth.passwords import PasswordHasher
-from corebank.auth.policy import PasswordPolicy, canonical_identifier, validate_username
-from corebank.auth.sessions import IssuedTokens
-from corebank.auth.tokens import TokenService, TokenType, token_digest
 from corebank.config import Settings
-from corebank.core import audit, events, metrics
+from corebank.core import audit, metrics, outbox
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed, field_error
+from corebank.identity import lockout
+from corebank.identity import repository as users
+from corebank.identity import sessions as auth_sessions
+from corebank.identity.passwords import PasswordHasher
+from corebank.identity.policy import PasswordPolicy, canonical_identifier, validate_username
+from corebank.identity.sessions import IssuedTokens
+from corebank.identity.tokens import TokenService, TokenType, token_digest
 from corebank.models.user import Role, User
-from corebank.users import repository as users
 
 log = structlog.get_logger(__name__)
 
@@ -136,7 +136,7 @@ async def _on_user_created(
         after={"email": user.email, "role": str(user.role), "username": user.username},
     )
     if self_registered:
-        events.emit(
+        outbox.emit(
             session,
             "user.registered",
             {"user_id": user.id, "email": user.email},
@@ -229,7 +229,7 @@ async def record_login_failure(
                 after={"until": str(until)},
             )
             if user is not None:
-                events.emit(
+                outbox.emit(
                     session,
                     "user.locked",
                     {"user_id": user.id},

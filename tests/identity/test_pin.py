@@ -5,9 +5,9 @@ from typing import Any
 import httpx
 import pytest
 
-from corebank.auth.pin import verify_transaction_pin
 from corebank.core.clock import FrozenClock
 from corebank.core.errors import Forbidden
+from corebank.identity.pin import verify_transaction_pin
 from tests.support import STRONG_PASSWORD, login_as
 
 
@@ -47,8 +47,8 @@ async def test_verify_and_block_after_five_wrong(
 
     async def check(pin: str | None) -> None:
         await verify_transaction_pin(
-            app.state.db,
-            app.state.hasher,
+            app.state.container.db,
+            app.state.container.hasher,
             user_id=user.id,
             pin=pin,
             now=clock.now(),
@@ -76,11 +76,11 @@ async def test_required_pin_without_one_set(app: Any) -> None:
     user, _ = await login_as(app)
     with pytest.raises(Forbidden) as refused:
         await verify_transaction_pin(
-            app.state.db,
-            app.state.hasher,
+            app.state.container.db,
+            app.state.container.hasher,
             user_id=user.id,
             pin=None,
-            now=app.state.clock.now(),
+            now=app.state.container.clock.now(),
             required=True,
         )
     assert refused.value.problem_type == "transaction-pin-required"
@@ -93,13 +93,13 @@ async def test_parallel_guesses_get_at_most_five_evaluated(app: Any) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         assert (await set_pin(client, headers, "4821")).status_code == 204
-    now = app.state.clock.now()
+    now = app.state.container.clock.now()
     guesses = [f"{1000 + n}" for n in range(19)] + ["4821"]
 
     async def attempt(pin: str) -> str:
         try:
             await verify_transaction_pin(
-                app.state.db, app.state.hasher, user_id=user.id, pin=pin, now=now, required=False
+                app.state.container.db, app.state.container.hasher, user_id=user.id, pin=pin, now=now, required=False
             )
         except Forbidden as refused:
             return refused.problem_type
@@ -112,5 +112,5 @@ async def test_parallel_guesses_get_at_most_five_evaluated(app: Any) -> None:
     assert "transaction-pin-blocked" in outcomes
     with pytest.raises(Forbidden):  # still blocked for the right PIN afterwards
         await verify_transaction_pin(
-            app.state.db, app.state.hasher, user_id=user.id, pin="4821", now=now, required=False
+            app.state.container.db, app.state.container.hasher, user_id=user.id, pin="4821", now=now, required=False
         )

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from corebank.core.clock import FrozenClock
-from tests.auth.helpers import bearer, login, register, tokens
+from tests.identity.helpers import bearer, login, register, tokens
 
 
 class Inbox:
@@ -68,7 +68,7 @@ async def reset(client: httpx.AsyncClient, token: str, password: str) -> httpx.R
 
 
 async def mail_to(app: Any, inbox: Inbox, count: int = 1) -> list[Message]:
-    await app.state.outgoing.drain()
+    await app.state.container.outgoing.drain()
     for _ in range(50):
         if len(inbox.messages) >= count:
             break

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.auth.tokens import TokenService, TokenType, token_digest
 from corebank.config import Settings
 from corebank.core.context import client_ip_var, user_agent_var
+from corebank.identity.tokens import TokenService, TokenType, token_digest
 from corebank.models.user import AuthSession, RefreshToken, User
 
 #: A rotated refresh token presented again within this window is refused without revoking

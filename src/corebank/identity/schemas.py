@@ -90,3 +90,30 @@ class SessionOut(BaseModel):
 
 class Accepted(BaseModel):
     detail: str
+
+
+# --- users: self-service and administration --------------------------------------------
+
+
+class ProfileUpdate(Strict):
+    full_name: FullName | None = None
+    username: Username | None = None
+
+
+class UserCreate(Strict):
+    email: EmailStr
+    password: Password
+    full_name: FullName
+    username: Username | None = None
+    role: Role = Role.customer
+
+
+class UserAdminUpdate(Strict):
+    role: Role | None = None
+    is_active: bool | None = None
+    full_name: FullName | None = None
+
+
+class PinSet(Strict):
+    pin: Pin
+    current_password: Password
