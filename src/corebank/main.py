@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -15,34 +15,27 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from corebank import __version__
 from corebank.accounts import router as accounts_router
+from corebank.audit import router as audit_router
 from corebank.config import Environment, Settings
-from corebank.core import audit_router, health, metrics, observability
+from corebank.container import Container, build_container, close_container
+from corebank.core import health, metrics, observability
 from corebank.core.api import API_PREFIX
-from corebank.core.cache import install_cache
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import install_error_handlers
 from corebank.core.logging import configure_logging
-from corebank.core.mail import Outgoing, build_mailer
 from corebank.core.middleware import (
     ClientAddressResolver,
     DeclaredBodyLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from corebank.core.pagination import CursorCodec
-from corebank.core.ratelimit import DefaultRateLimitMiddleware, RateLimiter
+from corebank.core.ratelimit import DefaultRateLimitMiddleware
 from corebank.credit import router as credit_router
-from corebank.credit.bureau import build_bureau
 from corebank.customers import router as customers_router
 from corebank.events import router as webhooks_router
-from corebank.events.dispatcher import Dispatcher
-from corebank.events.urls import UrlGuard
 from corebank.identity import router as auth_router
 from corebank.identity import users_router
-from corebank.identity.passwords import PasswordHasher
-from corebank.identity.service import AuthContext
-from corebank.identity.tokens import TokenService
 from corebank.ledger import history_router as ledger_history_router
 from corebank.ledger import router as ledger_router
 
@@ -121,10 +114,6 @@ def freeze_startup_heap() -> None:
 _heap_frozen = False
 
 
-def _secret(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() if value is not None else None
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -134,22 +123,15 @@ def create_app(
     """Build the app. Tests pass their own settings, database and clock; `serve` passes none."""
     settings = settings or Settings()
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
-    db = database or Database(settings)
+    container = build_container(settings, database=database, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.outbox_dispatcher_in_process:
-            app.state.dispatcher.start()
+            container.dispatcher.start()
         freeze_startup_heap()
         yield
-        await app.state.dispatcher.stop()
-        await app.state.outgoing.drain()
-        await app.state.rate_limiter.close()
-        await app.state.credit_bureau.close()
-        await app.state.cache.close()
-        app.state.hasher.close()
-        if database is None:
-            await db.dispose()
+        await close_container(container)
 
     docs = settings.docs_enabled
     app = FastAPI(
@@ -161,71 +143,44 @@ def create_app(
         redoc_url="/redoc" if docs else None,
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.db = db
-    app.state.cursor_codec = CursorCodec(settings.signing_key)
-    app.state.probes = {"database": (db.ping, True)}
-    app.state.clock = clock or Clock()
-    app.state.tokens = TokenService(settings.signing_key)
-    app.state.hasher = PasswordHasher(settings)
-    app.state.auth = AuthContext(
-        db=db,
-        settings=settings,
-        hasher=app.state.hasher,
-        tokens=app.state.tokens,
-        clock=app.state.clock,
-    )
-    app.state.outgoing = Outgoing(build_mailer(settings))
-    app.state.webhook_guard = UrlGuard(allow_private=settings.allow_private_webhooks)
-    app.state.dispatcher = Dispatcher(
-        db=db,
-        settings=settings,
-        mailer=app.state.outgoing.mailer,
-        guard=app.state.webhook_guard,
-        clock=app.state.clock,
-    )
-    app.state.rate_limiter = RateLimiter(settings)
-    app.state.credit_bureau = build_bureau(settings)
-    app.state.cache = install_cache(settings, db)
-    if settings.redis_url:
-        app.state.probes["redis"] = (app.state.rate_limiter.check_redis, False)
-
-    scrape_hooks = metrics.install_metrics(app)
-    observability.setup_tracing(app, settings, db)
+    app.state.container = container
+    observability.setup_tracing(app, settings, container.db)
     observability.setup_sentry(settings)
     install_error_handlers(app)
+    _include_routers(app)
+    _add_middleware(app, container)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
     app.include_router(health.router)
     for domain_router in api_routers():
         app.include_router(domain_router)
-    app.include_router(metrics.metrics_router(scrape_hooks, _secret(settings.metrics_token)))
+    app.include_router(metrics.metrics_router())
     app.include_router(_root_router(app.title))
 
+
+def _add_middleware(app: FastAPI, container: Container) -> None:
+    """The middleware stack, innermost first (each add wraps everything added before)."""
+    settings = container.settings
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.body_limit_bytes)
     app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.body_limit_bytes)
-    app.add_middleware(DefaultRateLimitMiddleware, prefix=API_PREFIX)
+    app.add_middleware(
+        DefaultRateLimitMiddleware,
+        prefix=API_PREFIX,
+        limiter=container.rate_limiter,
+        limit=settings.rate_limit_default,
+        user_of=container.tokens.peek_user_id,
+    )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=settings.cors_allow_credentials,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=[
-            "Authorization",
-            "Content-Type",
-            "Idempotency-Key",
-            "X-Transaction-PIN",
-            "X-Correlation-ID",
-            "X-Request-ID",
-        ],
-        expose_headers=[
-            "X-Correlation-ID",
-            "Retry-After",
-            "X-RateLimit-Limit",
-            "X-RateLimit-Remaining",
-            "X-RateLimit-Reset",
-            "Idempotency-Replayed",
-        ],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_RESPONSE_HEADERS,
         max_age=600,
     )
     app.add_middleware(
@@ -239,4 +194,21 @@ def create_app(
     app.add_middleware(
         SecurityHeadersMiddleware, hsts=settings.environment == Environment.production
     )
-    return app
+
+
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Transaction-PIN",
+    "X-Correlation-ID",
+    "X-Request-ID",
+]
+CORS_RESPONSE_HEADERS = [
+    "X-Correlation-ID",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Idempotency-Replayed",
+]

@@ -147,9 +147,9 @@ async def test_limits_are_shared_by_two_instances(
             assert (await bad_login(b, f"b{n}@example.com")).status_code == 401
         assert (await bad_login(a, "a-last@example.com")).status_code == 429
         assert (await bad_login(b, "b-last@example.com")).status_code == 429
-    assert first.state.rate_limiter.backend == "redis"
-    await first.state.rate_limiter.close()
-    await second.state.rate_limiter.close()
+    assert first.state.container.rate_limiter.backend == "redis"
+    await first.state.container.rate_limiter.close()
+    await second.state.container.rate_limiter.close()
 
 
 @pytest.mark.redis

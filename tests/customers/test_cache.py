@@ -152,8 +152,8 @@ async def test_two_instances_sharing_redis_never_read_stale(
     finally:
         for a, c in zip(apps, clients, strict=True):
             await c.aclose()
-            await a.state.cache.close()
-            await a.state.rate_limiter.close()
+            await a.state.container.cache.close()
+            await a.state.container.rate_limiter.close()
 
 
 async def _stale_read_scenario(apps: list[Any], clients: list[httpx.AsyncClient]) -> None:

@@ -160,16 +160,16 @@ async def test_restore_refused_when_email_or_phone_was_reused(
 
 
 @pytest.fixture
-def refusing_guard() -> Iterator[list[int]]:
+def refusing_guard(app: Any) -> Iterator[list[int]]:
     asked: list[int] = []
 
     async def guard(_: Any, customer_id: int) -> str | None:
         asked.append(customer_id)
         return "The customer has an open account holding money." if customer_id % 2 else None
 
-    service.deletion_guards.append(guard)
+    app.state.container.customers.deletion_guards.append(guard)
     yield asked
-    service.deletion_guards.remove(guard)
+    app.state.container.customers.deletion_guards.remove(guard)
 
 
 async def test_deletion_guards_can_refuse(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.customers import service as customers
 from corebank.models.account import Account, AccountStatus
 
 
@@ -31,9 +30,3 @@ async def refuse_while_money_held(session: AsyncSession, customer_id: int) -> st
         f"The customer has open accounts holding money ({', '.join(holding)}); "
         "empty and close them first."
     )
-
-
-def register() -> None:
-    """Add the guard to the customers domain (idempotent)."""
-    if refuse_while_money_held not in customers.deletion_guards:
-        customers.deletion_guards.append(refuse_while_money_held)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from corebank.accounts import guards, lifecycle, service
+from corebank.accounts import lifecycle, service
 from corebank.accounts.schemas import AccountCreate, AccountOut, AccountUpdate
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
@@ -15,7 +15,6 @@ from corebank.identity.deps import ClockDep, CurrentPrincipal
 from corebank.models.account import AccountStatus
 
 router = APIRouter(prefix=f"{API_PREFIX}/accounts", tags=["accounts"])
-guards.register()  # customers with money in open accounts cannot be deleted
 
 AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="Account id")]
 UNAUTHENTICATED = {401: {"description": "Not authenticated"}}

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from corebank import __version__
 from corebank.core.jsonio import JSONBody
 from corebank.core.migrate import current_revision, head_revision
+from corebank.core.platform import platform_of
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_SECONDS = 2.0
@@ -70,7 +71,7 @@ async def liveness() -> Liveness:
 )
 async def readiness(request: Request) -> JSONBody:
     """Ready when the database answers and its schema is at the newest migration."""
-    db = request.app.state.db
+    db = platform_of(request).db
     database = await _timed(db.ping, required=True)
     migrations = "unknown"
     if database.status == "ok":
@@ -93,14 +94,13 @@ async def readiness(request: Request) -> JSONBody:
 )
 async def detailed(request: Request) -> JSONBody:
     """Each dependency's status and latency; 503 when a required one is down."""
-    checks: dict[str, tuple[Callable[[], Awaitable[object]], bool]] = {
-        name: (probe, required) for name, (probe, required) in request.app.state.probes.items()
-    }
+    platform = platform_of(request)
+    probes = platform.probes
     results = await asyncio.gather(
-        *(_timed(probe, required=required) for probe, required in checks.values())
+        *(_timed(probe.call, required=probe.required) for probe in probes.values())
     )
-    dependencies = dict(zip(checks, results, strict=True))
-    breaker = request.app.state.db.breaker
+    dependencies = dict(zip(probes, results, strict=True))
+    breaker = platform.db.breaker
     dependencies["database"].detail = f"circuit breaker {breaker.state}"
     if any(d.status == "down" and d.required for d in dependencies.values()):
         overall: Status = "down"

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -26,15 +26,13 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from starlette.types import Scope
 
-from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import Unauthorized
 from corebank.core.middleware import route_template
-from corebank.models.ledger import Hold, HoldStatus
-from corebank.models.user import AuthSession
+from corebank.core.ratelimit import RateLimiter
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -167,10 +165,6 @@ def observe_request(scope: Scope, status: int, duration_ms: float) -> None:
         HTTP_RESPONSE_SIZE.labels(method, route).observe(size)
 
 
-#: Functions run before each scrape to refresh gauges read from the database or pools.
-ScrapeHook = Callable[[], Awaitable[None]]
-
-
 def _registry() -> CollectorRegistry:
     if not MULTIPROCESS:
         return REGISTRY
@@ -179,23 +173,31 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
-def metrics_router(hooks: list[ScrapeHook], token: str | None) -> APIRouter:
+#: Refreshes gauges at scrape time (run by GET /metrics before it renders).
+ScrapeHook = Callable[[], Awaitable[None]]
+
+
+def metrics_router() -> APIRouter:
+    """GET /metrics: refresh the app's scrape-time gauges, then render every family."""
     router = APIRouter()
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        platform = request.app.state.container  # a core.platform.Platform
+        token = platform.settings.metrics_token
         if token is not None:
+            expected = token.get_secret_value().encode()
             supplied = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not secrets.compare_digest(supplied.encode(), token.encode()):
+            if not secrets.compare_digest(supplied.encode(), expected):
                 raise Unauthorized("A metrics token is required.")
-        for hook in hooks:
+        for hook in platform.scrape_hooks:
             await hook()
         return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
     return router
 
 
-def _pool_hook(db: Database) -> ScrapeHook:
+def pool_hook(db: Database) -> ScrapeHook:
     async def refresh() -> None:
         pool = db.engine.pool
         for state, reader in (
@@ -206,19 +208,6 @@ def _pool_hook(db: Database) -> ScrapeHook:
             read = getattr(pool, reader, None)
             if callable(read):
                 DB_POOL.labels(state).set(read())
-
-    return refresh
-
-
-def _sessions_hook(db: Database, clock: Clock) -> ScrapeHook:
-    async def refresh() -> None:
-        async with db.session() as session:
-            live = await session.scalar(
-                select(func.count())
-                .select_from(AuthSession)
-                .where(AuthSession.revoked_at.is_(None), AuthSession.expires_at > clock.now())
-            )
-        ACTIVE_SESSIONS.set(live or 0)
 
     return refresh
 
@@ -257,45 +246,10 @@ def _statement_histogram(statement: str) -> Histogram:
     return DB_QUERY_DURATION.labels(operation if operation in SQL_OPERATIONS else "OTHER")
 
 
-def install_metrics(app: FastAPI) -> list[ScrapeHook]:
-    """Hook the app's parts to the metrics and return the scrape-time refreshers."""
-    state = app.state
-    instrument_database(state.db)
-    limiter = state.rate_limiter
-    limiter.on_decision.append(
+def instrument(*, db: Database, rate_limiter: RateLimiter) -> None:
+    """Hook the database and the rate limiter to their metrics."""
+    instrument_database(db)
+    rate_limiter.on_decision.append(
         lambda scope, allowed: RATE_LIMIT.labels(scope, "allowed" if allowed else "refused").inc()
     )
-    limiter.on_fallback.append(lambda active: RATE_LIMIT_FALLBACK.set(int(active)))
-    dispatcher = state.dispatcher
-    dispatcher.outcome_hooks.append(
-        lambda outcome: OUTBOX_DELIVERIES.labels("webhook", outcome).inc()
-    )
-    return [
-        _pool_hook(state.db),
-        _sessions_hook(state.db, state.clock),
-        _outbox_hook(state.db, dispatcher),
-        _holds_hook(state.db),
-    ]
-
-
-def _holds_hook(db: Database) -> ScrapeHook:
-    async def refresh() -> None:
-        async with db.session() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(Hold).where(Hold.status == HoldStatus.open)
-            )
-        LEDGER_OPEN_HOLDS.set(count or 0)
-
-    return refresh
-
-
-def _outbox_hook(db: Database, dispatcher: Any) -> ScrapeHook:
-    async def refresh() -> None:
-        from corebank.events.stats import outbox_stats  # events depend on core, not back
-
-        stats = await outbox_stats(db)
-        OUTBOX_BACKLOG.set(stats.pending)
-        OUTBOX_OLDEST_AGE.set(stats.oldest_pending_age_seconds)
-        WEBHOOK_BREAKERS_OPEN.set(dispatcher.open_breakers)
-
-    return refresh
+    rate_limiter.on_fallback.append(lambda active: RATE_LIMIT_FALLBACK.set(int(active)))

@@ -11,7 +11,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import redis.asyncio as redis_asyncio
 import structlog
@@ -165,7 +164,7 @@ async def enforce(request: Request, *, limit: str, scope: str, key: str) -> None
     The tightest decision of the request is kept in its state; the middleware turns it into
     X-RateLimit-* headers on whatever response goes out, errors included.
     """
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: RateLimiter = request.app.state.container.rate_limiter
     if not limiter.enabled:
         return
     decision = await limiter.hit(limit, scope, key)
@@ -188,7 +187,7 @@ def limit_per_ip(setting: str, scope: str) -> Callable[[Request], Awaitable[None
     """A dependency applying the limit named by `setting` (e.g. "rate_limit_register") per IP."""
 
     async def dependency(request: Request) -> None:
-        settings: Settings = request.app.state.settings
+        settings: Settings = request.app.state.container.settings
         await enforce(
             request, limit=getattr(settings, setting), scope=scope, key=client_ip(request)
         )
@@ -200,13 +199,23 @@ class DefaultRateLimitMiddleware:
     """The general API limit (RATE_LIMIT_DEFAULT) per client: user id when the bearer token is
     genuine, else the client IP. Route-specific limits (login, register...) come on top."""
 
-    def __init__(self, app: ASGIApp, *, prefix: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        limiter: RateLimiter,
+        limit: str,
+        user_of: Callable[[str], int | None],
+    ) -> None:
         self.app = app
         self.prefix = prefix
+        self.limiter = limiter
+        self.limit = limit
+        self.user_of = user_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = scope["app"].state
-        limiter: RateLimiter = state.rate_limiter
+        limiter = self.limiter
         if (
             scope["type"] != "http"
             or not limiter.enabled
@@ -214,8 +223,7 @@ class DefaultRateLimitMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        key = self._client_key(scope, state)
-        decision = await limiter.hit(state.settings.rate_limit_default, "api", key)
+        decision = await limiter.hit(self.limit, "api", self._client_key(scope))
         if not decision.allowed:
             response = problem_response(
                 scope["path"],
@@ -238,12 +246,11 @@ class DefaultRateLimitMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    @staticmethod
-    def _client_key(scope: Scope, state: Any) -> str:
+    def _client_key(self, scope: Scope) -> str:
         authorization = Headers(scope=scope).get("authorization", "")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
-            user_id = state.tokens.peek_user_id(token)
+            user_id = self.user_of(token)
             if user_id is not None:
                 return f"user:{user_id}"
         return f"ip:{scope.get('state', {}).get('client_ip', 'unknown')}"

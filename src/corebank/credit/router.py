@@ -44,8 +44,8 @@ async def credit_check(
     """Ask the credit bureau for the customer's score and store it with its time."""
     result = await run_credit_check(
         db,
-        request.app.state.credit_bureau,
-        request.app.state.clock,
+        request.app.state.container.credit_bureau,
+        request.app.state.container.clock,
         actor_id=principal.user.id,
         customer_id=customer_id,
     )

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.config import Settings
 from corebank.core.cache import Cache
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import NotFound
+
+#: Checks run before a soft delete: each returns a reason to refuse (409), or None. The
+#: composition root registers them (the accounts' "no money held" guard among them).
+DeletionGuard = Callable[[AsyncSession, int], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,7 @@ class CustomerContext:
     settings: Settings
     clock: Clock
     cache: Cache
+    deletion_guards: list[DeletionGuard] = field(default_factory=list)
 
     @property
     def currency(self) -> str:

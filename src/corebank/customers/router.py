@@ -23,10 +23,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/customers", tags=["customers"])
 
 
 async def customer_context(request: Request) -> CustomerContext:
-    state = request.app.state
-    return CustomerContext(
-        db=state.db, settings=state.settings, clock=state.clock, cache=state.cache
-    )
+    return request.app.state.container.customers
 
 
 CustomersDep = Annotated[CustomerContext, Depends(customer_context)]

@@ -6,7 +6,6 @@ on every instance (see core/cache.py). Reads live in `customers.queries`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -29,10 +28,6 @@ from corebank.customers.records import (
     state,
 )
 from corebank.models.customer import Customer, KycStatus
-
-#: Checks run before a soft delete: each returns a reason to refuse (409), or None.
-DeletionGuard = Callable[[AsyncSession, int], Awaitable[str | None]]
-deletion_guards: list[DeletionGuard] = []
 
 
 async def _live(session: AsyncSession, customer_id: int) -> Customer:
@@ -168,7 +163,7 @@ async def delete_customer(ctx: CustomerContext, *, actor_id: int, customer_id: i
     """Soft delete; 409 when a deletion guard refuses (an open account holding money)."""
     async with ctx.db.transaction() as session:
         customer = await _live(session, customer_id)
-        for guard in deletion_guards:
+        for guard in ctx.deletion_guards:
             reason = await guard(session, customer.id)
             if reason:
                 raise Conflict(reason, type="customer-not-deletable")

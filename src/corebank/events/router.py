@@ -34,7 +34,7 @@ ERRORS = {
 
 
 async def get_guard(request: Request) -> UrlGuard:
-    return request.app.state.webhook_guard
+    return request.app.state.container.webhook_guard
 
 
 GuardDep = Annotated[UrlGuard, Depends(get_guard)]

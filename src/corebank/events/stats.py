@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from corebank.core import metrics
 from corebank.core.db import Database
+from corebank.core.metrics import ScrapeHook
 from corebank.models.base import as_utc, utcnow
 from corebank.models.outbox import OutboxEvent
 from corebank.models.webhook import DeliveryStatus, WebhookDelivery
+
+if TYPE_CHECKING:
+    from corebank.events.dispatcher import Dispatcher
 
 
 @dataclass(frozen=True)
@@ -50,3 +56,15 @@ async def delivery_counts(db: Database) -> dict[str, int]:
         )
         counts = {str(status): int(count) for status, count in rows}
     return {status.value: counts.get(status.value, 0) for status in DeliveryStatus}
+
+
+def outbox_gauges(db: Database, dispatcher: Dispatcher) -> ScrapeHook:
+    """At each scrape: the outbox backlog, its oldest event's age and open webhook breakers."""
+
+    async def refresh() -> None:
+        stats = await outbox_stats(db)
+        metrics.OUTBOX_BACKLOG.set(stats.pending)
+        metrics.OUTBOX_OLDEST_AGE.set(stats.oldest_pending_age_seconds)
+        metrics.WEBHOOK_BREAKERS_OPEN.set(dispatcher.open_breakers)
+
+    return refresh

@@ -50,11 +50,11 @@ class Principal:
 
 
 async def get_tokens(request: Request) -> TokenService:
-    return request.app.state.tokens
+    return request.app.state.container.tokens
 
 
 async def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
+    return request.app.state.container.clock
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
@@ -72,10 +72,10 @@ async def current_principal(
     """
     if not token:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
-    state = request.app.state
-    db: Database = state.db
-    tokens: TokenService = state.tokens
-    now = state.clock.now()
+    container = request.app.state.container
+    db: Database = container.db
+    tokens: TokenService = container.tokens
+    now = container.clock.now()
     claims = tokens.verify(token, expected=TokenType.access, now=now)
     found = await db.fetch_row(
         _USER_AND_SESSION, {"user_id": claims.user_id, "session_id": claims.session_id}

@@ -38,11 +38,11 @@ VALIDATION = {422: {"description": "Validation failed"}}
 
 
 async def get_auth(request: Request) -> AuthContext:
-    return request.app.state.auth
+    return request.app.state.container.auth
 
 
 async def get_outgoing(request: Request) -> Outgoing:
-    return request.app.state.outgoing
+    return request.app.state.container.outgoing
 
 
 AuthDep = Annotated[AuthContext, Depends(get_auth)]

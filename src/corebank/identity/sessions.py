@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.config import Settings
+from corebank.core import metrics
+from corebank.core.clock import Clock
 from corebank.core.context import client_ip_var, user_agent_var
+from corebank.core.db import Database
+from corebank.core.metrics import ScrapeHook
 from corebank.identity.tokens import TokenService, TokenType, token_digest
 from corebank.models.user import AuthSession, RefreshToken, User
 
@@ -154,3 +158,18 @@ async def revoke_all(
     if keep is not None:
         stmt = stmt.where(AuthSession.id != keep)
     return list((await session.execute(stmt)).scalars().all())
+
+
+def live_sessions_gauge(db: Database, clock: Clock) -> ScrapeHook:
+    """At each scrape: how many sessions are live (not revoked, not expired)."""
+
+    async def refresh() -> None:
+        async with db.session() as session:
+            live = await session.scalar(
+                select(func.count())
+                .select_from(AuthSession)
+                .where(AuthSession.revoked_at.is_(None), AuthSession.expires_at > clock.now())
+            )
+        metrics.ACTIVE_SESSIONS.set(live or 0)
+
+    return refresh

@@ -77,9 +77,11 @@ def idempotency_request(
 
 
 def pin_check(request: Request, pin: str | None) -> PinCheck:
-    settings = request.app.state.settings
+    container = request.app.state.container
     return PinCheck(
-        hasher=request.app.state.hasher, pin=pin, required=settings.pin_required_for_customers
+        hasher=container.hasher,
+        pin=pin,
+        required=container.settings.pin_required_for_customers,
     )
 
 

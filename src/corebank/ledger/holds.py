@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import expiry
-from corebank.core import audit, outbox
+from corebank.core import audit, metrics, outbox
 from corebank.core.clock import Clock
 from corebank.core.db import Database
+from corebank.core.metrics import ScrapeHook
 from corebank.core.money import format_amount
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.identity.deps import Principal
@@ -265,3 +266,16 @@ async def list_holds(
             scope=f"holds:{account_id}",
         )
     return [hold_out(h, account.currency) for h in rows], cursor
+
+
+def open_holds_gauge(db: Database) -> ScrapeHook:
+    """At each scrape: how many holds are open."""
+
+    async def refresh() -> None:
+        async with db.session() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(Hold).where(Hold.status == HoldStatus.open)
+            )
+        metrics.LEDGER_OPEN_HOLDS.set(count or 0)
+
+    return refresh

@@ -1,0 +1,52 @@
+"""GET /audit-events: the audit trail, filtered and paginated (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from corebank.audit import service
+from corebank.audit.repository import AuditFilters
+from corebank.audit.schemas import AuditEventOut
+from corebank.core.api import API_PREFIX, MAX_ID
+from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
+from corebank.core.pagination import Page
+from corebank.identity.deps import AdminPrincipal
+
+router = APIRouter(prefix=f"{API_PREFIX}/audit-events", tags=["audit"])
+
+
+@router.get(
+    "",
+    summary="Audit trail",
+    response_model=Page[AuditEventOut],
+    responses={
+        401: {"description": "Not authenticated"},
+        403: {"description": "Admins only"},
+        422: {"description": "Validation failed"},
+    },
+)
+async def list_audit_events(
+    principal: AdminPrincipal,
+    db: DatabaseDep,
+    page: PageDep,
+    codec: CursorCodecDep,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    target_type: Annotated[str | None, Query(max_length=32)] = None,
+    target_id: Annotated[str | None, Query(max_length=64)] = None,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
+) -> Page[AuditEventOut]:
+    """Audit events, newest first, filtered by actor, action, target and time range."""
+    filters = AuditFilters(
+        actor_id=actor_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    return await service.list_events(db=db, codec=codec, page=page, filters=filters)

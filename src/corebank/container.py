@@ -1,0 +1,114 @@
+"""The composition root: every long-lived service of an app, built and wired in one place.
+
+`build_container` makes the database, cache, token service, password hasher, mailer, rate
+limiter, credit bureau, webhook guard and outbox dispatcher, and each domain's context from
+them. `wire` registers what crosses domains (the accounts' guard on customer deletion, the
+metrics' hooks and scrape-time gauges): nothing is registered as a side effect of importing a
+module. Routers reach the container only through typed dependencies (`core.deps`,
+`identity.deps`, and each domain's own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corebank.accounts import guards as account_guards
+from corebank.config import Settings
+from corebank.core import metrics
+from corebank.core.cache import install_cache
+from corebank.core.clock import Clock
+from corebank.core.db import Database
+from corebank.core.mail import Outgoing, build_mailer
+from corebank.core.pagination import CursorCodec
+from corebank.core.platform import Platform, Probe
+from corebank.core.ratelimit import RateLimiter
+from corebank.credit.bureau import Bureau, build_bureau
+from corebank.customers.context import CustomerContext
+from corebank.events import stats as event_stats
+from corebank.events.dispatcher import Dispatcher
+from corebank.events.urls import UrlGuard
+from corebank.identity import sessions as identity_sessions
+from corebank.identity.passwords import PasswordHasher
+from corebank.identity.service import AuthContext
+from corebank.identity.tokens import TokenService
+from corebank.ledger import holds as ledger_holds
+
+
+@dataclass(kw_only=True)
+class Container(Platform):
+    """The platform plus what the domains need: one per app, typed."""
+
+    tokens: TokenService
+    hasher: PasswordHasher
+    auth: AuthContext
+    customers: CustomerContext
+    credit_bureau: Bureau
+    webhook_guard: UrlGuard
+    dispatcher: Dispatcher
+    owns_database: bool
+
+
+def build_container(
+    settings: Settings, *, database: Database | None = None, clock: Clock | None = None
+) -> Container:
+    """Build every service from settings (tests pass their own database and clock)."""
+    db = database or Database(settings)
+    clock = clock or Clock()
+    tokens = TokenService(settings.signing_key)
+    hasher = PasswordHasher(settings)
+    outgoing = Outgoing(build_mailer(settings))
+    cache = install_cache(settings, db)
+    guard = UrlGuard(allow_private=settings.allow_private_webhooks)
+    container = Container(
+        settings=settings,
+        db=db,
+        clock=clock,
+        cache=cache,
+        cursor_codec=CursorCodec(settings.signing_key),
+        rate_limiter=RateLimiter(settings),
+        outgoing=outgoing,
+        tokens=tokens,
+        hasher=hasher,
+        auth=AuthContext(db=db, settings=settings, hasher=hasher, tokens=tokens, clock=clock),
+        customers=CustomerContext(db=db, settings=settings, clock=clock, cache=cache),
+        credit_bureau=build_bureau(settings),
+        webhook_guard=guard,
+        dispatcher=Dispatcher(
+            db=db, settings=settings, mailer=outgoing.mailer, guard=guard, clock=clock
+        ),
+        owns_database=database is None,
+    )
+    wire(container)
+    return container
+
+
+def wire(container: Container) -> None:
+    """Register the cross-domain guards, the health probes and the metrics hooks."""
+    container.customers.deletion_guards.append(account_guards.refuse_while_money_held)
+    container.probes["database"] = Probe(container.db.ping, required=True)
+    if container.settings.redis_url:
+        container.probes["redis"] = Probe(container.rate_limiter.check_redis, required=False)
+    metrics.instrument(db=container.db, rate_limiter=container.rate_limiter)
+    container.dispatcher.outcome_hooks.append(
+        lambda outcome: metrics.OUTBOX_DELIVERIES.labels("webhook", outcome).inc()
+    )
+    container.scrape_hooks.extend(
+        [
+            metrics.pool_hook(container.db),
+            identity_sessions.live_sessions_gauge(container.db, container.clock),
+            event_stats.outbox_gauges(container.db, container.dispatcher),
+            ledger_holds.open_holds_gauge(container.db),
+        ]
+    )
+
+
+async def close_container(container: Container) -> None:
+    """Stop the dispatcher, drain the mail, close every client (and the database we built)."""
+    await container.dispatcher.stop()
+    await container.outgoing.drain()
+    await container.rate_limiter.close()
+    await container.credit_bureau.close()
+    await container.cache.close()
+    container.hasher.close()
+    if container.owns_database:
+        await container.db.dispose()
