@@ -72,8 +72,8 @@ async def create_user(
     from corebank.models import User
 
     email = email or f"user-{secrets.token_hex(4)}@example.com"
-    password_hash = await app.state.hasher.hash(password)
-    async with app.state.db.transaction() as session:
+    password_hash = await app.state.container.hasher.hash(password)
+    async with app.state.container.db.transaction() as session:
         user = User(
             email=email.lower(),
             username=username,
@@ -91,16 +91,16 @@ async def auth_headers(app: Any, user: Any) -> dict[str, str]:
     """Open a session for `user` directly and return an Authorization header for it."""
     from datetime import timedelta
 
-    from corebank.auth.tokens import TokenType
+    from corebank.identity.tokens import TokenType
     from corebank.models import AuthSession
 
-    now = app.state.clock.now()
-    async with app.state.db.transaction() as session:
+    now = app.state.container.clock.now()
+    async with app.state.container.db.transaction() as session:
         auth_session = AuthSession(
             user_id=user.id, created_at=now, last_seen_at=now, expires_at=now + timedelta(days=7)
         )
         session.add(auth_session)
-    token, _ = app.state.tokens.issue(
+    token, _ = app.state.container.tokens.issue(
         user_id=user.id,
         session_id=auth_session.id,
         role=str(user.role),

@@ -15,7 +15,6 @@ from corebank.ledger.cli import ledger_app
 from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
 if TYPE_CHECKING:
-    from corebank.core.db import Database
     from corebank.identity.service import AuthContext
 
 app = typer.Typer(help="corebank: a banking API on a double-entry ledger.", no_args_is_help=True)
@@ -129,9 +128,13 @@ def create_admin(
     settings = _settings()
 
     async def _run() -> int:
-        ctx, db = _auth_context(settings)
+        from corebank.container import build_container, close_container
+
+        container = build_container(settings)
         try:
-            await _create_admin(ctx, email=email, password=password, full_name=full_name)
+            await _create_admin(
+                container.auth, email=email, password=password, full_name=full_name
+            )
         except Conflict:
             typer.echo(f"a user with e-mail {email} already exists", err=True)
             return 1
@@ -141,29 +144,11 @@ def create_admin(
                 typer.echo(f"  - {error['msg']}", err=True)
             return 2
         finally:
-            await db.dispose()
+            await close_container(container)
         typer.echo(f"admin {email} created")
         return 0
 
     raise typer.Exit(asyncio.run(_run()))
-
-
-def _auth_context(settings: Settings) -> tuple[AuthContext, Database]:
-    from corebank.core.clock import Clock
-    from corebank.core.db import Database
-    from corebank.identity.passwords import PasswordHasher
-    from corebank.identity.service import AuthContext
-    from corebank.identity.tokens import TokenService
-
-    db = Database(settings)
-    ctx = AuthContext(
-        db=db,
-        settings=settings,
-        hasher=PasswordHasher(settings),
-        tokens=TokenService(settings.signing_key),
-        clock=Clock(),
-    )
-    return ctx, db
 
 
 async def _create_admin(ctx: AuthContext, *, email: str, password: str, full_name: str) -> None:

@@ -45,7 +45,8 @@ async def test_breaker_opens_fails_fast_and_recovers(outage: tuple[Any, TcpProxy
         assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
 
         await proxy.stop()
-        await app.state.container.db.engine.dispose()  # drop pooled connections, as a restart of PG would
+        # drop pooled connections, as a restart of PG would
+        await app.state.container.db.engine.dispose()
         for _ in range(3):
             failed = await client.get("/api/v1/users/me", headers=headers)
             assert failed.status_code == 503

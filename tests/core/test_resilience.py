@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
+from structlog.testing import capture_logs
 
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
 
@@ -252,9 +253,15 @@ async def test_failing_callback_does_not_break_the_breaker() -> None:
         raise RuntimeError("metrics down")
 
     breaker = make_breaker(FakeClock(), on_state_change=broken)
-    for _ in range(3):
-        await fail(breaker)
+    with capture_logs() as logs:
+        for _ in range(3):
+            await fail(breaker)
     assert breaker.state == "open"
+    (entry,) = logs
+    assert entry["event"] == "breaker.callback_failed"
+    assert entry["log_level"] == "error"
+    assert entry["exc_info"] is True
+    assert (entry["breaker"], entry["old"], entry["new"]) == ("db", "closed", "open")
 
 
 async def test_calls_started_before_opening_do_not_affect_the_new_state() -> None:

@@ -1,7 +1,6 @@
 """Credit checks against a real HTTP stub on loopback: retries, breaker, stale score on 503."""
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,68 +10,44 @@ import pytest
 
 from corebank.credit.bureau import HttpBureau
 from corebank.models import Customer
+from tests.fake_http import FakeHttpServer, Received, Reply, serving
 from tests.support import login_as
 
+JSON = {"Content-Type": "application/json"}
 
-class StubBureau:
-    """A minimal HTTP/1.1 server whose behaviour the test switches: ok, slow, failing."""
+
+class StubBureau(FakeHttpServer):
+    """A credit bureau whose behaviour the test switches: ok, slow, failing.
+
+    Every answer is JSON and closes its connection; `calls` counts the requests received.
+    """
 
     def __init__(self) -> None:
+        super().__init__()
         self.mode = "ok"
-        self.calls = 0
-        self.port = 0
-        self._server: asyncio.Server | None = None
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
 
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(
-            (
-                int(line.split(b":")[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            ),
-            0,
-        )
-        await reader.readexactly(length)
-        self.calls += 1
+    async def respond(self, request: Received) -> Reply:
         if self.mode == "slow":
             await asyncio.sleep(1.0)
-        status, body = (
-            (b"500 Internal Server Error", b"{}")
-            if self.mode == "failing"
-            else (b"200 OK", json.dumps({"score": 712}).encode())
-        )
-        writer.write(
-            b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
-            b"Content-Length: " + str(len(body)).encode() + b"\r\n"
-            b"Connection: close\r\n\r\n" + body
-        )
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
-        writer.close()
+        if self.mode == "failing":
+            return Reply(500, b"{}", JSON, close=True)
+        return Reply(200, json.dumps({"score": 712}).encode(), JSON, close=True)
 
 
 @pytest.fixture
 async def stub() -> AsyncIterator[StubBureau]:
-    server = StubBureau()
-    await server.start()
-    yield server
-    await server.stop()
+    async with serving(StubBureau()) as server:
+        yield server
 
 
 @pytest.fixture
 def settings_overrides(stub: StubBureau) -> dict[str, Any]:
     return {
-        "credit_bureau_url": f"http://127.0.0.1:{stub.port}",
+        "credit_bureau_url": stub.base_url,
         "credit_bureau_timeout_seconds": 0.3,
         "credit_breaker_failures": 2,
         "credit_breaker_reset_seconds": 0.5,
@@ -80,7 +55,7 @@ def settings_overrides(stub: StubBureau) -> dict[str, Any]:
 
 
 async def make_customer(app: Any) -> int:
-    async with app.state.db.transaction() as session:
+    async with app.state.container.db.transaction() as session:
         customer = Customer(
             first_name="Ada",
             last_name="Lovelace",
@@ -99,7 +74,7 @@ async def check(client: httpx.AsyncClient, headers: dict[str, str], cid: int) ->
 async def test_breaker_walks_closed_open_half_open_closed(
     client: httpx.AsyncClient, app: Any, stub: StubBureau
 ) -> None:
-    bureau: HttpBureau = app.state.credit_bureau
+    bureau: HttpBureau = app.state.container.credit_bureau
     bureau.retry_delay = 0.001
     _, staff = await login_as(app, role="staff")
     cid = await make_customer(app)
@@ -137,7 +112,7 @@ async def test_breaker_walks_closed_open_half_open_closed(
 
 
 async def test_probe_failure_reopens(client: httpx.AsyncClient, app: Any, stub: StubBureau) -> None:
-    app.state.credit_bureau.retry_delay = 0.001
+    app.state.container.credit_bureau.retry_delay = 0.001
     _, staff = await login_as(app, role="staff")
     cid = await make_customer(app)
     stub.mode = "failing"
@@ -147,7 +122,7 @@ async def test_probe_failure_reopens(client: httpx.AsyncClient, app: Any, stub: 
     response = await check(client, staff, cid)
     assert response.status_code == 503
     assert response.json()["last_score"] is None
-    assert app.state.credit_bureau.breaker.state == "open"
+    assert app.state.container.credit_bureau.breaker.state == "open"
 
 
 async def test_customers_cannot_run_checks(

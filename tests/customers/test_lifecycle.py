@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from corebank.core.db import Database
-from corebank.customers import service
 from corebank.models import AuditEvent, Customer, OutboxEvent
 from tests.customers.helpers import URL, create, payload, problem_locs
 from tests.support import STRONG_PASSWORD, login_as

@@ -1,100 +1,46 @@
-"""Helpers for event tests: a real HTTP receiver and an SMTP inbox on loopback; webhook setup."""
+"""Helpers for event tests: a webhook receiver, an SMTP inbox on loopback, webhook setup."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
-import orjson
+
+from tests.fake_http import FakeHttpServer, Received, Reply
 
 API = "/api/v1"
 
 
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return orjson.loads(self.body)
-
-
-class Receiver:
-    """A minimal HTTP/1.1 server (asyncio streams) that records every request it gets.
+class Receiver(FakeHttpServer):
+    """A webhook endpoint: records every request and answers with a status the test sets.
 
     `statuses` answers requests in order (then `default_status`); while `hold` is set to an
     unset Event, requests are recorded and then left waiting for an answer.
     """
 
     def __init__(self) -> None:
-        self.requests: list[Received] = []
+        super().__init__()
         self.statuses: list[int] = []
         self.default_status = 200
         self.hold: asyncio.Event | None = None
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._arrived = asyncio.Event()
-        self.port = 0
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        return f"{self.base_url}/hook"
 
     async def close(self) -> None:
         if self.hold is not None:
             self.hold.set()
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._writers):
-            writer.close()
-        await self._server.wait_closed()
-        await asyncio.sleep(0)
+        await super().close()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                method, path, _ = lines[0].split(" ", 2)
-                headers = {}
-                for line in lines[1:]:
-                    if ":" in line:
-                        name, value = line.split(":", 1)
-                        headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self.requests.append(Received(method, path, headers, body))
-                self._arrived.set()
-                if self.hold is not None:
-                    await self.hold.wait()
-                status = self.statuses.pop(0) if self.statuses else self.default_status
-                writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n".encode())
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            writer.close()
-
-    async def wait_for(self, count: int, *, seconds: float = 5.0) -> list[Received]:
-        """Every request so far, once at least `count` have arrived (TimeoutError otherwise)."""
-        async with asyncio.timeout(seconds):
-            while len(self.requests) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-        return self.requests
+    async def respond(self, request: Received) -> Reply:
+        if self.hold is not None:
+            await self.hold.wait()
+        return Reply(self.statuses.pop(0) if self.statuses else self.default_status)
 
     def event_ids(self) -> list[str]:
         return [r.headers["corebank-event-id"] for r in self.requests]

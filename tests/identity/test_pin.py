@@ -47,8 +47,7 @@ async def test_verify_and_block_after_five_wrong(
 
     async def check(pin: str | None) -> None:
         await verify_transaction_pin(
-            app.state.container.db,
-            app.state.container.hasher,
+            app.state.container.auth,
             user_id=user.id,
             pin=pin,
             now=clock.now(),
@@ -76,8 +75,7 @@ async def test_required_pin_without_one_set(app: Any) -> None:
     user, _ = await login_as(app)
     with pytest.raises(Forbidden) as refused:
         await verify_transaction_pin(
-            app.state.container.db,
-            app.state.container.hasher,
+            app.state.container.auth,
             user_id=user.id,
             pin=None,
             now=app.state.container.clock.now(),
@@ -99,7 +97,7 @@ async def test_parallel_guesses_get_at_most_five_evaluated(app: Any) -> None:
     async def attempt(pin: str) -> str:
         try:
             await verify_transaction_pin(
-                app.state.container.db, app.state.container.hasher, user_id=user.id, pin=pin, now=now, required=False
+                app.state.container.auth, user_id=user.id, pin=pin, now=now, required=False
             )
         except Forbidden as refused:
             return refused.problem_type
@@ -112,5 +110,5 @@ async def test_parallel_guesses_get_at_most_five_evaluated(app: Any) -> None:
     assert "transaction-pin-blocked" in outcomes
     with pytest.raises(Forbidden):  # still blocked for the right PIN afterwards
         await verify_transaction_pin(
-            app.state.container.db, app.state.container.hasher, user_id=user.id, pin="4821", now=now, required=False
+            app.state.container.auth, user_id=user.id, pin="4821", now=now, required=False
         )

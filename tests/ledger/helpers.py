@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import func, select
 
 from corebank.core.db import Database
-from corebank.identity.deps import Caller, Principal
+from corebank.identity.principal import Caller, Principal
 from corebank.models import Account, Customer, JournalEntry, Posting, User
 from tests.support import login_as
 
@@ -26,7 +26,10 @@ async def make_customer(
 ) -> Customer:
     """Insert a customer record directly (the customers API belongs to another domain)."""
     return await insert_customer(
-        app.state.container.db, user_id=user_id, credit_limit_minor=credit_limit_minor, kyc_status=kyc_status
+        app.state.container.db,
+        user_id=user_id,
+        credit_limit_minor=credit_limit_minor,
+        kyc_status=kyc_status,
     )
 
 

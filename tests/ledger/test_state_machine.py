@@ -9,7 +9,7 @@ there), and a refused step must have changed nothing at all.
 """
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -24,15 +24,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.accounts import lifecycle
+from corebank.accounts import expiry, lifecycle
 from corebank.accounts import service as accounts
-from corebank.auth.deps import Principal
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.core.errors import CorebankError
 from corebank.core.money import format_amount
-from corebank.ledger import expiry, holds, reversal, service
+from corebank.identity.deps import Principal
+from corebank.ledger import holds, reversal, service
 from corebank.ledger.verify import verify_ledger
 from corebank.models import Account, Hold, JournalEntry, Posting
 from tests.ledger.helpers import insert_customer, service_actor
@@ -86,360 +87,379 @@ class World:
     examples: list[bool] = field(default_factory=list)
 
 
-def make_machine(world: World) -> type[RuleBasedStateMachine]:
-    class LedgerMachine(RuleBasedStateMachine):
-        def __init__(self) -> None:
-            super().__init__()
-            self.accounts: dict[int, ModelAccount] = {}
-            self.holds: dict[int, ModelHold] = {}
-            self.entries: list[ModelEntry] = []
-            self.owner, ids = self.run(self._open_accounts())
-            for account_id, currency in ids:
-                self.accounts[account_id] = ModelAccount(account_id, currency)
-            self.usd = [a for a, c in ids if c == "USD"]
-            self.refused_snapshot: Any = None
-            world.examples.append(True)
+class LedgerModel:
+    """What the ledger must hold: balances, held amounts, limits, holds and journal entries.
 
-        def run(self, coro: Awaitable[T]) -> T:
-            return asyncio.run_coroutine_threadsafe(coro, world.loop).result()  # type: ignore[arg-type]
+    Every step's expected outcome is predicted here, and every successful step is applied
+    here, so after each step the database can be compared with the model field by field.
+    """
 
-        async def _open_accounts(self) -> tuple[Principal, list[tuple[int, str]]]:
-            owner = await service_actor(world.db, "customer")
-            ids = []
-            for user_id, currency in (
-                (owner.user.id, "USD"),
-                (None, "USD"),
-                (None, "USD"),
-                (None, "EUR"),
-            ):
-                customer = await insert_customer(
-                    world.db, user_id=user_id, credit_limit_minor=CREDIT_LIMIT
-                )
-                account = await accounts.open_account(
-                    world.db,
-                    actor=world.staff,
-                    customer_id=customer.id,
-                    type="checking",
-                    currency=currency,
-                    nickname=None,
-                    clock=world.clock,
-                )
-                ids.append((account.id, currency))
-            return owner, ids
+    def __init__(self, clock: FrozenClock, ids: list[tuple[int, str]]) -> None:
+        self.clock = clock
+        self.accounts = {account_id: ModelAccount(account_id, c) for account_id, c in ids}
+        self.usd = [account_id for account_id, c in ids if c == "USD"]
+        self.holds: dict[int, ModelHold] = {}
+        self.entries: list[ModelEntry] = []
 
-        # --- the model's view of time and funds -------------------------------------------
+    # --- time: a hold past its expiry counts for nothing, and lapses when its account is touched
 
-        def due(self, account_id: int) -> list[ModelHold]:
-            now = world.clock.now()
-            return [
-                h
-                for h in self.holds.values()
-                if h.account == account_id and h.status == "open" and h.expires_at <= now
-            ]
+    def due(self, account_id: int) -> list[ModelHold]:
+        now = self.clock.now()
+        return [
+            h
+            for h in self.holds.values()
+            if h.account == account_id and h.status == "open" and h.expires_at <= now
+        ]
 
-        def expire(self, account_id: int) -> None:
-            for hold in self.due(account_id):
-                hold.status = "expired"
-                self.accounts[account_id].held -= hold.amount
+    def live(self, hold: ModelHold) -> bool:
+        return hold.status == "open" and hold.expires_at > self.clock.now()
 
-        def can_spend(self, account_id: int, amount: int) -> bool:
-            a = self.accounts[account_id]
-            held = a.held - sum(h.amount for h in self.due(account_id))
-            return not a.frozen and a.balance - held - amount >= -a.limit
+    def expire(self, account_id: int) -> None:
+        for hold in self.due(account_id):
+            hold.status = "expired"
+            self.accounts[account_id].held -= hold.amount
 
-        # --- executing a step against the service ----------------------------------------
+    def expire_all(self) -> None:
+        for account_id in self.accounts:
+            self.expire(account_id)
 
-        def attempt(self, expected: bool, coro: Awaitable[Any]) -> Any:
-            before = self.run(self.snapshot())
-            try:
-                result = self.run(coro)
-            except CorebankError as exc:
-                assert not expected, f"refused unexpectedly: {exc.problem_type} {exc.detail}"
-                assert self.run(self.snapshot()) == before, "a refused step changed the ledger"
-                return None
-            assert expected, "succeeded although the model expected a refusal"
-            return result
+    # --- predictions ------------------------------------------------------------------------
 
-        async def snapshot(self) -> tuple[Any, ...]:
-            async with world.db.session() as session:
-                rows = (
-                    await session.execute(
-                        select(
-                            Account.id,
-                            Account.balance_minor,
-                            Account.held_minor,
-                            Account.overdraft_limit_minor,
-                            Account.status,
-                        ).order_by(Account.id)
-                    )
-                ).all()
-                entries = await session.scalar(select(func.count()).select_from(JournalEntry))
-                open_holds = (
-                    await session.execute(select(Hold.id, Hold.status).order_by(Hold.id))
-                ).all()
-            return tuple(rows), entries, tuple(open_holds)
+    def effective_held(self, account_id: int) -> int:
+        """Held funds once the due holds are left out."""
+        return self.accounts[account_id].held - sum(h.amount for h in self.due(account_id))
 
-        def record_entry(self, body: dict[str, Any], legs: dict[int, int]) -> None:
-            self.entries.append(ModelEntry(body["id"], legs))
-            for account_id, amount in legs.items():
-                self.accounts[account_id].balance += amount
+    def can_spend(self, account_id: int, amount: int) -> bool:
+        a = self.accounts[account_id]
+        return not a.frozen and a.balance - self.effective_held(account_id) - amount >= -a.limit
 
-        # --- rules -------------------------------------------------------------------------
+    def can_transfer(self, source: int, target: int, amount: int) -> bool:
+        return (
+            source != target
+            and self.accounts[target].currency == "USD"
+            and self.can_spend(source, amount)
+        )
 
-        @rule(data=st.data(), amount=AMOUNTS)
-        def deposit(self, data: st.DataObject, amount: int) -> None:
-            account = self.accounts[data.draw(st.sampled_from(sorted(self.accounts)))]
-            outcome = self.attempt(
-                True,
-                service.deposit(
-                    world.db,
-                    actor=world.staff,
-                    account_id=account.id,
-                    amount=format_amount(amount, account.currency),
-                    description=None,
-                    clock=world.clock,
-                ),
+    def can_capture(self, hold: ModelHold, amount: int) -> bool:
+        return self.live(hold) and not self.accounts[hold.account].frozen and amount <= hold.amount
+
+    def can_set_limit(self, account_id: int, limit: int) -> bool:
+        balance = self.accounts[account_id].balance
+        return limit <= CREDIT_LIMIT and balance - self.effective_held(account_id) >= -limit
+
+    # --- effects of a step that succeeded ----------------------------------------------------
+
+    def post(self, entry_id: int, legs: dict[int, int], *, reversible: bool = True) -> None:
+        self.entries.append(ModelEntry(entry_id, legs, reversible))
+        for account_id, amount in legs.items():
+            self.accounts[account_id].balance += amount
+
+    def spent(self, account_id: int, entry_id: int, legs: dict[int, int]) -> None:
+        """Money left `account_id`: the service lapsed its due holds and posted `legs`."""
+        self.expire(account_id)
+        self.post(entry_id, legs)
+
+    def place_hold(self, hold_id: int, account_id: int, amount: int, ttl: int) -> None:
+        self.accounts[account_id].held += amount
+        expires_at = self.clock.now() + timedelta(seconds=ttl)
+        self.holds[hold_id] = ModelHold(hold_id, account_id, amount, expires_at)
+
+    def settle(self, hold: ModelHold, status: str) -> None:
+        """A captured or voided hold stops holding its funds."""
+        hold.status = status
+        self.accounts[hold.account].held -= hold.amount
+
+    def reverse(self, entry: ModelEntry, reversal_id: int) -> None:
+        """Post the mirror of `entry`; neither may be reversed again. An account that a
+        reversal takes money from may end up below its limit."""
+        entry.reversible = False
+        legs = {account_id: -amount for account_id, amount in entry.legs.items()}
+        self.post(reversal_id, legs, reversible=False)
+        for account_id, amount in legs.items():
+            if amount < 0:
+                self.accounts[account_id].reversed_out = True
+
+
+# --- what the database holds ------------------------------------------------------------------
+
+
+@dataclass
+class Observed:
+    """Per account (balance, held, limit, sum of postings, sum of open holds); per currency the
+    sum of all postings."""
+
+    accounts: dict[int, tuple[int, int, int, int, int]]
+    currencies: list[int]
+
+
+async def open_accounts(world: World) -> tuple[Principal, list[tuple[int, str]]]:
+    """A customer user owning one USD account, and three more accounts (USD, USD, EUR)."""
+    owner = await service_actor(world.db, "customer")
+    ids = []
+    for user_id, currency in ((owner.user.id, "USD"), (None, "USD"), (None, "USD"), (None, "EUR")):
+        customer = await insert_customer(world.db, user_id=user_id, credit_limit_minor=CREDIT_LIMIT)
+        account = await accounts.open_account(
+            world.db,
+            actor=world.staff,
+            customer_id=customer.id,
+            type="checking",
+            currency=currency,
+            nickname=None,
+            clock=world.clock,
+        )
+        ids.append((account.id, currency))
+    return owner, ids
+
+
+ACCOUNT_FIGURES = (
+    Account.id,
+    Account.balance_minor,
+    Account.held_minor,
+    Account.overdraft_limit_minor,
+)
+
+
+async def snapshot(db: Database) -> tuple[Any, ...]:
+    """Everything a refused step must leave alone: accounts, the entry count, every hold."""
+    async with db.session() as session:
+        rows = (
+            await session.execute(select(*ACCOUNT_FIGURES, Account.status).order_by(Account.id))
+        ).all()
+        entries = await session.scalar(select(func.count()).select_from(JournalEntry))
+        open_holds = (await session.execute(select(Hold.id, Hold.status).order_by(Hold.id))).all()
+    return tuple(rows), entries, tuple(open_holds)
+
+
+async def observe(db: Database, ids: list[int]) -> Observed:
+    """What the database says about the model's accounts, for `assert_agrees`."""
+    async with db.session() as session:
+        posted = await _sum_per_account(
+            session, Posting.account_id, Posting.amount_minor, Posting.account_id.in_(ids)
+        )
+        held = await _sum_per_account(
+            session,
+            Hold.account_id,
+            Hold.amount_minor,
+            Hold.account_id.in_(ids),
+            Hold.status == "open",
+        )
+        rows = (await session.execute(select(*ACCOUNT_FIGURES).where(Account.id.in_(ids)))).all()
+        currencies = (
+            await session.scalars(
+                select(func.sum(Posting.amount_minor))
+                .join(Account, Account.id == Posting.account_id)
+                .group_by(Account.currency)
             )
-            self.record_entry(outcome.body, {account.id: amount})
+        ).all()
+    return Observed(
+        {r[0]: (r[1], r[2], r[3], posted.get(r[0], 0), held.get(r[0], 0)) for r in rows},
+        list(currencies),
+    )
 
-        @rule(data=st.data(), amount=AMOUNTS, as_owner=st.booleans())
-        def withdraw(self, data: st.DataObject, amount: int, as_owner: bool) -> None:
-            account_id = data.draw(st.sampled_from(self.usd))
-            actor = self.owner if as_owner else world.staff
-            ok = self.can_spend(account_id, amount) and (not as_owner or account_id == self.usd[0])
-            outcome = self.attempt(
-                ok,
-                service.withdraw(
-                    world.db,
-                    actor=actor,
-                    account_id=account_id,
-                    amount=format_amount(amount, "USD"),
-                    description=None,
-                    clock=world.clock,
-                ),
-            )
-            if outcome is not None:
-                self.expire(account_id)
-                self.record_entry(outcome.body, {account_id: -amount})
 
-        @rule(data=st.data(), amount=AMOUNTS)
-        def transfer(self, data: st.DataObject, amount: int) -> None:
-            source = data.draw(st.sampled_from(self.usd))
-            target = data.draw(st.sampled_from(sorted(self.accounts)))
-            ok = (
-                source != target
-                and self.accounts[target].currency == "USD"
-                and self.can_spend(source, amount)
-            )
-            outcome = self.attempt(
-                ok,
-                service.transfer(
-                    world.db,
-                    actor=world.staff,
-                    from_account_id=source,
-                    to_account_id=target,
-                    to_account_number=None,
-                    amount=format_amount(amount, "USD"),
-                    description=None,
-                    clock=world.clock,
-                ),
-            )
-            if outcome is not None:
-                self.expire(source)
-                self.record_entry(outcome.body, {source: -amount, target: amount})
+async def _sum_per_account(
+    session: AsyncSession, account_id: Any, amount: Any, *where: Any
+) -> dict[int, int]:
+    query = select(account_id, func.sum(amount)).where(*where).group_by(account_id)
+    return dict((await session.execute(query)).all())
 
-        @rule(data=st.data(), amount=AMOUNTS, ttl=st.integers(min_value=1, max_value=600))
-        def hold(self, data: st.DataObject, amount: int, ttl: int) -> None:
-            account_id = data.draw(st.sampled_from(self.usd))
-            outcome = self.attempt(
-                self.can_spend(account_id, amount),
-                holds.create_hold(
-                    world.db,
-                    actor=world.staff,
-                    account_id=account_id,
-                    amount=format_amount(amount, "USD"),
-                    description=None,
-                    expires_in_seconds=ttl,
-                    clock=world.clock,
-                ),
-            )
-            if outcome is not None:
-                self.expire(account_id)
-                self.accounts[account_id].held += amount
-                self.holds[outcome.body["id"]] = ModelHold(
-                    outcome.body["id"],
-                    account_id,
-                    amount,
-                    world.clock.now() + timedelta(seconds=ttl),
-                )
 
-        def live(self, hold: ModelHold) -> bool:
-            return hold.status == "open" and hold.expires_at > world.clock.now()
+def assert_agrees(model: LedgerModel, observed: Observed) -> None:
+    """The database equals the model, is consistent in itself, and every currency sums to 0."""
+    for account in model.accounts.values():
+        balance, held, limit, posted, open_holds = observed.accounts[account.id]
+        assert (balance, held, limit) == (account.balance, account.held, account.limit)
+        assert posted == balance, "stored balance differs from its postings"
+        assert open_holds == held, "held differs from the open holds"
+        if not account.reversed_out:
+            assert balance - held >= -limit, "below the overdraft limit"
+    assert all(total == 0 for total in observed.currencies), observed.currencies
 
-        @precondition(lambda self: self.holds)
-        @rule(data=st.data(), part=st.none() | st.integers(min_value=1, max_value=15_000))
-        def capture(self, data: st.DataObject, part: int | None) -> None:
-            hold = self.holds[data.draw(st.sampled_from(sorted(self.holds)))]
-            amount = hold.amount if part is None else part
-            ok = (
-                self.live(hold) and not self.accounts[hold.account].frozen and amount <= hold.amount
-            )
-            outcome = self.attempt(
-                ok,
-                holds.capture_hold(
-                    world.db,
-                    actor=world.staff,
-                    hold_id=hold.id,
-                    amount=None if part is None else format_amount(part, "USD"),
-                    clock=world.clock,
-                ),
-            )
-            if outcome is not None:
-                hold.status = "captured"
-                self.accounts[hold.account].held -= hold.amount
-                self.record_entry(outcome.body["transaction"], {hold.account: -amount})
 
-        @precondition(lambda self: self.holds)
-        @rule(data=st.data())
-        def void(self, data: st.DataObject) -> None:
-            hold = self.holds[data.draw(st.sampled_from(sorted(self.holds)))]
-            outcome = self.attempt(
-                self.live(hold),
-                holds.void_hold(world.db, actor=world.staff, hold_id=hold.id, clock=world.clock),
-            )
-            if outcome is not None:
-                hold.status = "voided"
-                self.accounts[hold.account].held -= hold.amount
+# --- the machine ------------------------------------------------------------------------------
 
-        @precondition(lambda self: self.entries)
-        @rule(data=st.data())
-        def reverse(self, data: st.DataObject) -> None:
-            entry = data.draw(st.sampled_from(self.entries))
-            outcome = self.attempt(
-                entry.reversible,
-                reversal.reverse(
-                    world.db,
-                    actor=world.admin,
-                    entry_id=entry.id,
-                    reason="test",
-                    clock=world.clock,
-                ),
-            )
-            if outcome is not None:
-                entry.reversible = False
-                legs = {a: -m for a, m in entry.legs.items()}
-                self.record_entry(outcome.body, legs)
-                self.entries[-1].reversible = False
-                for account_id, amount in legs.items():
-                    if amount < 0:
-                        self.accounts[account_id].reversed_out = True
 
-        @rule(data=st.data(), limit=st.integers(min_value=0, max_value=CREDIT_LIMIT + 2_000))
-        def set_limit(self, data: st.DataObject, limit: int) -> None:
-            account_id = data.draw(st.sampled_from(self.usd))
-            a = self.accounts[account_id]
-            held = a.held - sum(h.amount for h in self.due(account_id))
-            ok = limit <= CREDIT_LIMIT and a.balance - held >= -limit
-            outcome = self.attempt(
-                ok,
-                lifecycle.update_account(
-                    world.db,
-                    actor=world.staff,
-                    account_id=account_id,
-                    changes={"overdraft_limit": format_amount(limit, "USD")},
-                    clock=world.clock,
-                ),
-            )
-            if outcome is not None:
-                self.expire(account_id)
-                a.limit = limit
+class LedgerMachine(RuleBasedStateMachine):
+    """Runs random steps against the service layer; `make_machine` binds it to a world."""
 
-        @rule(data=st.data())
-        def toggle_freeze(self, data: st.DataObject) -> None:
-            account = self.accounts[data.draw(st.sampled_from(sorted(self.accounts)))]
-            status = "active" if account.frozen else "frozen"
-            self.attempt(
-                True,
-                lifecycle.update_account(
-                    world.db,
-                    actor=world.staff,
-                    account_id=account.id,
-                    changes={"status": status},
-                    clock=world.clock,
-                ),
-            )
-            account.frozen = not account.frozen
+    world: World
 
-        @rule(seconds=st.integers(min_value=1, max_value=400))
-        def time_passes(self, seconds: int) -> None:
-            world.clock.advance(seconds=seconds)
+    def __init__(self) -> None:
+        super().__init__()
+        self.owner, ids = self.run(open_accounts(self.world))
+        self.model = LedgerModel(self.world.clock, ids)
+        self.world.examples.append(True)
 
-        @rule()
-        def sweep(self) -> None:
-            self.run(expiry.expire_due_holds(world.db, world.clock.now()))
-            for account_id in self.accounts:
-                self.expire(account_id)
+    def run(self, coro: Awaitable[T]) -> T:
+        """Run a coroutine on the test's event loop (the machine runs in a worker thread)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.world.loop).result()  # type: ignore[arg-type]
 
-        # --- invariants --------------------------------------------------------------------
+    def call(self, fn: Callable[..., Awaitable[T]], **kwargs: Any) -> Awaitable[T]:
+        """`fn` on the world's database and clock, as staff unless an actor is given."""
+        kwargs.setdefault("actor", self.world.staff)
+        return fn(self.world.db, clock=self.world.clock, **kwargs)
 
-        @invariant()
-        def ledger_agrees_with_the_model(self) -> None:
-            state = self.run(self.state())
-            for account in self.accounts.values():
-                balance, held, limit, posted, open_holds = state["accounts"][account.id]
-                assert (balance, held, limit) == (account.balance, account.held, account.limit)
-                assert posted == balance, "stored balance differs from its postings"
-                assert open_holds == held, "held differs from the open holds"
-                if not account.reversed_out:
-                    assert balance - held >= -limit, "below the overdraft limit"
-            assert all(total == 0 for total in state["currencies"]), state["currencies"]
+    def move(
+        self, fn: Callable[..., Awaitable[T]], amount: int, currency: str = "USD", **kwargs: Any
+    ) -> Awaitable[T]:
+        """`call` for a step that moves `amount` minor units, without a description."""
+        return self.call(fn, amount=format_amount(amount, currency), description=None, **kwargs)
 
-        async def state(self) -> dict[str, Any]:
-            ids = list(self.accounts)
-            async with world.db.session() as session:
-                posted = dict(
-                    (
-                        await session.execute(
-                            select(Posting.account_id, func.sum(Posting.amount_minor))
-                            .where(Posting.account_id.in_(ids))
-                            .group_by(Posting.account_id)
-                        )
-                    ).all()
-                )
-                held = dict(
-                    (
-                        await session.execute(
-                            select(Hold.account_id, func.sum(Hold.amount_minor))
-                            .where(Hold.account_id.in_(ids), Hold.status == "open")
-                            .group_by(Hold.account_id)
-                        )
-                    ).all()
-                )
-                rows = (
-                    await session.execute(
-                        select(
-                            Account.id,
-                            Account.balance_minor,
-                            Account.held_minor,
-                            Account.overdraft_limit_minor,
-                        ).where(Account.id.in_(ids))
-                    )
-                ).all()
-                currencies = (
-                    await session.scalars(
-                        select(func.sum(Posting.amount_minor))
-                        .join(Account, Account.id == Posting.account_id)
-                        .group_by(Account.currency)
-                    )
-                ).all()
-            return {
-                "accounts": {
-                    r[0]: (r[1], r[2], r[3], posted.get(r[0], 0), held.get(r[0], 0)) for r in rows
-                },
-                "currencies": currencies,
-            }
+    def attempt(self, expected: bool, coro: Awaitable[Any]) -> Any:
+        """Run a step the model expects to succeed or be refused; a refusal changes nothing."""
+        before = self.run(snapshot(self.world.db))
+        try:
+            result = self.run(coro)
+        except CorebankError as exc:
+            assert not expected, f"refused unexpectedly: {exc.problem_type} {exc.detail}"
+            assert self.run(snapshot(self.world.db)) == before, "a refused step changed the ledger"
+            return None
+        assert expected, "succeeded although the model expected a refusal"
+        return result
 
-    return LedgerMachine
+    def any_account(self, data: st.DataObject) -> ModelAccount:
+        return self.model.accounts[data.draw(st.sampled_from(sorted(self.model.accounts)))]
+
+    def usd_account(self, data: st.DataObject) -> int:
+        return data.draw(st.sampled_from(self.model.usd))
+
+    def any_hold(self, data: st.DataObject) -> ModelHold:
+        return self.model.holds[data.draw(st.sampled_from(sorted(self.model.holds)))]
+
+    # --- moving money -------------------------------------------------------------------------
+
+    @rule(data=st.data(), amount=AMOUNTS)
+    def deposit(self, data: st.DataObject, amount: int) -> None:
+        account = self.any_account(data)
+        outcome = self.attempt(
+            True, self.move(service.deposit, amount, account.currency, account_id=account.id)
+        )
+        self.model.post(outcome.body["id"], {account.id: amount})
+
+    @rule(data=st.data(), amount=AMOUNTS, as_owner=st.booleans())
+    def withdraw(self, data: st.DataObject, amount: int, as_owner: bool) -> None:
+        account_id = self.usd_account(data)
+        actor = self.owner if as_owner else self.world.staff
+        owns = not as_owner or account_id == self.model.usd[0]
+        outcome = self.attempt(
+            self.model.can_spend(account_id, amount) and owns,
+            self.move(service.withdraw, amount, actor=actor, account_id=account_id),
+        )
+        if outcome is not None:
+            self.model.spent(account_id, outcome.body["id"], {account_id: -amount})
+
+    @rule(data=st.data(), amount=AMOUNTS)
+    def transfer(self, data: st.DataObject, amount: int) -> None:
+        source = self.usd_account(data)
+        target = data.draw(st.sampled_from(sorted(self.model.accounts)))
+        outcome = self.attempt(
+            self.model.can_transfer(source, target, amount),
+            self.move(
+                service.transfer,
+                amount,
+                from_account_id=source,
+                to_account_id=target,
+                to_account_number=None,
+            ),
+        )
+        if outcome is not None:
+            self.model.spent(source, outcome.body["id"], {source: -amount, target: amount})
+
+    @precondition(lambda self: self.model.entries)
+    @rule(data=st.data())
+    def reverse(self, data: st.DataObject) -> None:
+        entry = data.draw(st.sampled_from(self.model.entries))
+        outcome = self.attempt(
+            entry.reversible,
+            self.call(reversal.reverse, actor=self.world.admin, entry_id=entry.id, reason="test"),
+        )
+        if outcome is not None:
+            self.model.reverse(entry, outcome.body["id"])
+
+    # --- holds --------------------------------------------------------------------------------
+
+    @rule(data=st.data(), amount=AMOUNTS, ttl=st.integers(min_value=1, max_value=600))
+    def hold(self, data: st.DataObject, amount: int, ttl: int) -> None:
+        account_id = self.usd_account(data)
+        outcome = self.attempt(
+            self.model.can_spend(account_id, amount),
+            self.move(holds.create_hold, amount, account_id=account_id, expires_in_seconds=ttl),
+        )
+        if outcome is not None:
+            self.model.expire(account_id)
+            self.model.place_hold(outcome.body["id"], account_id, amount, ttl)
+
+    @precondition(lambda self: self.model.holds)
+    @rule(data=st.data(), part=st.none() | st.integers(min_value=1, max_value=15_000))
+    def capture(self, data: st.DataObject, part: int | None) -> None:
+        hold = self.any_hold(data)
+        amount = hold.amount if part is None else part
+        outcome = self.attempt(
+            self.model.can_capture(hold, amount),
+            self.call(
+                holds.capture_hold,
+                hold_id=hold.id,
+                amount=None if part is None else format_amount(part, "USD"),
+            ),
+        )
+        if outcome is not None:
+            self.model.settle(hold, "captured")
+            self.model.post(outcome.body["transaction"]["id"], {hold.account: -amount})
+
+    @precondition(lambda self: self.model.holds)
+    @rule(data=st.data())
+    def void(self, data: st.DataObject) -> None:
+        hold = self.any_hold(data)
+        outcome = self.attempt(self.model.live(hold), self.call(holds.void_hold, hold_id=hold.id))
+        if outcome is not None:
+            self.model.settle(hold, "voided")
+
+    # --- accounts and time --------------------------------------------------------------------
+
+    @rule(data=st.data(), limit=st.integers(min_value=0, max_value=CREDIT_LIMIT + 2_000))
+    def set_limit(self, data: st.DataObject, limit: int) -> None:
+        account_id = self.usd_account(data)
+        outcome = self.attempt(
+            self.model.can_set_limit(account_id, limit),
+            self.call(
+                lifecycle.update_account,
+                account_id=account_id,
+                changes={"overdraft_limit": format_amount(limit, "USD")},
+            ),
+        )
+        if outcome is not None:
+            self.model.expire(account_id)
+            self.model.accounts[account_id].limit = limit
+
+    @rule(data=st.data())
+    def toggle_freeze(self, data: st.DataObject) -> None:
+        account = self.any_account(data)
+        status = "active" if account.frozen else "frozen"
+        self.attempt(
+            True,
+            self.call(lifecycle.update_account, account_id=account.id, changes={"status": status}),
+        )
+        account.frozen = not account.frozen
+
+    @rule(seconds=st.integers(min_value=1, max_value=400))
+    def time_passes(self, seconds: int) -> None:
+        self.world.clock.advance(seconds=seconds)
+
+    @rule()
+    def sweep(self) -> None:
+        self.run(expiry.expire_due_holds(self.world.db, self.world.clock.now()))
+        self.model.expire_all()
+
+    # --- invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def ledger_agrees_with_the_model(self) -> None:
+        assert_agrees(self.model, self.run(observe(self.world.db, list(self.model.accounts))))
+
+
+def make_machine(world: World) -> type[LedgerMachine]:
+    """The machine bound to `world` (hypothesis builds a fresh instance per example)."""
+    return type("LedgerMachine", (LedgerMachine,), {"world": world})
 
 
 async def test_ledger_state_machine(db: Database) -> None:

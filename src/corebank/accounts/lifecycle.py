@@ -20,7 +20,7 @@ from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, minor_units, parse_amount
-from corebank.identity.deps import Principal
+from corebank.identity.principal import Principal
 from corebank.models.account import Account, AccountStatus
 from corebank.models.customer import Customer
 

@@ -22,7 +22,7 @@ from corebank.core.db import Database
 from corebank.core.errors import NotFound, ValidationFailed, field_error
 from corebank.core.money import CURRENCY_MINOR_UNITS
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
-from corebank.identity.deps import Principal
+from corebank.identity.principal import Principal
 from corebank.models.account import Account, AccountType
 from corebank.models.customer import Customer, KycStatus
 from corebank.models.ledger import Hold, HoldStatus

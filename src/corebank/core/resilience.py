@@ -1,13 +1,13 @@
 """An asyncio-native circuit breaker and a tenacity-based retry helper."""
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Literal, Self, TypeVar
 
+import structlog
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 T = TypeVar("T")
@@ -18,7 +18,7 @@ HALF_OPEN: State = "half_open"
 
 _HALF_OPEN_RETRY_AFTER = 1.0
 _calls: ContextVar[tuple[tuple[object, int], ...]] = ContextVar("breaker_calls", default=())
-_log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 class CircuitOpenError(Exception):
@@ -140,7 +140,7 @@ class CircuitBreaker:
             try:
                 self._on_state_change(self.name, old, new)
             except Exception:
-                _log.exception("circuit breaker state-change callback failed")
+                log.exception("breaker.callback_failed", breaker=self.name, old=old, new=new)
 
 
 def _retryable(exc: BaseException, retry_on: Callable[[BaseException], bool]) -> bool:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core import audit
 from corebank.core.db import Database
 from corebank.core.errors import Forbidden, ValidationFailed, field_error
-from corebank.identity.passwords import PasswordHasher
+from corebank.identity import repository
+from corebank.identity.errors import pin_blocked
 from corebank.identity.policy import pin_problems
+from corebank.identity.service import AuthContext
 from corebank.models.user import User
 
 PIN_HEADER = "X-Transaction-PIN"
@@ -31,8 +32,7 @@ def validate_pin(pin: str) -> None:
 
 
 async def verify_transaction_pin(
-    db: Database,
-    hasher: PasswordHasher,
+    ctx: AuthContext,
     *,
     user_id: int,
     pin: str | None,
@@ -45,11 +45,11 @@ async def verify_transaction_pin(
     movement it guarded never happens. Each attempt is counted *before* its hash is checked,
     so a burst of parallel guesses gets no more than PIN_MAX_FAILURES of them evaluated.
     """
-    pin_hash = await _reserve_attempt(db, user_id=user_id, pin=pin, now=now, required=required)
+    pin_hash = await _reserve_attempt(ctx.db, user_id=user_id, pin=pin, now=now, required=required)
     if pin_hash is None:
         return
-    ok, _ = await hasher.verify(pin or "", pin_hash)
-    await _settle_attempt(db, user_id=user_id, ok=ok, now=now)
+    ok, _ = await ctx.hasher.verify(pin or "", pin_hash)
+    await _settle_attempt(ctx.db, user_id=user_id, ok=ok, now=now)
 
 
 async def _reserve_attempt(
@@ -69,7 +69,7 @@ async def _reserve_attempt(
                 )
             return None
         if user.pin_locked_until is not None and user.pin_locked_until > now:
-            raise _blocked(user.pin_locked_until, now)
+            raise pin_blocked(user.pin_locked_until, now)
         if not pin:
             raise Forbidden(
                 f"Send your transaction PIN as {PIN_HEADER}.", type="transaction-pin-required"
@@ -79,7 +79,7 @@ async def _reserve_attempt(
         else:
             user.pin_failed_count += 1
             return user.pin_hash
-    raise _blocked(blocked_until, now)  # after the commit, so the block stays
+    raise pin_blocked(blocked_until, now)  # after the commit, so the block stays
 
 
 async def _settle_attempt(db: Database, *, user_id: int, ok: bool, now: datetime) -> None:
@@ -105,12 +105,12 @@ async def _settle_attempt(db: Database, *, user_id: int, ok: bool, now: datetime
             if user.pin_failed_count >= PIN_MAX_FAILURES:
                 blocked_until = _block(session, user, now)
     if blocked_until is not None:
-        raise _blocked(blocked_until, now)
+        raise pin_blocked(blocked_until, now)
     raise Forbidden("The transaction PIN is wrong.", type="invalid-transaction-pin")
 
 
 async def _locked_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.scalar(select(User).where(User.id == user_id).with_for_update())
+    return await repository.by_id(session, user_id, for_update=True)
 
 
 def _block(session: AsyncSession, user: User, now: datetime) -> datetime:
@@ -124,12 +124,3 @@ def _block(session: AsyncSession, user: User, now: datetime) -> datetime:
         after={"until": user.pin_locked_until.isoformat()},
     )
     return user.pin_locked_until
-
-
-def _blocked(until: datetime, now: datetime) -> Forbidden:
-    seconds = max(1, int((until - now).total_seconds()))
-    return Forbidden(
-        "Too many wrong PINs; PIN use is blocked for a while.",
-        type="transaction-pin-blocked",
-        headers={"Retry-After": str(seconds)},
-    )

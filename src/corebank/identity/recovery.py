@@ -10,17 +10,15 @@ from urllib.parse import quote
 from sqlalchemy import select, update
 
 from corebank.core import audit, metrics, outbox
-from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
-from corebank.core.mail import Mail, Outgoing
-from corebank.identity import lockout
-from corebank.identity import repository as users
-from corebank.identity import sessions as auth_sessions
+from corebank.core.errors import ValidationFailed, field_error
+from corebank.core.mail import Mail
+from corebank.identity import repository
+from corebank.identity.errors import InvalidResetToken, UserNotFound, login_locked
 from corebank.identity.pin import validate_pin
 from corebank.identity.policy import canonical_identifier
 from corebank.identity.service import (
     AuthContext,
     check_password,
-    locked_error,
     login_identifiers,
     record_login_failure,
 )
@@ -38,9 +36,9 @@ async def confirm_current_password(ctx: AuthContext, user: User, password: str) 
     identifiers = login_identifiers(user.email, user)
     async with ctx.db.session() as session:
         for identifier in identifiers:
-            until = await lockout.locked_until(session, identifier, now)
+            until = await repository.throttle_locked_until(session, identifier, now)
             if until:
-                raise locked_error(until, now)
+                raise login_locked(until, now)
     ok, _ = await ctx.hasher.verify(ctx.policy.normalize(password), user.password_hash)
     if ok:
         return
@@ -67,9 +65,9 @@ async def change_password(
 ) -> None:
     """Replace the password after checking the current one; other sessions end."""
     async with ctx.db.session() as session:
-        user = await users.by_id(session, user_id)
+        user = await repository.by_id(session, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise UserNotFound()
     await confirm_current_password(ctx, user, current_password)
     normalized = check_password(
         ctx.policy,
@@ -87,7 +85,7 @@ async def change_password(
             .where(User.id == user_id)
             .values(password_hash=new_hash, password_changed_at=now)
         )
-        revoked = await auth_sessions.revoke_all(
+        revoked = await repository.revoke_user_sessions(
             session, user_id=user_id, reason="password_changed", now=now, keep=session_id
         )
         audit.record(
@@ -107,7 +105,7 @@ async def change_password(
         )
 
 
-async def forgot_password(ctx: AuthContext, outgoing: Outgoing, *, email: str) -> None:
+async def forgot_password(ctx: AuthContext, *, email: str) -> None:
     """Mail a single-use reset link to a real, active account; do nothing visible otherwise.
 
     Only the lookup happens before the answer: the token write and the mail run afterwards,
@@ -115,13 +113,13 @@ async def forgot_password(ctx: AuthContext, outgoing: Outgoing, *, email: str) -
     """
     key = canonical_identifier(email)[:320]
     async with ctx.db.session() as session:
-        user = await users.by_identifier(session, key)
+        user = await repository.by_identifier(session, key)
     if user is None or not user.can_log_in or user.email != key:
         return
-    outgoing.run_later(_issue_reset(ctx, outgoing, user))
+    ctx.outgoing.run_later(_issue_reset(ctx, user))
 
 
-async def _issue_reset(ctx: AuthContext, outgoing: Outgoing, user: User) -> None:
+async def _issue_reset(ctx: AuthContext, user: User) -> None:
     now = ctx.clock.now()
     token = secrets.token_urlsafe(32)
     async with ctx.db.transaction() as session:
@@ -142,7 +140,7 @@ async def _issue_reset(ctx: AuthContext, outgoing: Outgoing, user: User) -> None
             target_id=user.id,
         )
     metrics.PASSWORD_RESETS.labels("requested").inc()
-    await outgoing.mailer.send(_reset_mail(ctx, user, token))
+    await ctx.outgoing.mailer.send(_reset_mail(ctx, user, token))
 
 
 def _reset_mail(ctx: AuthContext, user: User, token: str) -> Mail:
@@ -165,7 +163,7 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
         reset = await session.scalar(
             select(PasswordResetToken).where(PasswordResetToken.token_hash == token_digest(token))
         )
-        user = await users.by_id(session, reset.user_id) if reset else None
+        user = await repository.by_id(session, reset.user_id) if reset else None
     if (
         reset is None
         or user is None
@@ -174,7 +172,7 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
         or reset.expires_at <= now
         or reset.password_fingerprint != password_fingerprint(user.password_hash)
     ):
-        raise _bad_reset_token()
+        raise InvalidResetToken()
     normalized = check_password(
         ctx.policy,
         new_password,
@@ -191,16 +189,16 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
             .values(used_at=now)
         )
         if spent.rowcount != 1:  # type: ignore[attr-defined]
-            raise _bad_reset_token()
+            raise InvalidResetToken()
         await session.execute(
             update(User)
             .where(User.id == user.id)
             .values(password_hash=new_hash, password_changed_at=now)
         )
-        revoked = await auth_sessions.revoke_all(
+        revoked = await repository.revoke_user_sessions(
             session, user_id=user.id, reason="password_reset", now=now
         )
-        await lockout.clear(session, user.email, user.username or "")
+        await repository.clear_throttles(session, user.email, user.username or "")
         audit.record(
             session,
             "user.password_reset",
@@ -219,17 +217,13 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
     metrics.PASSWORD_RESETS.labels("completed").inc()
 
 
-def _bad_reset_token() -> BadRequest:
-    return BadRequest("The reset code is invalid, used or expired.", type="invalid-reset-token")
-
-
 async def set_pin(ctx: AuthContext, *, user_id: int, pin: str, current_password: str) -> None:
     """Set or replace the transaction PIN; needs the account password."""
     validate_pin(pin)
     async with ctx.db.session() as session:
-        user = await users.by_id(session, user_id)
+        user = await repository.by_id(session, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise UserNotFound()
     await confirm_current_password(ctx, user, current_password)
     pin_hash = await ctx.hasher.hash(pin)
     async with ctx.db.transaction() as session:

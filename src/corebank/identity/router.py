@@ -9,10 +9,8 @@ from pydantic import ValidationError
 
 from corebank.core.api import API_PREFIX
 from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
-from corebank.core.mail import Outgoing
 from corebank.core.ratelimit import client_ip, enforce, limit_per_ip
 from corebank.identity import recovery, service
-from corebank.identity import sessions as auth_sessions
 from corebank.identity.deps import CurrentPrincipal
 from corebank.identity.policy import canonical_identifier
 from corebank.identity.schemas import (
@@ -41,12 +39,7 @@ async def get_auth(request: Request) -> AuthContext:
     return request.app.state.container.auth
 
 
-async def get_outgoing(request: Request) -> Outgoing:
-    return request.app.state.container.outgoing
-
-
 AuthDep = Annotated[AuthContext, Depends(get_auth)]
-OutgoingDep = Annotated[Outgoing, Depends(get_outgoing)]
 
 
 @router.post(
@@ -187,10 +180,7 @@ async def logout_all(principal: CurrentPrincipal, auth: AuthDep) -> Response:
 )
 async def list_sessions(principal: CurrentPrincipal, auth: AuthDep) -> list[SessionOut]:
     """The caller's live sessions, oldest first; `current` marks this one."""
-    async with auth.db.read() as session:
-        live = await auth_sessions.live_sessions(
-            session, user_id=principal.user.id, now=auth.clock.now()
-        )
+    live = await service.live_sessions(auth, user_id=principal.user.id)
     return [
         SessionOut(
             id=s.id,
@@ -252,11 +242,9 @@ FORGOT_ANSWER = "If an account with that e-mail exists, a reset link is on its w
     dependencies=[Depends(limit_per_ip("rate_limit_password_reset", "password-forgot"))],
     responses={**RATE_LIMITED, **VALIDATION},
 )
-async def forgot_password(
-    body: PasswordForgotRequest, auth: AuthDep, outgoing: OutgoingDep
-) -> Accepted:
+async def forgot_password(body: PasswordForgotRequest, auth: AuthDep) -> Accepted:
     """Mail a reset link. Always 202 with the same answer, whether the account exists or not."""
-    await recovery.forgot_password(auth, outgoing, email=body.email)
+    await recovery.forgot_password(auth, email=body.email)
     return Accepted(detail=FORGOT_ANSWER)
 
 

@@ -13,19 +13,28 @@ from corebank.config import Settings
 from corebank.core import audit, metrics, outbox
 from corebank.core.clock import Clock
 from corebank.core.db import Database
-from corebank.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed, field_error
-from corebank.identity import lockout
-from corebank.identity import repository as users
+from corebank.core.errors import Unauthorized, ValidationFailed, field_error
+from corebank.core.mail import Outgoing
+from corebank.identity import repository
 from corebank.identity import sessions as auth_sessions
+from corebank.identity.errors import (
+    InvalidCredentials,
+    InvalidToken,
+    SessionRevoked,
+    duplicate_user,
+    login_locked,
+)
 from corebank.identity.passwords import PasswordHasher
 from corebank.identity.policy import PasswordPolicy, canonical_identifier, validate_username
-from corebank.identity.sessions import IssuedTokens
+from corebank.identity.principal import Caller, Principal
+from corebank.identity.sessions import IssuedTokens, RotationResult
 from corebank.identity.tokens import TokenService, TokenType, token_digest
-from corebank.models.user import Role, User
+from corebank.models.user import AuthSession, Role, User
 
 log = structlog.get_logger(__name__)
 
-BAD_CREDENTIALS = "Incorrect username or password."
+#: A session's last_seen_at is written at most this often (not on every request).
+LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class AuthContext:
     hasher: PasswordHasher
     tokens: TokenService
     clock: Clock
+    outgoing: Outgoing
 
     @property
     def policy(self) -> PasswordPolicy:
@@ -101,7 +111,9 @@ async def create_user(
     password_hash = await ctx.hasher.hash(normalized)
     try:
         async with ctx.db.transaction() as session:
-            clash = await users.email_or_username_taken(session, email=email, username=username)
+            clash = await repository.email_or_username_taken(
+                session, email=email, username=username
+            )
             if clash:
                 raise duplicate_user(clash)
             user = User(
@@ -145,29 +157,21 @@ async def _on_user_created(
         )
 
 
-def duplicate_user(field: str) -> Conflict:
-    return Conflict(
-        f"A user with this {field} already exists.",
-        type="duplicate-user",
-        extra={"errors": [field_error(["body", field], f"{field} is already registered")]},
-    )
-
-
 async def login(ctx: AuthContext, *, identifier: str, password: str) -> IssuedTokens:
     """Tokens for a good password; the same 401 for unknown users and wrong passwords."""
     key = canonical_identifier(identifier)[:320]
     now = ctx.clock.now()
     async with ctx.db.read() as session:
-        user = await users.by_identifier(session, key)
+        user = await repository.by_identifier(session, key)
         identifiers = login_identifiers(key, user)
         until = await _lock_end(session, identifiers, now)
     if until:
         metrics.LOGINS.labels("locked").inc()
-        raise locked_error(until, now)
+        raise login_locked(until, now)
     ok, new_hash = await ctx.hasher.verify(ctx.policy.normalize(password), _hash_of(user))
     if not ok or user is None or not user.can_log_in:
         await record_login_failure(ctx, identifiers, user, now)
-        raise Unauthorized(BAD_CREDENTIALS, type="invalid-credentials")
+        raise InvalidCredentials()
     return await _login_succeeded(ctx, identifiers, user, new_hash, now)
 
 
@@ -187,7 +191,7 @@ def _hash_of(user: User | None) -> str | None:
 async def _lock_end(
     session: AsyncSession, identifiers: list[str], now: datetime
 ) -> datetime | None:
-    ends = [await lockout.locked_until(session, name, now) for name in identifiers]
+    ends = [await repository.throttle_locked_until(session, name, now) for name in identifiers]
     return max((end for end in ends if end is not None), default=None)
 
 
@@ -199,7 +203,7 @@ async def record_login_failure(
     user_id = user.id if user else None
     async with ctx.db.transaction() as session:
         outcomes = [
-            await lockout.record_failure(
+            await repository.record_throttle_failure(
                 session,
                 name,
                 now=now,
@@ -241,17 +245,19 @@ async def record_login_failure(
     if newly_locked:
         metrics.LOCKOUTS.inc()
     if until is not None:
-        raise locked_error(until, now)
+        raise login_locked(until, now)
 
 
 async def _login_succeeded(
     ctx: AuthContext, identifiers: list[str], user: User, new_hash: str | None, now: datetime
 ) -> IssuedTokens:
     async with ctx.db.transaction() as session:
-        unlocked = [await lockout.reset_if_unlocked(session, name, now) for name in identifiers]
+        unlocked = [
+            await repository.reset_throttle_if_unlocked(session, name, now) for name in identifiers
+        ]
         if all(unlocked):
             if new_hash is not None:
-                fresh = await users.by_id(session, user.id)
+                fresh = await repository.by_id(session, user.id)
                 if fresh is not None:
                     fresh.password_hash = new_hash
             auth_session, evicted = await auth_sessions.open_session(
@@ -260,7 +266,7 @@ async def _login_succeeded(
             pair, digest = auth_sessions.issue_pair(
                 ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
             )
-            await auth_sessions.store_refresh(
+            repository.add_refresh_token(
                 session, session_id=auth_session.id, digest=digest, now=now
             )
             audit.record(
@@ -275,68 +281,28 @@ async def _login_succeeded(
         metrics.LOGINS.labels("locked").inc()
         async with ctx.db.read() as session:
             until = await _lock_end(session, identifiers, now)
-        raise locked_error(until or now, now)
+        raise login_locked(until or now, now)
     metrics.LOGINS.labels("success").inc()
     return pair
-
-
-def locked_error(until: datetime, now: datetime) -> Forbidden:
-    seconds = max(1, int((until - now).total_seconds()))
-    return Forbidden(
-        "Too many failed logins; this login is locked for a while.",
-        type="account-locked",
-        headers={"Retry-After": str(seconds)},
-    )
 
 
 async def refresh(ctx: AuthContext, *, refresh_token: str) -> IssuedTokens:
     """Rotate: the presented refresh token dies and a new pair is issued.
 
     A token already rotated more than a few seconds ago is treated as stolen: its whole
-    session (the token family) is revoked and the event audited.
+    session (the token family) is revoked and the event audited. The refusal is raised after
+    that revocation has committed.
     """
     now = ctx.clock.now()
     claims = ctx.tokens.verify(refresh_token, expected=TokenType.refresh, now=now)
-    digest = token_digest(refresh_token)
     async with ctx.db.transaction() as session:
-        result = await auth_sessions.rotate(session, digest=digest, now=now)
-        auth_session = result.session
-        user = await users.by_id(session, claims.user_id)
-        if result.reused and auth_session is not None:
-            await auth_sessions.revoke(session, [auth_session.id], reason="reuse", now=now)
-            audit.record(
-                session,
-                "user.refresh_reuse_detected",
-                actor_id=claims.user_id,
-                target_type="session",
-                target_id=auth_session.id,
-            )
-            pair = None
-        elif (
-            not result.spent
-            or auth_session is None
-            or user is None
-            or not user.can_log_in
-            or auth_session.user_id != user.id
-            or auth_session.revoked_at is not None
-            or auth_session.expires_at <= now
-        ):
+        result = await auth_sessions.rotate(session, digest=token_digest(refresh_token), now=now)
+        if result.reused:
+            await _revoke_stolen_family(session, result.session, user_id=claims.user_id, now=now)
             pair = None
         else:
-            auth_session.last_seen_at = now
-            pair, new_digest = auth_sessions.issue_pair(
-                ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
-            )
-            await auth_sessions.store_refresh(
-                session, session_id=auth_session.id, digest=new_digest, now=now
-            )
-            audit.record(
-                session,
-                "user.token_refreshed",
-                actor_id=user.id,
-                target_type="session",
-                target_id=auth_session.id,
-            )
+            user = await repository.by_id(session, claims.user_id)
+            pair = await _reissue(ctx, session, result, user, now)
     if pair is None:
         if result.reused:
             log.warning("auth.refresh_reuse_detected", user_id=claims.user_id)
@@ -347,11 +313,66 @@ async def refresh(ctx: AuthContext, *, refresh_token: str) -> IssuedTokens:
     return pair
 
 
+async def _revoke_stolen_family(
+    session: AsyncSession, auth_session: AuthSession | None, *, user_id: int, now: datetime
+) -> None:
+    if auth_session is None:
+        return
+    await repository.revoke_sessions(session, [auth_session.id], reason="reuse", now=now)
+    audit.record(
+        session,
+        "user.refresh_reuse_detected",
+        actor_id=user_id,
+        target_type="session",
+        target_id=auth_session.id,
+    )
+
+
+def _may_rotate(result: RotationResult, user: User | None, now: datetime) -> bool:
+    """Whether the spent token's session and user may still have tokens."""
+    auth_session = result.session
+    return (
+        result.spent
+        and auth_session is not None
+        and user is not None
+        and user.can_log_in
+        and auth_session.user_id == user.id
+        and auth_session.revoked_at is None
+        and auth_session.expires_at > now
+    )
+
+
+async def _reissue(
+    ctx: AuthContext,
+    session: AsyncSession,
+    result: RotationResult,
+    user: User | None,
+    now: datetime,
+) -> IssuedTokens | None:
+    """A new pair for the session whose refresh token was just spent, or None if refused."""
+    auth_session = result.session
+    if not _may_rotate(result, user, now) or auth_session is None or user is None:
+        return None
+    auth_session.last_seen_at = now
+    pair, digest = auth_sessions.issue_pair(
+        ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
+    )
+    repository.add_refresh_token(session, session_id=auth_session.id, digest=digest, now=now)
+    audit.record(
+        session,
+        "user.token_refreshed",
+        actor_id=user.id,
+        target_type="session",
+        target_id=auth_session.id,
+    )
+    return pair
+
+
 async def logout(ctx: AuthContext, *, user_id: int, session_id: int) -> None:
     """End the caller's session: its access and refresh tokens stop working at once."""
     now = ctx.clock.now()
     async with ctx.db.transaction() as session:
-        await auth_sessions.revoke(session, [session_id], reason="logout", now=now)
+        await repository.revoke_sessions(session, [session_id], reason="logout", now=now)
         audit.record(
             session, "user.logout", actor_id=user_id, target_type="session", target_id=session_id
         )
@@ -361,7 +382,7 @@ async def logout_all(ctx: AuthContext, *, user_id: int) -> int:
     """End every session of the caller, this one included."""
     now = ctx.clock.now()
     async with ctx.db.transaction() as session:
-        revoked = await auth_sessions.revoke_all(
+        revoked = await repository.revoke_user_sessions(
             session, user_id=user_id, reason="logout_all", now=now
         )
         audit.record(
@@ -375,14 +396,37 @@ async def logout_all(ctx: AuthContext, *, user_id: int) -> int:
     return len(revoked)
 
 
+async def authenticate(ctx: AuthContext, *, token: str) -> Principal:
+    """The caller of a bearer token: 401 unless it is a valid access token whose session is
+    live and whose user is active. Records the session's use at most once a minute."""
+    now = ctx.clock.now()
+    claims = ctx.tokens.verify(token, expected=TokenType.access, now=now)
+    check = await repository.session_check(
+        ctx.db, user_id=claims.user_id, session_id=claims.session_id
+    )
+    if check is None or not check.is_active or check.deleted_at is not None:
+        raise InvalidToken()
+    if check.revoked_at is not None or check.expires_at <= now:
+        raise SessionRevoked()
+    if now - check.last_seen_at >= LAST_SEEN_GRANULARITY:
+        await repository.touch_session(ctx.db, session_id=claims.session_id, now=now)
+    return Principal(user=Caller(id=claims.user_id, role=check.role), session_id=claims.session_id)
+
+
+async def live_sessions(ctx: AuthContext, *, user_id: int) -> list[AuthSession]:
+    """The user's live sessions, oldest first."""
+    async with ctx.db.read() as session:
+        return await repository.live_sessions(session, user_id=user_id, now=ctx.clock.now())
+
+
 async def revoke_own_session(ctx: AuthContext, *, user_id: int, session_id: int) -> bool:
     """Revoke one of the user's own live sessions; False if there is no such session."""
     now = ctx.clock.now()
     async with ctx.db.transaction() as session:
-        live = await auth_sessions.live_sessions(session, user_id=user_id, now=now)
+        live = await repository.live_sessions(session, user_id=user_id, now=now)
         if session_id not in {s.id for s in live}:
             return False
-        await auth_sessions.revoke(session, [session_id], reason="revoked_by_user", now=now)
+        await repository.revoke_sessions(session, [session_id], reason="revoked_by_user", now=now)
         audit.record(
             session,
             "user.session_revoked",

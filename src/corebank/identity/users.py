@@ -7,12 +7,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from corebank.core import audit, metrics
-from corebank.core.errors import Conflict, NotFound, ValidationFailed
+from corebank.core.errors import Conflict, ValidationFailed
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
-from corebank.identity import lockout
-from corebank.identity import repository as users
-from corebank.identity import sessions as auth_sessions
-from corebank.identity.service import AuthContext, canonical_username, duplicate_user
+from corebank.identity import repository
+from corebank.identity.errors import UserNotFound, duplicate_user
+from corebank.identity.service import AuthContext, canonical_username
 from corebank.models.user import Role, User
 
 USER_FIELDS = ("email", "username", "full_name", "role", "is_active")
@@ -27,9 +26,9 @@ def snapshot(user: User) -> dict[str, Any]:
 
 async def get_user(ctx: AuthContext, *, user_id: int) -> User:
     async with ctx.db.read() as session:
-        user = await users.by_id(session, user_id)
+        user = await repository.by_id(session, user_id)
     if user is None:
-        raise NotFound("No such user.", type="user-not-found")
+        raise UserNotFound()
     return user
 
 
@@ -41,11 +40,11 @@ async def update_profile(
         changes["username"] = canonical_username(changes["username"])
     try:
         async with ctx.db.transaction() as session:
-            user = await users.by_id(session, user_id, for_update=True)
+            user = await repository.by_id(session, user_id, for_update=True)
             if user is None:
-                raise NotFound("No such user.", type="user-not-found")
+                raise UserNotFound()
             if changes.get("username"):
-                clash = await users.email_or_username_taken(
+                clash = await repository.email_or_username_taken(
                     session, email=None, username=changes["username"], exclude_id=user_id
                 )
                 if clash:
@@ -65,7 +64,7 @@ async def _revoke_if_disabled(
     ctx: AuthContext, session: Any, user: User, before: dict[str, Any]
 ) -> None:
     if before["is_active"] and not user.is_active:
-        await auth_sessions.revoke_all(
+        await repository.revoke_user_sessions(
             session, user_id=user.id, reason="deactivated", now=ctx.clock.now()
         )
 
@@ -109,7 +108,7 @@ async def list_users(
     async with ctx.db.read() as session:
         return await keyset_page(
             session,
-            users.listing(role=role, is_active=is_active, q=q),
+            repository.listing(role=role, is_active=is_active, q=q),
             id_column=User.id,
             params=params,
             codec=codec,
@@ -123,11 +122,11 @@ async def delete_user(ctx: AuthContext, *, actor_id: int, user_id: int) -> None:
         raise ValidationFailed("Admins cannot delete themselves.", type="cannot-delete-self")
     now = ctx.clock.now()
     async with ctx.db.transaction() as session:
-        user = await users.by_id(session, user_id, for_update=True)
+        user = await repository.by_id(session, user_id, for_update=True)
         if user is None or user.deleted_at is not None:
-            raise NotFound("No such user.", type="user-not-found")
+            raise UserNotFound()
         user.deleted_at = now
-        revoked = await auth_sessions.revoke_all(
+        revoked = await repository.revoke_user_sessions(
             session, user_id=user_id, reason="deleted", now=now
         )
         audit.record(
@@ -142,9 +141,9 @@ async def delete_user(ctx: AuthContext, *, actor_id: int, user_id: int) -> None:
 
 async def restore_user(ctx: AuthContext, *, actor_id: int, user_id: int) -> User:
     async with ctx.db.transaction() as session:
-        user = await users.by_id(session, user_id, for_update=True)
+        user = await repository.by_id(session, user_id, for_update=True)
         if user is None:
-            raise NotFound("No such user.", type="user-not-found")
+            raise UserNotFound()
         if user.deleted_at is None:
             raise Conflict("The user is not deleted.", type="user-not-deleted")
         user.deleted_at = None
@@ -157,10 +156,10 @@ async def restore_user(ctx: AuthContext, *, actor_id: int, user_id: int) -> User
 async def unlock_user(ctx: AuthContext, *, actor_id: int, user_id: int) -> None:
     """Clear the login lockout of the user's identifiers and their PIN block."""
     async with ctx.db.transaction() as session:
-        user = await users.by_id(session, user_id, for_update=True)
+        user = await repository.by_id(session, user_id, for_update=True)
         if user is None:
-            raise NotFound("No such user.", type="user-not-found")
-        await lockout.clear(session, user.email, user.username or "")
+            raise UserNotFound()
+        await repository.clear_throttles(session, user.email, user.username or "")
         user.pin_failed_count, user.pin_locked_until = 0, None
         audit.record(
             session, "user.unlocked", actor_id=actor_id, target_type="user", target_id=user_id

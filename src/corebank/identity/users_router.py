@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, PageDep
-from corebank.core.errors import NotFound
 from corebank.core.pagination import Page
 from corebank.identity import recovery
 from corebank.identity import service as auth_service
 from corebank.identity import users as service
-from corebank.identity.deps import AdminPrincipal, CurrentPrincipal, Principal, require_role
+from corebank.identity.deps import AdminPrincipal, CurrentPrincipal, require_role
+from corebank.identity.errors import UserNotFound
+from corebank.identity.principal import Principal
 from corebank.identity.router import AuthDep
 from corebank.identity.schemas import PinSet, ProfileUpdate, UserAdminUpdate, UserCreate, UserOut
 from corebank.models.user import Role
@@ -100,7 +101,7 @@ async def list_users(
 async def read_user(user_id: UserId, principal: CurrentPrincipal, auth: AuthDep) -> UserOut:
     """A user record: staff and admins read any; a customer only their own (else 404)."""
     if not principal.is_staff and principal.user.id != user_id:
-        raise NotFound("No such user.", type="user-not-found")
+        raise UserNotFound()
     return UserOut.model_validate(await service.get_user(auth, user_id=user_id))
 
 

@@ -11,8 +11,8 @@ from starlette.responses import Response
 from corebank.core.errors import PROBLEM_CONTENT_TYPE
 from corebank.core.jsonio import dumps
 from corebank.core.middleware import route_template
-from corebank.identity.deps import Principal
 from corebank.identity.pin import PIN_HEADER
+from corebank.identity.principal import Principal
 from corebank.ledger import idempotency
 from corebank.ledger.errors import IdempotencyKeyRequired
 from corebank.ledger.idempotency import MAX_KEY_LENGTH, IdempotencyRequest, Outcome
@@ -79,7 +79,7 @@ def idempotency_request(
 def pin_check(request: Request, pin: str | None) -> PinCheck:
     container = request.app.state.container
     return PinCheck(
-        hasher=container.hasher,
+        auth=container.auth,
         pin=pin,
         required=container.settings.pin_required_for_customers,
     )

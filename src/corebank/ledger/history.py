@@ -20,7 +20,7 @@ from corebank.core.errors import BadRequest, ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
 from corebank.core.pagination import CursorCodec, PageParams
 from corebank.core.sql import Prepared
-from corebank.identity.deps import Principal
+from corebank.identity.principal import Principal
 from corebank.ledger import repository
 from corebank.ledger.errors import TransactionNotFound
 from corebank.ledger.schemas import (

@@ -20,7 +20,7 @@ from corebank.core.db import Database
 from corebank.core.metrics import ScrapeHook
 from corebank.core.money import format_amount
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
-from corebank.identity.deps import Principal
+from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
 from corebank.ledger.errors import CaptureExceedsHold, HoldNotFound, HoldNotOpen
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome

@@ -14,8 +14,8 @@ from corebank.core import audit, outbox
 from corebank.core.context import correlation_id_var
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
-from corebank.identity.deps import Principal
-from corebank.identity.passwords import PasswordHasher
+from corebank.identity.principal import Principal
+from corebank.identity.service import AuthContext
 from corebank.ledger import repository
 from corebank.ledger.errors import InsufficientFunds
 from corebank.ledger.repository import LockedAccount
@@ -28,7 +28,7 @@ from corebank.models.ledger import EntryType
 class PinCheck:
     """The transaction PIN a customer sent (None = none), checked before money goes out."""
 
-    hasher: PasswordHasher
+    auth: AuthContext
     pin: str | None
     required: bool
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.clock import Clock
 from corebank.core.db import Database
-from corebank.identity.deps import Principal
+from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
 from corebank.ledger.errors import AlreadyReversed, NotReversible, TransactionNotFound
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome

@@ -18,8 +18,8 @@ from corebank.accounts.numbers import is_valid_account_number
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.errors import field_error
-from corebank.identity.deps import Principal
 from corebank.identity.pin import verify_transaction_pin
+from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
 from corebank.ledger.errors import CurrencyMismatch, SameAccount
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
@@ -44,8 +44,7 @@ async def check_pin(db: Database, *, actor: Principal, pin: PinCheck | None, clo
     if actor.is_staff or pin is None:
         return
     await verify_transaction_pin(
-        db,
-        pin.hasher,
+        pin.auth,
         user_id=actor.user.id,
         pin=pin.pin,
         now=clock.now(),
