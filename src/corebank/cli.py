@@ -109,9 +109,21 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
 ) -> None:
     """Run the outbox dispatcher (webhooks, e-mail) as its own process."""
+    from corebank.container import build_container, close_container
+    from corebank.core.logging import configure_logging
     from corebank.events.worker import run_worker
 
-    asyncio.run(run_worker(_settings(), once=once))
+    settings = _settings()
+    configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
+
+    async def _run() -> None:
+        container = build_container(settings)
+        try:
+            await run_worker(container.dispatcher, once=once)
+        finally:
+            await close_container(container)
+
+    asyncio.run(_run())
 
 
 @app.command("create-admin")
@@ -132,9 +144,7 @@ def create_admin(
 
         container = build_container(settings)
         try:
-            await _create_admin(
-                container.auth, email=email, password=password, full_name=full_name
-            )
+            await _create_admin(container.auth, email=email, password=password, full_name=full_name)
         except Conflict:
             typer.echo(f"a user with e-mail {email} already exists", err=True)
             return 1

@@ -23,8 +23,10 @@ from corebank.core.pagination import CursorCodec
 from corebank.core.platform import Platform, Probe
 from corebank.core.ratelimit import RateLimiter
 from corebank.credit.bureau import Bureau, build_bureau
+from corebank.credit.context import CreditContext
 from corebank.customers.context import CustomerContext
 from corebank.events import stats as event_stats
+from corebank.events.context import EventsContext
 from corebank.events.dispatcher import Dispatcher
 from corebank.events.urls import UrlGuard
 from corebank.identity import sessions as identity_sessions
@@ -43,7 +45,9 @@ class Container(Platform):
     auth: AuthContext
     customers: CustomerContext
     credit_bureau: Bureau
+    credit: CreditContext
     webhook_guard: UrlGuard
+    webhooks: EventsContext
     dispatcher: Dispatcher
     owns_database: bool
 
@@ -59,6 +63,7 @@ def build_container(
     outgoing = Outgoing(build_mailer(settings))
     cache = install_cache(settings, db)
     guard = UrlGuard(allow_private=settings.allow_private_webhooks)
+    bureau = build_bureau(settings)
     container = Container(
         settings=settings,
         db=db,
@@ -78,8 +83,10 @@ def build_container(
             outgoing=outgoing,
         ),
         customers=CustomerContext(db=db, settings=settings, clock=clock, cache=cache),
-        credit_bureau=build_bureau(settings),
+        credit_bureau=bureau,
+        credit=CreditContext(db=db, bureau=bureau, clock=clock),
         webhook_guard=guard,
+        webhooks=EventsContext(db=db, clock=clock, guard=guard),
         dispatcher=Dispatcher(
             db=db, settings=settings, mailer=outgoing.mailer, guard=guard, clock=clock
         ),

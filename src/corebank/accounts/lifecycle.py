@@ -14,6 +14,7 @@ from corebank.accounts.errors import (
     AccountNotFound,
     OverdraftLimitRefused,
 )
+from corebank.accounts.repository import AccountRow
 from corebank.accounts.service import owner_filter
 from corebank.core import audit, outbox
 from corebank.core.clock import Clock
@@ -42,7 +43,7 @@ async def update_account(
     account_id: int,
     changes: dict[str, object],
     clock: Clock,
-) -> Account:
+) -> AccountRow:
     """Apply the fields present in `changes`; customers may change only the nickname."""
     if not actor.is_staff:
         refused = sorted(set(changes) - {"nickname"})
@@ -52,7 +53,7 @@ async def update_account(
                 errors=[field_error(["body", f], "not allowed", "not_allowed") for f in refused],
             )
 
-    async def work(session: AsyncSession) -> Account:
+    async def work(session: AsyncSession) -> AccountRow:
         account = await _locked_visible(session, actor=actor, account_id=account_id)
         if account.status == AccountStatus.closed:
             raise AccountClosed("The account is closed; it cannot change.")
@@ -74,7 +75,7 @@ async def update_account(
         after = _snapshot(account)
         if after != before:
             _record_change(session, actor=actor, account=account, before=before, after=after)
-        return account
+        return repository.as_row(account)
 
     return await db.run(work)
 
@@ -158,10 +159,10 @@ async def _locked_visible(session: AsyncSession, *, actor: Principal, account_id
 
 async def close_account(
     db: Database, *, actor: Principal, account_id: int, clock: Clock
-) -> Account:
+) -> AccountRow:
     """Close an account with a zero balance and no open holds; closing is final."""
 
-    async def work(session: AsyncSession) -> Account:
+    async def work(session: AsyncSession) -> AccountRow:
         account = await _locked_visible(session, actor=actor, account_id=account_id)
         if account.status == AccountStatus.closed:
             raise AccountClosed("The account is already closed.")
@@ -195,6 +196,6 @@ async def close_account(
             aggregate_type="account",
             aggregate_id=account.id,
         )
-        return account
+        return repository.as_row(account)
 
     return await db.run(work)

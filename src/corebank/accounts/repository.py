@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from corebank.core.db import Database
 from corebank.core.sql import Prepared
 from corebank.models.account import Account, AccountKind, AccountType
 from corebank.models.customer import Customer
+from corebank.models.ledger import Hold, HoldStatus
 
 NUMBER_ATTEMPTS = 5
 
@@ -83,11 +85,49 @@ async def get(
     return await session.scalar(stmt.with_for_update(of=Account) if for_update else stmt)
 
 
-async def get_by_number(
-    session: AsyncSession, number: str, *, owner_user_id: int | None = None
-) -> Account | None:
-    stmt = visible(select(Account), owner_user_id=owner_user_id).where(Account.number == number)
-    return await session.scalar(stmt)
+_BY_NUMBER = Prepared(
+    visible(_ROW, owner_user_id=None).where(Account.number == bindparam("number"))
+)
+_OWN_BY_NUMBER = Prepared(
+    visible(_ROW, owner_user_id=bindparam("owner")).where(Account.number == bindparam("number"))
+)
+
+
+async def get_row_by_number(
+    db: Database, number: str, *, owner_user_id: int | None
+) -> AccountRow | None:
+    """One account by number, limited to `owner_user_id`'s own when given."""
+    if owner_user_id is None:
+        found = await db.fetch_row(_BY_NUMBER, {"number": number})
+    else:
+        found = await db.fetch_row(_OWN_BY_NUMBER, {"number": number, "owner": owner_user_id})
+    return AccountRow(*found) if found is not None else None
+
+
+async def rows_by_ids(session: AsyncSession, account_ids: Iterable[int]) -> list[AccountRow]:
+    found = await session.execute(_ROW.where(Account.id.in_(list(account_ids))))
+    return [AccountRow(*row) for row in found]
+
+
+def as_row(account: Account) -> AccountRow:
+    """The read view of an ORM account (after a write through the ORM)."""
+    return AccountRow(*(getattr(account, name) for name in AccountRow.__dataclass_fields__))
+
+
+async def due_hold_accounts(
+    session: AsyncSession, account_ids: Iterable[int], *, now: datetime
+) -> set[int]:
+    """Which of the accounts have an open hold past its expiry."""
+    found = await session.scalars(
+        select(Hold.account_id)
+        .where(
+            Hold.account_id.in_(list(account_ids)),
+            Hold.status == HoldStatus.open,
+            Hold.expires_at <= now,
+        )
+        .distinct()
+    )
+    return set(found.all())
 
 
 def list_statement(
@@ -97,7 +137,7 @@ def list_statement(
     status: str | None,
     currency: str | None,
 ) -> Select[Any]:
-    stmt = visible(select(Account), owner_user_id=owner_user_id)
+    stmt = visible(_ROW, owner_user_id=owner_user_id)
     for column, value in (
         (Account.customer_id, customer_id),
         (Account.status, status),

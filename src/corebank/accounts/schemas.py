@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from corebank.core.api import MAX_ID
 from corebank.core.money import AmountStr, format_amount
-from corebank.models.account import Account
 
 if TYPE_CHECKING:
     from corebank.accounts.repository import AccountRow
@@ -74,7 +73,7 @@ class AccountOut(BaseModel):
     closed_at: datetime | None
 
     @classmethod
-    def of(cls, account: Account | AccountRow) -> AccountOut:
+    def of(cls, account: AccountRow) -> AccountOut:
         currency = account.currency
         return cls(
             id=account.id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import expiry, repository
@@ -25,7 +24,6 @@ from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.identity.principal import Principal
 from corebank.models.account import Account, AccountType
 from corebank.models.customer import Customer, KycStatus
-from corebank.models.ledger import Hold, HoldStatus
 
 
 def owner_filter(actor: Principal) -> int | None:
@@ -42,7 +40,7 @@ async def open_account(
     currency: str,
     nickname: str | None,
     clock: Clock,
-) -> Account:
+) -> AccountRow:
     """Open an account for a customer (staff) or for the calling customer themselves."""
     settings = db.settings
     if currency not in settings.currencies or currency not in CURRENCY_MINOR_UNITS:
@@ -52,7 +50,7 @@ async def open_account(
             errors=[field_error(["body", "currency"], "currency not offered", "currency")],
         )
 
-    async def work(session: AsyncSession) -> Account:
+    async def work(session: AsyncSession) -> AccountRow:
         customer = await _account_holder(session, actor=actor, customer_id=customer_id)
         if settings.kyc_required and customer.kyc_status != KycStatus.verified:
             raise KycRequired("The customer's identity must be verified before opening accounts.")
@@ -76,7 +74,7 @@ async def open_account(
         outbox.emit(
             session, "account.created", payload, aggregate_type="account", aggregate_id=account.id
         )
-        return account
+        return repository.as_row(account)
 
     return await db.run(work)
 
@@ -118,7 +116,7 @@ async def list_accounts(
     status: str | None,
     currency: str | None,
     clock: Clock,
-) -> tuple[list[Account | AccountRow], str | None]:
+) -> tuple[list[AccountRow], str | None]:
     """Accounts the caller may see, newest first; expired holds are released first."""
     stmt = repository.list_statement(
         owner_user_id=owner_filter(actor),
@@ -128,47 +126,38 @@ async def list_accounts(
     )
     async with db.read() as session:
         rows, cursor = await keyset_page(
-            session, stmt, id_column=Account.id, params=params, codec=codec, scope="accounts"
+            session,
+            stmt,
+            id_column=Account.id,
+            params=params,
+            codec=codec,
+            scope="accounts",
+            row=AccountRow,
         )
     return await _release_expired(db, rows, now=clock.now()), cursor
 
 
 async def _release_expired(
-    db: Database, accounts: Sequence[Account | AccountRow], *, now: datetime
-) -> list[Account | AccountRow]:
+    db: Database, accounts: Sequence[AccountRow], *, now: datetime
+) -> list[AccountRow]:
     """Expire due holds of the given accounts (one query when none is due) and reload those."""
     held = [a.id for a in accounts if a.held_minor > 0]
     if not held:
         return list(accounts)
     async with db.read() as session:
-        due = set(
-            (
-                await session.scalars(
-                    select(Hold.account_id)
-                    .where(
-                        Hold.account_id.in_(held),
-                        Hold.status == HoldStatus.open,
-                        Hold.expires_at <= now,
-                    )
-                    .distinct()
-                )
-            ).all()
-        )
+        due = await repository.due_hold_accounts(session, held, now=now)
     if not due:
         return list(accounts)
     for account_id in due:
         await expiry.expire_account_holds(db, account_id=account_id, now=now)
     async with db.read() as session:
-        fresh = {
-            a.id: a
-            for a in (await session.scalars(select(Account).where(Account.id.in_(due)))).all()
-        }
+        fresh = {a.id: a for a in await repository.rows_by_ids(session, due)}
     return [fresh.get(a.id, a) for a in accounts]
 
 
 async def get_account(
     db: Database, *, actor: Principal, account_id: int, clock: Clock
-) -> Account | AccountRow:
+) -> AccountRow:
     """One account the caller may see (404 otherwise)."""
     account = await visible_row(db, actor=actor, account_id=account_id)
     return (await _release_expired(db, [account], now=clock.now()))[0]
@@ -182,17 +171,33 @@ async def visible_row(db: Database, *, actor: Principal, account_id: int) -> Acc
     return account
 
 
-async def get_account_by_number(
-    db: Database, *, actor: Principal, number: str, clock: Clock
-) -> Account | AccountRow:
-    """Look an account up by its number; a mistyped number fails its check digits first."""
+async def find_by_number(
+    db: Database,
+    number: str,
+    *,
+    owner_user_id: int | None,
+    field: list[str | int],
+    subject: str = "That",
+    not_found: str = "No such account.",
+) -> AccountRow:
+    """The account with this number (the one lookup by number): 422 naming `field` when the
+    check digits do not match, 404 when no account visible to `owner_user_id` has it."""
     if not is_valid_account_number(number):
         raise InvalidAccountNumber(
-            "That is not a valid account number (check digits do not match).",
-            errors=[field_error(["path", "number"], "invalid check digits", "account_number")],
+            f"{subject} is not a valid account number (check digits do not match).",
+            errors=[field_error(field, "invalid check digits", "account_number")],
         )
-    async with db.read() as session:
-        account = await repository.get_by_number(session, number, owner_user_id=owner_filter(actor))
+    account = await repository.get_row_by_number(db, number, owner_user_id=owner_user_id)
     if account is None:
-        raise AccountNotFound("No such account.")
+        raise AccountNotFound(not_found)
+    return account
+
+
+async def get_account_by_number(
+    db: Database, *, actor: Principal, number: str, clock: Clock
+) -> AccountRow:
+    """Look an account up by its number; a mistyped number fails its check digits first."""
+    account = await find_by_number(
+        db, number, owner_user_id=owner_filter(actor), field=["path", "number"]
+    )
     return (await _release_expired(db, [account], now=clock.now()))[0]

@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -92,15 +93,24 @@ async def keyset_page(
     codec: CursorCodec,
     scope: str,
     descending: bool = True,
+    row: Callable[..., Any] | None = None,
 ) -> tuple[list[Any], str | None]:
-    """Run `stmt` by `id_column` after the cursor's position; return rows and next cursor."""
+    """Run `stmt` by `id_column` after the cursor's position; return rows and next cursor.
+
+    Rows are the statement's first column (an ORM entity) unless `row` is given: then each
+    result row's columns are passed to it (for statements that select plain columns).
+    """
     if params.cursor is not None:
         after = codec.decode(scope, params.cursor).get("id")
         if not isinstance(after, int):
             raise _bad_cursor()
         stmt = stmt.where(id_column < after if descending else id_column > after)
     order = id_column.desc() if descending else id_column.asc()
-    rows = list((await session.scalars(stmt.order_by(order).limit(params.limit + 1))).all())
+    stmt = stmt.order_by(order).limit(params.limit + 1)
+    if row is None:
+        rows = list((await session.scalars(stmt)).all())
+    else:
+        rows = [row(*found) for found in await session.execute(stmt)]
     if len(rows) <= params.limit:
         return rows, None
     rows = rows[: params.limit]

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Path, Request
 
 from corebank.core.api import API_PREFIX, MAX_ID
-from corebank.core.deps import DatabaseDep
-from corebank.credit.service import run_credit_check
+from corebank.credit import service
+from corebank.credit.context import CreditContext
+from corebank.credit.schemas import CreditCheckOut
 from corebank.identity.deps import StaffPrincipal
 
 router = APIRouter(prefix=f"{API_PREFIX}/customers", tags=["customers"])
 
 
-class CreditCheckOut(BaseModel):
-    customer_id: int
-    score: int
-    checked_at: datetime
-    source: str
+async def credit_context(request: Request) -> CreditContext:
+    return request.app.state.container.credit
+
+
+CreditDep = Annotated[CreditContext, Depends(credit_context)]
 
 
 @router.post(
@@ -37,17 +36,12 @@ class CreditCheckOut(BaseModel):
 )
 async def credit_check(
     customer_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    request: Request,
     principal: StaffPrincipal,
-    db: DatabaseDep,
+    ctx: CreditDep,
 ) -> CreditCheckOut:
     """Ask the credit bureau for the customer's score and store it with its time."""
-    result = await run_credit_check(
-        db,
-        request.app.state.container.credit_bureau,
-        request.app.state.container.clock,
-        actor_id=principal.user.id,
-        customer_id=customer_id,
+    result = await service.run_credit_check(
+        ctx, actor_id=principal.user.id, customer_id=customer_id
     )
     return CreditCheckOut(
         customer_id=result.customer_id,

@@ -1,4 +1,4 @@
-"""What the customer services need from the app, and the one 404 they raise."""
+"""What the customer services need from the app."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from corebank.config import Settings
 from corebank.core.cache import Cache
 from corebank.core.clock import Clock
 from corebank.core.db import Database
-from corebank.core.errors import NotFound
 
 #: Checks run before a soft delete: each returns a reason to refuse (409), or None. The
 #: composition root registers them (the accounts' "no money held" guard among them).
@@ -30,7 +29,3 @@ class CustomerContext:
     def currency(self) -> str:
         """The bank's base currency: credit limits are kept in it."""
         return self.settings.base_currency
-
-
-def not_found() -> NotFound:
-    return NotFound("No such customer.", type="customer-not-found")

@@ -1,15 +1,12 @@
-"""From requests to rows and back: column values, audit snapshots, conflicts, cache keys."""
+"""From requests to rows and back: column values, audit snapshots, cache keys."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from corebank.config import Settings
-from corebank.core.errors import Conflict, ValidationFailed, field_error
+from corebank.customers.errors import invalid_record
 from corebank.customers.search import search_text
 from corebank.customers.validation import mask_national_id, settings_rules
 from corebank.models.customer import Customer
@@ -35,7 +32,6 @@ STATE_FIELDS = (
     "kyc_status",
     "kyc_reason",
 )
-_LABELS = {"email": "e-mail address", "phone": "phone number", "user_id": "linked user"}
 
 
 def cache_key(customer_id: int) -> str:
@@ -46,7 +42,7 @@ def column_values(fields: dict[str, Any], *, settings: Settings, today: date) ->
     """Column values for the request fields present; 422 listing every rule that failed."""
     values, errors = settings_rules(fields, settings=settings, today=today)
     if errors:
-        raise ValidationFailed("The customer record is not valid.", errors=errors)
+        raise invalid_record(errors)
     values.update({name: fields[name] for name in PLAIN_FIELDS if name in fields})
     if "address" in fields:
         address = fields["address"] or {}
@@ -83,23 +79,3 @@ def masked(view: dict[str, Any]) -> dict[str, Any]:
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [name for name in after if before.get(name) != after.get(name)]
-
-
-def duplicate(field: str | None, *, loc: Sequence[str] = ("body",)) -> Conflict:
-    """409 naming the field that another live customer already has."""
-    if field is None:
-        return Conflict("The change clashes with another customer.", type="duplicate-customer")
-    return Conflict(
-        f"Another customer already has this {_LABELS[field]} ({field}).",
-        type="duplicate-customer",
-        extra={"errors": [field_error([*loc, field], "already in use", "duplicate")]},
-    )
-
-
-def clashing_field(exc: IntegrityError) -> str | None:
-    """The unique field an IntegrityError (a lost race) is about, when it can be told."""
-    message = str(exc.orig)
-    for field in ("email", "phone", "user_id"):
-        if f"uq_customers_{field}_live" in message or f"customers.{field}" in message:
-            return field
-    return None

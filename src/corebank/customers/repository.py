@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, column, func, or_, select, table, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.customers.search import MIN_INDEXED_LENGTH
@@ -32,6 +33,17 @@ async def by_id(
 async def by_user(session: AsyncSession, user_id: int) -> Customer | None:
     """The live customer record linked to this user."""
     return await session.scalar(select(Customer).where(Customer.user_id == user_id, LIVE))
+
+
+async def insert(session: AsyncSession, customer: Customer) -> None:
+    """INSERT the new customer now, so it has its id before the change is audited."""
+    session.add(customer)
+    await session.flush()
+
+
+async def flush(session: AsyncSession) -> None:
+    """Send the pending changes now; a lost race on a unique field raises IntegrityError here."""
+    await session.flush()
 
 
 async def first_clash(
@@ -63,7 +75,17 @@ async def first_clash(
     )
 
 
+def clashing_field(exc: IntegrityError) -> str | None:
+    """The unique field an IntegrityError (a lost race) is about, when it can be told."""
+    message = str(exc.orig)
+    for field in UNIQUE_FIELDS:
+        if f"uq_customers_{field}_live" in message or f"customers.{field}" in message:
+            return field
+    return None
+
+
 async def live_user_exists(session: AsyncSession, user_id: int) -> bool:
+    """Whether a user with this id exists and is not deleted (one a customer may link to)."""
     found = await session.scalar(
         select(User.id).where(User.id == user_id, User.deleted_at.is_(None))
     )

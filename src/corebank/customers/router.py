@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from corebank.core.api import API_PREFIX
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
-from corebank.customers import queries, service
+from corebank.customers import service
 from corebank.customers.context import CustomerContext
 from corebank.customers.repository import Filters
 from corebank.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate, KycChange
@@ -88,7 +88,7 @@ async def list_customers(
         created_from=created_from,
         created_to=created_to,
     )
-    rows, next_cursor = await queries.list_customers(
+    rows, next_cursor = await service.list_customers(
         ctx, codec=codec, params=page, filters=filters, q=q
     )
     return Page[CustomerOut](items=[_out(ctx, c) for c in rows], next_cursor=next_cursor)
@@ -99,7 +99,7 @@ async def list_customers(
 )
 async def read_my_customer(principal: CurrentPrincipal, ctx: CustomersDep) -> CustomerOut:
     """The customer record linked to the caller's user (404 when none is linked)."""
-    return _out(ctx, await queries.my_customer(ctx, user_id=principal.user.id))
+    return _out(ctx, await service.my_customer(ctx, user_id=principal.user.id))
 
 
 @router.get(
@@ -113,7 +113,7 @@ async def read_customer(
 ) -> CustomerOut:
     """A customer record: staff read any; a customer user only their own (else 404)."""
     viewer = None if principal.is_staff else principal.user.id
-    return await queries.read_customer(ctx, customer_id=customer_id, viewer_user_id=viewer)
+    return await service.read_customer(ctx, customer_id=customer_id, viewer_user_id=viewer)
 
 
 @router.patch(

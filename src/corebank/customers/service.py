@@ -1,11 +1,14 @@
-"""Customer rules: validation, uniqueness, linking, KYC and soft delete, each in one transaction.
+"""Customer rules: reads (cached), validation, uniqueness, linking, KYC and soft delete.
 
-Every change is audited (national_id masked), emits its event and invalidates the cached record
-on every instance (see core/cache.py). Reads live in `customers.queries`.
+Every change runs in one transaction, is audited (national_id masked), emits its event and
+invalidates the cached record on every instance (see core/cache.py). The queries are in
+`customers.repository`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -13,27 +16,100 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core import audit, outbox
 from corebank.core.cache import invalidate_on_commit
-from corebank.core.errors import Conflict, ValidationFailed, field_error
+from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.customers import repository
-from corebank.customers.context import CustomerContext, not_found
+from corebank.customers.context import CustomerContext
+from corebank.customers.errors import (
+    CustomerNotDeletable,
+    CustomerNotDeleted,
+    CustomerNotFound,
+    bad_query,
+    duplicate,
+    no_such_user,
+)
 from corebank.customers.records import (
     cache_key,
     changed_fields,
-    clashing_field,
     column_values,
-    duplicate,
     masked,
     refresh_search_text,
     snapshot,
     state,
 )
+from corebank.customers.schemas import CustomerOut
+from corebank.customers.search import search_term
+from corebank.models.base import as_utc
 from corebank.models.customer import Customer, KycStatus
 
 
+async def read_customer(
+    ctx: CustomerContext, *, customer_id: int, viewer_user_id: int | None
+) -> CustomerOut:
+    """One live customer, from the cache when possible. A non-staff viewer (`viewer_user_id`)
+    sees only the record linked to them; anything else is 404, never 403."""
+
+    async def load() -> bytes | None:
+        async with ctx.db.read() as session:
+            customer = await repository.by_id(session, customer_id)
+        if customer is None:
+            return None
+        return CustomerOut.of(customer, currency=ctx.currency).model_dump_json().encode()
+
+    raw = await ctx.cache.get_or_load(cache_key(customer_id), load)
+    view = None if raw is None else CustomerOut.model_validate_json(raw)
+    if view is None or (viewer_user_id is not None and view.user_id != viewer_user_id):
+        raise CustomerNotFound()
+    return view
+
+
+async def my_customer(ctx: CustomerContext, *, user_id: int) -> Customer:
+    """The live customer record linked to this user; 404 when there is none."""
+    async with ctx.db.read() as session:
+        customer = await repository.by_user(session, user_id)
+    if customer is None:
+        raise CustomerNotFound("No customer record is linked to your user.")
+    return customer
+
+
+async def list_customers(
+    ctx: CustomerContext,
+    *,
+    codec: CursorCodec,
+    params: PageParams,
+    filters: repository.Filters,
+    q: str | None,
+) -> tuple[list[Customer], str | None]:
+    """One page of customers matching the filters and the search text, newest first."""
+    try:
+        term = search_term(q) if q else None
+    except ValueError as exc:
+        raise bad_query("q", str(exc)) from None
+    filters = replace(
+        filters,
+        term=term,
+        created_from=_utc(filters.created_from, "created_from"),
+        created_to=_utc(filters.created_to, "created_to"),
+    )
+    stmt = repository.listing(filters, dialect=ctx.db.dialect)
+    async with ctx.db.read() as session:
+        return await keyset_page(
+            session, stmt, id_column=Customer.id, params=params, codec=codec, scope="customers"
+        )
+
+
+def _utc(value: datetime | None, name: str) -> datetime | None:
+    """`value` in UTC (a naive one is taken as UTC); 422 when it cannot be represented."""
+    try:
+        return None if value is None else as_utc(value)
+    except OverflowError:
+        raise bad_query(name, "date-time out of range") from None
+
+
 async def _live(session: AsyncSession, customer_id: int) -> Customer:
+    """The live customer, locked for the change; 404 when there is none."""
     customer = await repository.by_id(session, customer_id, for_update=True)
     if customer is None:
-        raise not_found()
+        raise CustomerNotFound()
     return customer
 
 
@@ -48,8 +124,7 @@ async def create_customer(
             await _refuse_clash(session, values)
             customer = Customer(**values, kyc_status=KycStatus.pending)
             refresh_search_text(customer)
-            session.add(customer)
-            await session.flush()
+            await repository.insert(session, customer)
             _record(
                 session,
                 "customer.created",
@@ -59,7 +134,7 @@ async def create_customer(
                 event={"user_id": customer.user_id},
             )
     except IntegrityError as exc:
-        raise duplicate(clashing_field(exc)) from None
+        raise duplicate(repository.clashing_field(exc)) from None
     await ctx.cache.invalidate(cache_key(customer.id))
     return customer
 
@@ -78,9 +153,7 @@ async def _user_to_link(session: AsyncSession, values: dict[str, Any]) -> int | 
 
 async def _require_user(session: AsyncSession, user_id: int) -> None:
     if not await repository.live_user_exists(session, user_id):
-        raise ValidationFailed(
-            "No such user to link.", errors=[field_error(["body", "user_id"], "no such user")]
-        )
+        raise no_such_user()
 
 
 async def _refuse_clash(
@@ -120,7 +193,7 @@ async def update_customer(
             after = state(customer)
             changed = changed_fields(before, after)
             if changed:
-                await session.flush()
+                await repository.flush(session)
                 _record(
                     session,
                     "customer.updated",
@@ -131,7 +204,7 @@ async def update_customer(
                     event={"fields": changed},
                 )
     except IntegrityError as exc:
-        raise duplicate(clashing_field(exc)) from None
+        raise duplicate(repository.clashing_field(exc)) from None
     if changed:
         await ctx.cache.invalidate(cache_key(customer.id))
     return customer
@@ -166,7 +239,7 @@ async def delete_customer(ctx: CustomerContext, *, actor_id: int, customer_id: i
         for guard in ctx.deletion_guards:
             reason = await guard(session, customer.id)
             if reason:
-                raise Conflict(reason, type="customer-not-deletable")
+                raise CustomerNotDeletable(reason)
         before = snapshot(customer)
         customer.deleted_at = ctx.clock.now()
         _record(
@@ -188,12 +261,12 @@ async def restore_customer(ctx: CustomerContext, *, actor_id: int, customer_id: 
             customer = await repository.by_id(session, customer_id, deleted=True, for_update=True)
             if customer is None:
                 if await repository.by_id(session, customer_id) is not None:
-                    raise Conflict("The customer is not deleted.", type="customer-not-deleted")
-                raise not_found()
+                    raise CustomerNotDeleted()
+                raise CustomerNotFound()
             await _refuse_clash(session, state(customer), exclude_id=customer.id, loc=())
             before = snapshot(customer)
             customer.deleted_at = None
-            await session.flush()
+            await repository.flush(session)
             _record(
                 session,
                 "customer.restored",
@@ -204,7 +277,7 @@ async def restore_customer(ctx: CustomerContext, *, actor_id: int, customer_id: 
                 event={},
             )
     except IntegrityError as exc:
-        raise duplicate(clashing_field(exc), loc=()) from None
+        raise duplicate(repository.clashing_field(exc), loc=()) from None
     await ctx.cache.invalidate(cache_key(customer_id))
     return customer
 

@@ -16,37 +16,45 @@ import contextlib
 import fcntl
 import os
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Protocol, TypeVar
 
-from sqlalchemy import Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.db import Database
 
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 P = TypeVar("P")
 R = TypeVar("R")
 
 
+class Claim(Protocol[T_co]):
+    """Reads one batch in `session`; with `skip_locked`, locks it `FOR UPDATE SKIP LOCKED`."""
+
+    def __call__(
+        self, session: AsyncSession, *, skip_locked: bool
+    ) -> Awaitable[Sequence[T_co]]: ...
+
+
 async def process_batch(
     db: Database,
-    stmt: Select[Any],
     *,
-    lock_of: Any,
-    prepare: Callable[[AsyncSession, Sequence[Row[Any]]], Awaitable[P]],
+    claim: Claim[T],
+    prepare: Callable[[AsyncSession, Sequence[T]], Awaitable[P]],
     work: Callable[[P], Awaitable[R]],
     apply: Callable[[AsyncSession, R], Awaitable[None]],
 ) -> int:
-    """Claim rows with `stmt`, prepare (reads), work (no database), apply; return the row count."""
+    """Claim rows, prepare (reads), work (no database), apply; return the row count."""
     if db.dialect == "postgresql":
         async with db.transaction() as session:
-            rows = (await session.execute(stmt.with_for_update(skip_locked=True, of=lock_of))).all()
+            rows = await claim(session, skip_locked=True)
             if not rows:
                 return 0
             result = await work(await prepare(session, rows))
             await apply(session, result)
         return len(rows)
     async with db.session() as session:
-        rows = (await session.execute(stmt)).all()
+        rows = await claim(session, skip_locked=False)
         if not rows:
             return 0
         prepared = await prepare(session, rows)

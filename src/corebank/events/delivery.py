@@ -5,19 +5,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError
+from corebank.events import repository
 from corebank.events.schedule import next_attempt_at
 from corebank.events.sender import DeliveryFailed, WebhookSender
 from corebank.events.urls import UrlRefused
 from corebank.models.outbox import OutboxEvent
-from corebank.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from corebank.models.webhook import DeliveryStatus, WebhookDelivery
 
 log = structlog.get_logger(__name__)
 
@@ -42,22 +41,6 @@ def envelope(event: OutboxEvent) -> bytes:
             "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
             "data": event.payload,
         }
-    )
-
-
-def due_deliveries(now: datetime, limit: int) -> Select[Any]:
-    """Pending deliveries whose time has come, to active endpoints, with what they need."""
-    return (
-        select(WebhookDelivery, WebhookEndpoint.url, WebhookEndpoint.secret, OutboxEvent)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_event_id)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.pending,
-            WebhookDelivery.next_attempt_at <= now,
-            WebhookEndpoint.active.is_(True),
-        )
-        .order_by(WebhookDelivery.id)
-        .limit(limit)
     )
 
 
@@ -119,29 +102,32 @@ async def attempt(
     return result
 
 
+def _next_state(result: Attempt, now: datetime) -> tuple[DeliveryStatus | None, datetime | None]:
+    """The delivery's new status (None: still pending) and when to try it next."""
+    if result.outcome == SUCCEEDED:
+        return DeliveryStatus.succeeded, None
+    retry_at = next_attempt_at(result.attempts, now)
+    return (DeliveryStatus.failed if retry_at is None else None), retry_at
+
+
 async def mark(session: AsyncSession, attempts: list[Attempt], *, now: datetime) -> list[str]:
     """Record each attempt: succeeded, retry later, or failed for good. Returns the outcomes."""
     outcomes = []
     for result in attempts:
-        values: dict[str, Any] = {
-            "attempts": result.attempts,
-            "last_attempt_at": result.at,
-            "last_status_code": result.status_code,
-            "last_error": result.error[:500] if result.error else None,
-            "last_duration_ms": result.duration_ms,
-        }
+        status, retry_at = _next_state(result, now)
         outcomes.append(result.outcome)
-        if result.outcome == SUCCEEDED:
-            values.update(
-                status=DeliveryStatus.succeeded, delivered_at=result.at, next_attempt_at=None
-            )
-        else:
-            retry_at = next_attempt_at(result.attempts, now)
-            values["next_attempt_at"] = retry_at
-            if retry_at is None:
-                values["status"] = DeliveryStatus.failed
-                outcomes.append(GAVE_UP)
-        await session.execute(
-            update(WebhookDelivery).where(WebhookDelivery.id == result.delivery_id).values(values)
+        if status is DeliveryStatus.failed:
+            outcomes.append(GAVE_UP)
+        await repository.record_attempt(
+            session,
+            delivery_id=result.delivery_id,
+            attempts=result.attempts,
+            at=result.at,
+            status_code=result.status_code,
+            error=result.error[:500] if result.error else None,
+            duration_ms=result.duration_ms,
+            next_attempt_at=retry_at,
+            status=status,
+            delivered_at=result.at if status is DeliveryStatus.succeeded else None,
         )
     return outcomes

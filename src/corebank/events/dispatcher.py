@@ -18,10 +18,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
 
 import structlog
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.config import Settings
@@ -29,12 +28,12 @@ from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.mail import Mailer
 from corebank.core.resilience import CircuitBreaker
-from corebank.events import delivery, fanout
+from corebank.events import delivery, fanout, repository
 from corebank.events.claims import SingleDispatcherLock, process_batch
+from corebank.events.repository import DueDelivery
 from corebank.events.sender import WebhookSender, counts_against_breaker
 from corebank.events.urls import UrlGuard
 from corebank.models.outbox import OutboxEvent
-from corebank.models.webhook import WebhookDelivery
 
 log = structlog.get_logger(__name__)
 
@@ -132,8 +131,9 @@ class Dispatcher:
         return total
 
     async def _fan_out(self) -> int:
-        async def prepare(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[Any]:
-            events = [row[0] for row in rows]
+        async def prepare(
+            session: AsyncSession, events: Sequence[OutboxEvent]
+        ) -> list[fanout.EventPlan]:
             return await fanout.plan(session, events, settings=self.settings, now=self.clock.now())
 
         async def work(plans: list[fanout.EventPlan]) -> list[fanout.EventPlan]:
@@ -144,8 +144,7 @@ class Dispatcher:
 
         return await process_batch(
             self.db,
-            fanout.due_events(self.clock.now(), self.batch_size),
-            lock_of=OutboxEvent,
+            claim=partial(repository.due_events, now=self.clock.now(), limit=self.batch_size),
             prepare=prepare,
             work=work,
             apply=apply,
@@ -154,21 +153,21 @@ class Dispatcher:
     async def _deliver(self) -> int:
         outcomes: list[str] = []
 
-        async def prepare(_: AsyncSession, rows: Sequence[Row[Any]]) -> Sequence[Row[Any]]:
-            return rows
+        async def prepare(_: AsyncSession, due: Sequence[DueDelivery]) -> Sequence[DueDelivery]:
+            return due
 
-        async def work(rows: Sequence[Row[Any]]) -> list[delivery.Attempt]:
+        async def work(due: Sequence[DueDelivery]) -> list[delivery.Attempt]:
             attempts = [
                 delivery.attempt(
                     self.sender,
-                    self.breaker(row[0].endpoint_id),
-                    delivery=row[0],
-                    url=row[1],
-                    secret=row[2],
-                    event=row[3],
+                    self.breaker(item.delivery.endpoint_id),
+                    delivery=item.delivery,
+                    url=item.url,
+                    secret=item.secret,
+                    event=item.event,
                     now=self.clock.now(),
                 )
-                for row in rows
+                for item in due
             ]
             return list(await asyncio.gather(*attempts))
 
@@ -177,8 +176,9 @@ class Dispatcher:
 
         count = await process_batch(
             self.db,
-            delivery.due_deliveries(self.clock.now(), self.delivery_batch_size),
-            lock_of=WebhookDelivery,
+            claim=partial(
+                repository.due_deliveries, now=self.clock.now(), limit=self.delivery_batch_size
+            ),
             prepare=prepare,
             work=work,
             apply=apply,

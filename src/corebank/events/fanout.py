@@ -12,15 +12,13 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import structlog
-from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.config import Settings
 from corebank.core.mail import Mail, Mailer
-from corebank.events import notifications
+from corebank.events import notifications, repository
 from corebank.events.catalogue import ALL_EVENTS
 from corebank.events.schedule import next_attempt_at
 from corebank.models.outbox import OutboxEvent
@@ -37,19 +35,6 @@ class EventPlan:
     error: str | None = None
 
 
-def due_events(now: datetime, limit: int) -> Select[Any]:
-    """Unpublished events in id order: new ones, and failed ones whose retry time has come."""
-    return (
-        select(OutboxEvent)
-        .where(
-            OutboxEvent.published_at.is_(None),
-            or_(OutboxEvent.attempts == 0, OutboxEvent.next_attempt_at <= now),
-        )
-        .order_by(OutboxEvent.id)
-        .limit(limit)
-    )
-
-
 def subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
     return ALL_EVENTS in endpoint.event_types or event_type in endpoint.event_types
 
@@ -58,17 +43,8 @@ async def plan(
     session: AsyncSession, events: Sequence[OutboxEvent], *, settings: Settings, now: datetime
 ) -> list[EventPlan]:
     """The delivery rows to create and the mails to send for each event (reads only)."""
-    endpoints = (
-        await session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))
-    ).all()
-    existing = {
-        (endpoint_id, event_id)
-        for endpoint_id, event_id in await session.execute(
-            select(WebhookDelivery.endpoint_id, WebhookDelivery.outbox_event_id).where(
-                WebhookDelivery.outbox_event_id.in_([e.id for e in events])
-            )
-        )
-    }
+    endpoints = await repository.active_endpoints(session)
+    existing = await repository.existing_deliveries(session, [e.id for e in events])
     plans = []
     for event in events:
         deliveries = [
@@ -114,13 +90,15 @@ async def send_mails(mailer: Mailer, plans: list[EventPlan]) -> list[EventPlan]:
 async def mark(session: AsyncSession, plans: list[EventPlan], *, now: datetime) -> None:
     """Create the delivery rows; mark each event published, or schedule its retry."""
     for item in plans:
-        session.add_all(item.deliveries)
+        repository.add_deliveries(session, item.deliveries)
         event = item.event
-        values: dict[str, Any] = {"published_at": now, "last_error": None}
-        if item.error is not None:
-            attempts = event.attempts + 1
-            retry_at = next_attempt_at(attempts, now)
-            if retry_at is None:
-                log.error("outbox.gave_up", event_id=event.event_id, event_type=event.type)
-            values = {"attempts": attempts, "next_attempt_at": retry_at, "last_error": item.error}
-        await session.execute(update(OutboxEvent).where(OutboxEvent.id == event.id).values(values))
+        if item.error is None:
+            await repository.mark_event_published(session, event.id, at=now)
+            continue
+        attempts = event.attempts + 1
+        retry_at = next_attempt_at(attempts, now)
+        if retry_at is None:
+            log.error("outbox.gave_up", event_id=event.event_id, event_type=event.type)
+        await repository.schedule_event_retry(
+            session, event.id, attempts=attempts, next_attempt_at=retry_at, error=item.error
+        )

@@ -16,14 +16,12 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.config import Settings
 from corebank.core.mail import Mail
 from corebank.core.money import format_amount, minor_units
-from corebank.models.account import Account, AccountKind
-from corebank.models.customer import Customer
+from corebank.events import repository
 from corebank.models.outbox import OutboxEvent
 from corebank.models.user import User
 
@@ -55,7 +53,7 @@ async def _user(session: AsyncSession, payload: Mapping[str, Any]) -> User | Non
     user_id = payload.get("user_id")
     if not isinstance(user_id, int):
         return None
-    user = await session.scalar(select(User).where(User.id == user_id))
+    user = await repository.user_by_id(session, user_id)
     return user if user is not None and user.deleted_at is None else None
 
 
@@ -107,25 +105,20 @@ async def large_withdrawal(
     ]
     if not debited:
         return []
-    rows = await session.execute(
-        select(Account.number, Customer.email, Customer.first_name, Customer.last_name)
-        .join(Customer, Customer.id == Account.customer_id)
-        .where(Account.id.in_(debited), Account.kind == AccountKind.customer)
-        .where(Customer.deleted_at.is_(None))
-    )
+    owners = await repository.live_owners_of_customer_accounts(session, debited)
     mails = []
-    for number, email, first_name, last_name in rows:
+    for owner in owners:
         values = {
             **_common(settings),
-            "name": f"{first_name} {last_name}".strip(),
+            "name": f"{owner.first_name} {owner.last_name}".strip(),
             "amount": format_amount(amount, str(currency)),
             "currency": currency,
-            "account": "•••• " + number[-4:],
+            "account": "•••• " + owner.number[-4:],
             "transaction_id": data.get("transaction_id"),
             "occurred_at": event.occurred_at.strftime("%Y-%m-%d %H:%M UTC"),
         }
         subject = "Withdrawal of $amount $currency from your account"
-        mails.append(render("large_withdrawal", subject, email, values))
+        mails.append(render("large_withdrawal", subject, owner.email, values))
     return mails
 
 

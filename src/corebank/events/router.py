@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from corebank.core.api import API_PREFIX, MAX_ID
-from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
+from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
 from corebank.events import service
 from corebank.events.catalogue import CATALOGUE, data_schema
+from corebank.events.context import EventsContext
 from corebank.events.schemas import (
     DeliveryOut,
     EventTypeOut,
@@ -19,8 +20,7 @@ from corebank.events.schemas import (
     WebhookOut,
     WebhookUpdate,
 )
-from corebank.events.urls import UrlGuard
-from corebank.identity.deps import AdminPrincipal, ClockDep
+from corebank.identity.deps import AdminPrincipal
 from corebank.models.webhook import DeliveryStatus
 
 router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"])
@@ -33,11 +33,12 @@ ERRORS = {
 }
 
 
-async def get_guard(request: Request) -> UrlGuard:
-    return request.app.state.container.webhook_guard
+async def events_context(request: Request) -> EventsContext:
+    """The webhook services' context, from the app's container."""
+    return request.app.state.container.webhooks
 
 
-GuardDep = Annotated[UrlGuard, Depends(get_guard)]
+EventsDep = Annotated[EventsContext, Depends(events_context)]
 EndpointId = Annotated[int, Path(ge=1, le=MAX_ID)]
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -64,17 +65,11 @@ async def list_event_types(principal: AdminPrincipal) -> list[EventTypeOut]:
     responses=ERRORS,
 )
 async def create_webhook(
-    body: WebhookCreate,
-    principal: AdminPrincipal,
-    db: DatabaseDep,
-    guard: GuardDep,
-    clock: ClockDep,
+    body: WebhookCreate, principal: AdminPrincipal, ctx: EventsDep
 ) -> WebhookCreated:
     """Register a URL for signed event deliveries; the signing secret is shown only here."""
     endpoint, secret = await service.create_endpoint(
-        db,
-        guard=guard,
-        clock=clock,
+        ctx,
         actor_id=principal.user.id,
         url=body.url,
         event_types=body.event_types,
@@ -91,10 +86,10 @@ async def create_webhook(
     responses={401: ERRORS[401], 403: ERRORS[403], 422: {"description": "Validation failed"}},
 )
 async def list_webhooks(
-    principal: AdminPrincipal, db: DatabaseDep, page: PageDep, codec: CursorCodecDep
+    principal: AdminPrincipal, ctx: EventsDep, page: PageDep, codec: CursorCodecDep
 ) -> Page[WebhookOut]:
     """Webhook endpoints, newest first (secrets are never listed)."""
-    rows, next_cursor = await service.list_endpoints(db, params=page, codec=codec)
+    rows, next_cursor = await service.list_endpoints(ctx, params=page, codec=codec)
     return Page(items=[WebhookOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -102,10 +97,10 @@ async def list_webhooks(
     "/{endpoint_id}", summary="Read a webhook endpoint", response_model=WebhookOut, responses=ERRORS
 )
 async def read_webhook(
-    endpoint_id: EndpointId, principal: AdminPrincipal, db: DatabaseDep
+    endpoint_id: EndpointId, principal: AdminPrincipal, ctx: EventsDep
 ) -> WebhookOut:
     """One endpoint (without its secret)."""
-    return WebhookOut.model_validate(await service.get_endpoint(db, endpoint_id=endpoint_id))
+    return WebhookOut.model_validate(await service.get_endpoint(ctx, endpoint_id=endpoint_id))
 
 
 @router.patch(
@@ -118,15 +113,11 @@ async def update_webhook(
     endpoint_id: EndpointId,
     body: WebhookUpdate,
     principal: AdminPrincipal,
-    db: DatabaseDep,
-    guard: GuardDep,
-    clock: ClockDep,
+    ctx: EventsDep,
 ) -> WebhookOut:
     """Change the URL, event types, description or active flag (inactive = paused)."""
     endpoint = await service.update_endpoint(
-        db,
-        guard=guard,
-        clock=clock,
+        ctx,
         actor_id=principal.user.id,
         endpoint_id=endpoint_id,
         changes=body.model_dump(exclude_unset=True),
@@ -138,10 +129,10 @@ async def update_webhook(
     "/{endpoint_id}", summary="Delete a webhook endpoint", status_code=204, responses=ERRORS
 )
 async def delete_webhook(
-    endpoint_id: EndpointId, principal: AdminPrincipal, db: DatabaseDep
+    endpoint_id: EndpointId, principal: AdminPrincipal, ctx: EventsDep
 ) -> Response:
     """Delete the endpoint and its delivery log; nothing more is sent to it."""
-    await service.delete_endpoint(db, actor_id=principal.user.id, endpoint_id=endpoint_id)
+    await service.delete_endpoint(ctx, actor_id=principal.user.id, endpoint_id=endpoint_id)
     return Response(status_code=204)
 
 
@@ -154,14 +145,14 @@ async def delete_webhook(
 async def list_deliveries(
     endpoint_id: EndpointId,
     principal: AdminPrincipal,
-    db: DatabaseDep,
+    ctx: EventsDep,
     page: PageDep,
     codec: CursorCodecDep,
     status: Annotated[DeliveryStatus | None, Query(description="Only this status")] = None,
 ) -> Page[DeliveryOut]:
     """Deliveries to this endpoint, newest first: status, attempts, last answer, next attempt."""
     rows, next_cursor = await service.list_deliveries(
-        db, endpoint_id=endpoint_id, status=status, params=page, codec=codec
+        ctx, endpoint_id=endpoint_id, status=status, params=page, codec=codec
     )
     return Page(items=[DeliveryOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -177,13 +168,11 @@ async def retry_delivery(
     endpoint_id: EndpointId,
     delivery_id: DeliveryId,
     principal: AdminPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: EventsDep,
 ) -> DeliveryOut:
     """Queue the delivery for an attempt as soon as the dispatcher's next pass (any status)."""
     delivery = await service.retry_delivery(
-        db,
-        clock=clock,
+        ctx,
         actor_id=principal.user.id,
         endpoint_id=endpoint_id,
         delivery_id=delivery_id,

@@ -1,19 +1,27 @@
-"""Webhook endpoints: create (secret shown once), list, change, delete; the delivery log."""
+"""Webhook endpoints: create (secret shown once), list, change, delete; the delivery log.
+
+Every function takes an `EventsContext` and keyword-only arguments, and runs in one
+transaction (or one read session) of its own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core import audit
-from corebank.core.clock import Clock
-from corebank.core.db import Database
-from corebank.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from corebank.core.errors import field_error
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
-from corebank.events import signing
+from corebank.events import repository, signing
+from corebank.events.context import EventsContext
+from corebank.events.errors import (
+    DeliveryNotFound,
+    WebhookInactive,
+    WebhookNotFound,
+    WebhookUrlRefused,
+)
 from corebank.events.urls import UrlGuard, UrlRefused
 from corebank.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -32,25 +40,24 @@ async def _checked_url(guard: UrlGuard, url: str) -> str:
     try:
         await guard.check(url)
     except UrlRefused as exc:
-        raise ValidationFailed(
+        raise WebhookUrlRefused(
             exc.message, type=exc.code, errors=[field_error(["body", "url"], exc.message)]
         ) from None
     return url
 
 
-async def _get(session: AsyncSession, endpoint_id: int, *, lock: bool = False) -> WebhookEndpoint:
-    stmt = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
-    endpoint = await session.scalar(stmt.with_for_update() if lock else stmt)
+async def _get(
+    session: AsyncSession, endpoint_id: int, *, for_update: bool = False
+) -> WebhookEndpoint:
+    endpoint = await repository.endpoint_by_id(session, endpoint_id, for_update=for_update)
     if endpoint is None:
-        raise NotFound("No such webhook endpoint.", type="webhook-not-found")
+        raise WebhookNotFound()
     return endpoint
 
 
 async def create_endpoint(
-    db: Database,
+    ctx: EventsContext,
     *,
-    guard: UrlGuard,
-    clock: Clock,
     actor_id: int,
     url: str,
     event_types: list[str],
@@ -58,22 +65,20 @@ async def create_endpoint(
     active: bool,
 ) -> tuple[WebhookEndpoint, str]:
     """Save an endpoint after checking its URL; return it with its new signing secret."""
-    await _checked_url(guard, url)
+    await _checked_url(ctx.guard, url)
     secret = signing.new_secret()
-    now = clock.now()
-    async with db.transaction() as session:
-        endpoint = WebhookEndpoint(
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        endpoint = await repository.insert_endpoint(
+            session,
             url=url,
             event_types=event_types,
             description=description,
             active=active,
             secret=secret,
             created_by=actor_id,
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
-        session.add(endpoint)
-        await session.flush()
         audit.record(
             session,
             "webhook.created",
@@ -86,13 +91,13 @@ async def create_endpoint(
 
 
 async def list_endpoints(
-    db: Database, *, params: PageParams, codec: CursorCodec
+    ctx: EventsContext, *, params: PageParams, codec: CursorCodec
 ) -> tuple[list[WebhookEndpoint], str | None]:
     """Endpoints, newest first."""
-    async with db.session() as session:
+    async with ctx.db.session() as session:
         return await keyset_page(
             session,
-            select(WebhookEndpoint),
+            repository.endpoint_listing(),
             id_column=WebhookEndpoint.id,
             params=params,
             codec=codec,
@@ -100,30 +105,25 @@ async def list_endpoints(
         )
 
 
-async def get_endpoint(db: Database, *, endpoint_id: int) -> WebhookEndpoint:
-    async with db.session() as session:
+async def get_endpoint(ctx: EventsContext, *, endpoint_id: int) -> WebhookEndpoint:
+    """One endpoint; 404 when there is none."""
+    async with ctx.db.session() as session:
         return await _get(session, endpoint_id)
 
 
 async def update_endpoint(
-    db: Database,
-    *,
-    guard: UrlGuard,
-    clock: Clock,
-    actor_id: int,
-    endpoint_id: int,
-    changes: Mapping[str, Any],
+    ctx: EventsContext, *, actor_id: int, endpoint_id: int, changes: Mapping[str, Any]
 ) -> WebhookEndpoint:
     """Change url, event types, description or active; a new URL is checked like a new one."""
     if "url" in changes:
-        await _checked_url(guard, changes["url"])
-    async with db.transaction() as session:
-        endpoint = await _get(session, endpoint_id, lock=True)
+        await _checked_url(ctx.guard, changes["url"])
+    async with ctx.db.transaction() as session:
+        endpoint = await _get(session, endpoint_id, for_update=True)
         before = _snapshot(endpoint)
         for name, value in changes.items():
             setattr(endpoint, name, value)
         if _snapshot(endpoint) != before:
-            endpoint.updated_at = clock.now()
+            endpoint.updated_at = ctx.clock.now()
             audit.record(
                 session,
                 "webhook.updated",
@@ -136,10 +136,10 @@ async def update_endpoint(
     return endpoint
 
 
-async def delete_endpoint(db: Database, *, actor_id: int, endpoint_id: int) -> None:
+async def delete_endpoint(ctx: EventsContext, *, actor_id: int, endpoint_id: int) -> None:
     """Delete an endpoint and its delivery log; nothing more is sent to it."""
-    async with db.transaction() as session:
-        endpoint = await _get(session, endpoint_id, lock=True)
+    async with ctx.db.transaction() as session:
+        endpoint = await _get(session, endpoint_id, for_update=True)
         audit.record(
             session,
             "webhook.deleted",
@@ -148,11 +148,11 @@ async def delete_endpoint(db: Database, *, actor_id: int, endpoint_id: int) -> N
             target_id=endpoint.id,
             before=_snapshot(endpoint),
         )
-        await session.delete(endpoint)
+        await repository.delete_endpoint(session, endpoint)
 
 
 async def list_deliveries(
-    db: Database,
+    ctx: EventsContext,
     *,
     endpoint_id: int,
     status: DeliveryStatus | None,
@@ -160,14 +160,11 @@ async def list_deliveries(
     codec: CursorCodec,
 ) -> tuple[list[WebhookDelivery], str | None]:
     """One endpoint's deliveries, newest first, optionally of one status."""
-    async with db.session() as session:
+    async with ctx.db.session() as session:
         await _get(session, endpoint_id)
-        stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
-        if status is not None:
-            stmt = stmt.where(WebhookDelivery.status == status)
         return await keyset_page(
             session,
-            stmt,
+            repository.delivery_listing(endpoint_id=endpoint_id, status=status),
             id_column=WebhookDelivery.id,
             params=params,
             codec=codec,
@@ -176,25 +173,19 @@ async def list_deliveries(
 
 
 async def retry_delivery(
-    db: Database, *, clock: Clock, actor_id: int, endpoint_id: int, delivery_id: int
+    ctx: EventsContext, *, actor_id: int, endpoint_id: int, delivery_id: int
 ) -> WebhookDelivery:
     """Queue a delivery for an attempt now, whatever its status (a failed one gets one more)."""
-    now = clock.now()
-    async with db.transaction() as session:
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
         endpoint = await _get(session, endpoint_id)
         if not endpoint.active:
-            raise Conflict(
-                "The endpoint is inactive; activate it before retrying.",
-                type="webhook-inactive",
-            )
-        delivery = await session.scalar(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.endpoint_id == endpoint_id)
-            .values(status=DeliveryStatus.pending, next_attempt_at=now)
-            .returning(WebhookDelivery)
+            raise WebhookInactive()
+        delivery = await repository.requeue_delivery(
+            session, endpoint_id=endpoint_id, delivery_id=delivery_id, now=now
         )
         if delivery is None:
-            raise NotFound("No such delivery for this endpoint.", type="delivery-not-found")
+            raise DeliveryNotFound()
         audit.record(
             session,
             "webhook.delivery_retried",

@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from corebank.core import metrics
 from corebank.core.db import Database
 from corebank.core.metrics import ScrapeHook
+from corebank.events import repository
 from corebank.models.base import as_utc, utcnow
-from corebank.models.outbox import OutboxEvent
-from corebank.models.webhook import DeliveryStatus, WebhookDelivery
+from corebank.models.webhook import DeliveryStatus
 
 if TYPE_CHECKING:
     from corebank.events.dispatcher import Dispatcher
@@ -32,29 +30,17 @@ class OutboxStats:
 async def outbox_stats(db: Database, *, now: datetime | None = None) -> OutboxStats:
     """The outbox backlog and the age of its oldest pending event."""
     now = now or utcnow()
-    unpublished = OutboxEvent.published_at.is_(None)
     async with db.session() as session:
-        count, oldest = (
-            await session.execute(
-                select(func.count(), func.min(OutboxEvent.occurred_at)).where(
-                    unpublished, OutboxEvent.next_attempt_at.is_not(None)
-                )
-            )
-        ).one()
-        dead = await session.scalar(
-            select(func.count()).where(unpublished, OutboxEvent.next_attempt_at.is_(None))
-        )
+        count, oldest = await repository.pending_events(session)
+        dead = await repository.dead_event_count(session)
     age = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
-    return OutboxStats(pending=count, oldest_pending_age_seconds=age, dead=dead or 0)
+    return OutboxStats(pending=count, oldest_pending_age_seconds=age, dead=dead)
 
 
 async def delivery_counts(db: Database) -> dict[str, int]:
     """Webhook deliveries by status (pending, succeeded, failed)."""
     async with db.session() as session:
-        rows = await session.execute(
-            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
-        )
-        counts = {str(status): int(count) for status, count in rows}
+        counts = await repository.delivery_counts_by_status(session)
     return {status.value: counts.get(status.value, 0) for status in DeliveryStatus}
 
 

@@ -12,9 +12,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from corebank.accounts import repository as accounts_repository
-from corebank.accounts.errors import AccountNotFound
-from corebank.accounts.service import owner_filter, visible_row
+from corebank.accounts.service import visible_row
 from corebank.core.db import Database
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
@@ -31,7 +29,7 @@ from corebank.ledger.schemas import (
     StatementOut,
     TransactionOut,
 )
-from corebank.models.account import Account, AccountKind
+from corebank.models.account import AccountKind
 from corebank.models.base import UTCDateTime
 from corebank.models.ledger import JournalEntry, Posting
 
@@ -74,13 +72,6 @@ async def get_transaction(db: Database, *, actor: Principal, entry_id: int) -> T
         created_at=entry.created_at,
         correlation_id=entry.correlation_id,
     )
-
-
-async def visible_account(session: AsyncSession, *, actor: Principal, account_id: int) -> Account:
-    account = await accounts_repository.get(session, account_id, owner_user_id=owner_filter(actor))
-    if account is None:
-        raise AccountNotFound("No such account.")
-    return account
 
 
 _REVERSAL = aliased(JournalEntry, name="reversal")
@@ -245,8 +236,8 @@ async def statement(
     end: datetime,
 ) -> StatementOut:
     """Opening balance, the period's lines and the closing balance (opening + lines)."""
+    account = await visible_row(db, actor=actor, account_id=account_id)
     async with db.session() as session:
-        account = await visible_account(session, actor=actor, account_id=account_id)
         start = start or account.created_at
         if start >= end:
             raise ValidationFailed(

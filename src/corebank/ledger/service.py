@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.accounts.errors import AccountNotFound, InvalidAccountNumber
-from corebank.accounts.numbers import is_valid_account_number
+from corebank.accounts import service as accounts
 from corebank.core.clock import Clock
 from corebank.core.db import Database
-from corebank.core.errors import field_error
 from corebank.identity.pin import verify_transaction_pin
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
@@ -33,7 +30,6 @@ from corebank.ledger.posting import (
     require_open,
     require_visible,
 )
-from corebank.models.account import Account, AccountKind
 from corebank.models.ledger import EntryType
 
 CREATED = 201
@@ -185,15 +181,12 @@ async def transfer(
 
 
 async def _account_id_by_number(db: Database, number: str) -> int:
-    if not is_valid_account_number(number):
-        raise InvalidAccountNumber(
-            "to_account_number is not a valid account number (check digits do not match).",
-            errors=[field_error(["body", "to_account_number"], "invalid check digits")],
-        )
-    async with db.read() as session:
-        found = await session.scalar(
-            select(Account.id).where(Account.number == number, Account.kind == AccountKind.customer)
-        )
-    if found is None:
-        raise AccountNotFound("No account has that number.")
-    return found
+    account = await accounts.find_by_number(
+        db,
+        number,
+        owner_user_id=None,
+        field=["body", "to_account_number"],
+        subject="to_account_number",
+        not_found="No account has that number.",
+    )
+    return account.id
