@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from typing import Any
 
 import pytest
@@ -13,14 +14,25 @@ from corebank.config import Settings
 PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 #: One Redis database per xdist worker, so a test that flushes its database cannot wipe the
-#: counters of a test running on the other worker (14 belongs to the two-instance test).
+#: counters of a test running on the other worker. The two-instance servers get their own
+#: (xdist may run that module's tests on two workers at once, each with its pair of servers).
 _WORKER_REDIS_DBS = (15, 13, 12, 11, 10, 9, 8, 7)
+_TWO_INSTANCE_REDIS_DBS = (14, 6, 5, 4, 3, 2, 1, 0)
+
+
+def _worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
 
 
 def _worker_redis_url() -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    index = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
-    return f"redis://127.0.0.1:6379/{_WORKER_REDIS_DBS[index % len(_WORKER_REDIS_DBS)]}"
+    return f"redis://127.0.0.1:6379/{_WORKER_REDIS_DBS[_worker_index() % len(_WORKER_REDIS_DBS)]}"
+
+
+def two_instance_redis_url() -> str:
+    """The Redis database the two-instance test's servers share (one per xdist worker)."""
+    index = _worker_index() % len(_TWO_INSTANCE_REDIS_DBS)
+    return f"redis://127.0.0.1:6379/{_TWO_INSTANCE_REDIS_DBS[index]}"
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or _worker_redis_url()
@@ -202,3 +214,10 @@ async def truncate_postgres(database: Any) -> None:
             text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, :h)"),
             {"h": "0" * 64},
         )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

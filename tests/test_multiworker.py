@@ -1,7 +1,6 @@
 """`corebank serve --workers 2`: counters are exact across worker processes."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,13 +11,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support import free_port
+
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

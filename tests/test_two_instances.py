@@ -7,7 +7,6 @@ whichever instance a request lands on. Run alone with `pytest -m slow tests/test
 import asyncio
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -20,19 +19,13 @@ import httpx
 import pytest
 import redis.asyncio as redis_asyncio
 
-from tests.support import PG_ADMIN_DSN, unavailable
+from tests.support import PG_ADMIN_DSN, free_port, two_instance_redis_url, unavailable
 
 pytestmark = pytest.mark.slow
 
 ADMIN_PASSWORD = "Adm1n-Str0ng-Pass!"
 STAFF_PASSWORD = "St4ff-Str0ng-Pass!"
-REDIS_DB_URL = "redis://127.0.0.1:6379/14"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+REDIS_DB_URL = two_instance_redis_url()
 
 
 def _database_name() -> str:

@@ -1,4 +1,23 @@
-"""corebank: a banking API on a double-entry ledger."""
+"""corebank: a banking API on a double-entry ledger.
+
+Dependencies point one way, down this list; nothing imports a package above it, and packages
+on one line do not import each other (`lint-imports` checks it, with the contracts in
+pyproject.toml; tests/test_architecture.py runs it with the suite):
+
+    cli, main         entry points: the command line, the app factory
+    container         the composition root: builds every service, registers cross-domain hooks
+    audit, credit, events, ledger
+                      domains that build on the ones below (ledger on accounts, credit on
+                      customers, audit and events on identity)
+    accounts, customers
+    identity          users, sessions, tokens, roles: the Principal every route checks
+    core              the platform (database, errors, logging, metrics, outbox, audit append...)
+                      knows no domain, and no domain's table
+    models            every ORM model, one module per aggregate
+    config            Settings
+
+CONTRIBUTING.md says how a request flows through them.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 

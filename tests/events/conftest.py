@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from corebank.events.dispatcher import Dispatcher
-from tests.events.helpers import Inbox, Receiver, free_port
+from tests.events.helpers import Receiver
+from tests.fake_smtp import Inbox, smtp_server
 from tests.support import login_as
 
 
@@ -22,25 +22,22 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture(scope="session")
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture
-def inbox(smtp_server: tuple[Inbox, int]) -> Inbox:
-    smtp_server[0].messages.clear()
-    return smtp_server[0]
+def inbox(smtp: tuple[Inbox, int]) -> Inbox:
+    smtp[0].messages.clear()
+    return smtp[0]
 
 
 @pytest.fixture
-def settings_overrides(smtp_server: tuple[Inbox, int]) -> dict[str, Any]:
+def settings_overrides(smtp: tuple[Inbox, int]) -> dict[str, Any]:
     return {
         "smtp_host": "127.0.0.1",
-        "smtp_port": smtp_server[1],
+        "smtp_port": smtp[1],
         "smtp_starttls": False,
         "public_base_url": "https://bank.example",
         "allow_private_webhooks": True,

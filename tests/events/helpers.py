@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -46,32 +44,12 @@ class Receiver(FakeHttpServer):
         return [r.headers["corebank-event-id"] for r in self.requests]
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
 def parts(message: EmailMessage) -> tuple[str, str]:
     """The plain-text and HTML bodies of a mail."""
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     assert text is not None and html is not None
     return text.get_content(), html.get_content()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def create_webhook(

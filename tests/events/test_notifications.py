@@ -14,10 +14,11 @@ from corebank.core.mail import SmtpMailer
 from corebank.events import notifications
 from corebank.events.dispatcher import Dispatcher
 from corebank.models import Customer, OutboxEvent, WebhookDelivery
-from tests.events.helpers import API, Inbox, Receiver, create_webhook, free_port, parts
+from tests.events.helpers import API, Receiver, create_webhook, parts
 from tests.events.test_outbox import emit_one
+from tests.fake_smtp import Inbox
 from tests.identity.helpers import login, register
-from tests.support import login_as
+from tests.support import free_port, login_as
 
 
 async def test_registration_sends_a_welcome_mail(

@@ -1,0 +1,1 @@
+"""The credit bureau client (behind its breaker) and the staff credit check on a customer."""

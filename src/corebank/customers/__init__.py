@@ -1,0 +1,2 @@
+"""Customer records: validation, search, KYC, soft delete (with guards the composition root
+registers)."""

@@ -50,6 +50,19 @@ async def confirm_current_password(ctx: AuthContext, user: User, password: str) 
     )
 
 
+async def _hash_new_password(ctx: AuthContext, user: User, new_password: str) -> str:
+    """The new password's hash, once it passes the rules (422 listing each one it breaks)."""
+    normalized = check_password(
+        ctx.policy,
+        new_password,
+        email=user.email,
+        username=user.username,
+        full_name=user.full_name,
+        field="new_password",
+    )
+    return await ctx.hasher.hash(normalized)
+
+
 def password_fingerprint(password_hash: str) -> str:
     """Ties a reset token to the password it may replace: a later change kills the token."""
     return hashlib.sha256(password_hash.encode()).hexdigest()
@@ -69,15 +82,7 @@ async def change_password(
     if user is None:
         raise UserNotFound()
     await confirm_current_password(ctx, user, current_password)
-    normalized = check_password(
-        ctx.policy,
-        new_password,
-        email=user.email,
-        username=user.username,
-        full_name=user.full_name,
-        field="new_password",
-    )
-    new_hash = await ctx.hasher.hash(normalized)
+    new_hash = await _hash_new_password(ctx, user, new_password)
     now = ctx.clock.now()
     async with ctx.db.transaction() as session:
         await session.execute(
@@ -173,15 +178,7 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
         or reset.password_fingerprint != password_fingerprint(user.password_hash)
     ):
         raise InvalidResetToken()
-    normalized = check_password(
-        ctx.policy,
-        new_password,
-        email=user.email,
-        username=user.username,
-        full_name=user.full_name,
-        field="new_password",
-    )
-    new_hash = await ctx.hasher.hash(normalized)
+    new_hash = await _hash_new_password(ctx, user, new_password)
     async with ctx.db.transaction() as session:
         spent = await session.execute(
             update(PasswordResetToken)
