@@ -96,7 +96,9 @@ async def measure(args: argparse.Namespace) -> None:
 
         await run(min(200, args.requests))
         connects = [0]
-        event.listen(app.state.container.db.engine.sync_engine, "connect", lambda *_: _count(connects))
+        event.listen(
+            app.state.container.db.engine.sync_engine, "connect", lambda *_: _count(connects)
+        )
         profiler = cProfile.Profile() if args.cprofile else None
         started_cpu, started_wall = time.process_time(), time.perf_counter()
         if profiler:

@@ -61,7 +61,9 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.driver_connection.add_query_logger(on_query)
 
-    app.state.container.db.statement_observers.append(lambda sql, _seconds: log.append(_first_line(sql)))
+    app.state.container.db.statement_observers.append(
+        lambda sql, _seconds: log.append(_first_line(sql))
+    )
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(*args: Any) -> None:

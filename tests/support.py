@@ -221,3 +221,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+async def audit_rows(db: Any, action: str) -> list[Any]:
+    """Every audit row with `action`, in id order."""
+    from sqlalchemy import select
+
+    from corebank.models import AuditEvent
+
+    async with db.session() as session:
+        found = await session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+        return list(found.all())

@@ -1,6 +1,7 @@
 """The corebank command: version, migrate, create-admin, audit verify."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -81,3 +82,25 @@ def test_serve_runs_uvicorn_on_the_event_loop_it_is_given(
     assert result.exit_code == 0, result.output
     assert started["loop"] == loop
     assert started["factory"] is True
+
+
+def test_generate_mfa_key_prints_a_usable_key() -> None:
+    from corebank.config import parse_mfa_keys as parse_keys
+    from corebank.identity.secretbox import SecretBox
+
+    result = runner.invoke(app, ["generate-mfa-key", "--key-id", "2026a"])
+    assert result.exit_code == 0
+    value = result.output.strip()
+    assert value.startswith("2026a:")
+    box = SecretBox(parse_keys(value))
+    assert box.open(*box.seal("JBSWY3DPEHPK3PXP")) == "JBSWY3DPEHPK3PXP"
+
+
+def test_configuration_errors_never_echo_the_input(monkeypatch: Any) -> None:
+    secret = "Zq8!" + "mK3#pL9$vB2&" * 3
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", secret)
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 2
+    assert "ALLOWED_HOSTS" in result.output and "MFA_ENCRYPTION_KEY" in result.output
+    assert secret not in result.output and "mK3#" not in result.output

@@ -160,13 +160,17 @@ def test_env_example_as_is_is_refused_in_production() -> None:
 
 def test_api_environment_is_a_valid_production_configuration() -> None:
     for name in API_SERVICES:
-        values = effective_environment(name) | {"SECRET_KEY": STRONG_SECRET}
+        values = effective_environment(name) | {
+            "SECRET_KEY": STRONG_SECRET,
+            "MFA_ENCRYPTION_KEY": "k1:" + "A" * 43 + "=",
+        }
         settings = settings_from(values)
         assert settings.environment == Environment.production
         assert settings.database_url.startswith("postgresql+asyncpg://")
         assert settings.redis_url
         assert not settings.debug
         assert not settings.docs_enabled
+        assert settings.metrics_token is not None, "production serves no metrics without it"
         assert not settings.allow_private_webhooks
         # The outbox is dispatched by the worker service, not inside the API processes.
         assert settings.outbox_dispatcher_in_process is False
@@ -237,6 +241,9 @@ def test_prometheus_scrapes_every_api_instance() -> None:
         for target in static.get("targets", [])
     }
     assert {f"{name}:8000" for name in API_SERVICES} <= targets
+    example_token = env_file_entries(ENV_EXAMPLE)["METRICS_TOKEN"]
+    for job in config["scrape_configs"]:
+        assert job["authorization"]["credentials"] == example_token, "the same METRICS_TOKEN"
 
 
 # --- Dockerfile ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import ValidationError
 
 from corebank import __version__
 from corebank.config import Settings
@@ -26,8 +27,11 @@ app.add_typer(ledger_app, name="ledger")
 def _settings() -> Settings:
     try:
         return Settings()
-    except ValueError as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
+    except ValidationError as exc:  # only the messages: the input may hold secrets
+        for error in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in error["loc"]).upper()
+            prefix = f"{where}: " if where else ""
+            typer.echo(f"configuration error: {prefix}{error['msg']}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -124,6 +128,18 @@ def worker(
             await close_container(container)
 
     asyncio.run(_run())
+
+
+@app.command("generate-mfa-key")
+def generate_mfa_key(
+    key_id: Annotated[
+        str, typer.Option(help="A name for the key (rotation keeps several).")
+    ] = "k1",
+) -> None:
+    """Print a new MFA_ENCRYPTION_KEY value (`id:key`); put it first to rotate keys."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(f"{key_id}:{Fernet.generate_key().decode()}")
 
 
 @app.command("create-admin")

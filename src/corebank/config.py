@@ -16,6 +16,15 @@ MIN_SECRET_BYTES = 32
 
 CommaList = Annotated[list[str], NoDecode]
 
+#: Settings whose default is (development and test, production): what the README's two
+#: commands and the tests need is open; what a production deployment gets is closed.
+PRODUCTION_DEFAULTS: dict[str, tuple[object, object]] = {
+    "docs_enabled": (True, False),
+    "health_details_public": (True, False),
+    "require_mfa_for_staff": (False, True),
+    "sca_required": (False, True),
+}
+
 
 class Environment(StrEnum):
     development = "development"
@@ -67,6 +76,19 @@ class Settings(BaseSettings):
     pin_required_for_customers: bool = False
     password_reset_minutes: int = Field(default=30, ge=1)
 
+    mfa_encryption_key: SecretStr | None = None
+    require_mfa_for_staff: bool = Field(default=None, validate_default=False)  # type: ignore[assignment]
+    mfa_ticket_minutes: int = Field(default=5, ge=1, le=30)
+    mfa_max_failures: int = Field(default=5, ge=1)
+    mfa_lock_minutes: int = Field(default=30, ge=1)
+    sca_required: bool = Field(default=None, validate_default=False)  # type: ignore[assignment]
+    sca_challenge_minutes: int = Field(default=5, ge=1, le=30)
+    sca_exempt_own_accounts: bool = True
+    sca_exempt_trusted_payees: bool = True
+    sca_low_value_max: str = Field(default="30.00", pattern=r"^[0-9]+(\.[0-9]+)?$")
+    sca_low_value_total: str = Field(default="100.00", pattern=r"^[0-9]+(\.[0-9]+)?$")
+    sca_low_value_count: int = Field(default=5, ge=0)
+
     rate_limit_enabled: bool = True
     rate_limit_default: str = "100/minute"
     rate_limit_login: str = "10/minute"
@@ -87,7 +109,8 @@ class Settings(BaseSettings):
     sentry_dsn: SecretStr | None = None
     sentry_sample_rate: float = Field(default=1.0, ge=0, le=1)
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0, le=1)
-    docs_enabled: bool = True
+    docs_enabled: bool = Field(default=None, validate_default=False)  # type: ignore[assignment]
+    health_details_public: bool = Field(default=None, validate_default=False)  # type: ignore[assignment]
     credit_bureau_url: str | None = None
     credit_bureau_api_key: SecretStr | None = None
     credit_bureau_timeout_seconds: float = Field(default=3.0, gt=0)
@@ -111,6 +134,19 @@ class Settings(BaseSettings):
     webhook_breaker_reset_seconds: float = Field(default=60.0, ge=0)
     allow_private_webhooks: bool = False
     large_withdrawal_threshold: str = Field(default="10000.00", pattern=r"^[0-9]+(\.[0-9]+)?$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_by_environment(cls, values: object) -> object:
+        """Settings whose safe default differs in production (see PRODUCTION_DEFAULTS)."""
+        if not isinstance(values, dict):
+            return values
+        environment = str(values.get("environment", Environment.development))
+        production = environment.lower() == Environment.production
+        for name, (elsewhere, in_production) in PRODUCTION_DEFAULTS.items():
+            if values.get(name) is None:
+                values[name] = in_production if production else elsewhere
+        return values
 
     @field_validator(
         "cors_origins", "allowed_hosts", "trusted_proxies", "currencies", mode="before"
@@ -168,7 +204,40 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("DEBUG must be off")
     if "*" in settings.cors_origins and settings.cors_allow_credentials:
         problems.append("CORS '*' with credentials")
+    if settings.mfa_encryption_key is not None:
+        try:
+            parse_mfa_keys(settings.mfa_encryption_key.get_secret_value())
+        except ValueError as exc:
+            problems.append(f"MFA_ENCRYPTION_KEY: {exc}")
+    if settings.mfa_encryption_key is None:
+        problems.append("MFA_ENCRYPTION_KEY is not set (make one: corebank generate-mfa-key)")
+    if not settings.allowed_hosts or "*" in settings.allowed_hosts:
+        problems.append(
+            "ALLOWED_HOSTS must name the hosts the service answers to (not '*'), "
+            "e.g. ALLOWED_HOSTS=api.bank.example"
+        )
     return problems
+
+
+def parse_mfa_keys(value: str) -> list[tuple[str, bytes]]:
+    """MFA_ENCRYPTION_KEY as (id, Fernet key) pairs, the sealing key first: `id:key,id:key`
+    or one bare key (id "k1"). ValueError naming what is wrong (never the key itself)."""
+    from cryptography.fernet import Fernet
+
+    pairs = []
+    for index, part in enumerate(p.strip() for p in value.split(",") if p.strip()):
+        key_id, _, key = part.rpartition(":") if ":" in part else ("", "", part)
+        key_id = key_id or f"k{index + 1}"
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ValueError(
+                f"key {key_id!r} is not a Fernet key (32 url-safe base64-encoded bytes)"
+            ) from None
+        pairs.append((key_id, key.encode()))
+    if not pairs:
+        raise ValueError("no key given")
+    return pairs
 
 
 _PROCESS_SECRET: list[str] = []

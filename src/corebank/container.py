@@ -10,9 +10,11 @@ module. Routers reach the container only through typed dependencies (`core.deps`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from corebank.accounts import guards as account_guards
+from corebank.accounts.context import AccountsContext
 from corebank.config import Settings
 from corebank.core import metrics
 from corebank.core.cache import install_cache
@@ -29,11 +31,14 @@ from corebank.events import stats as event_stats
 from corebank.events.context import EventsContext
 from corebank.events.dispatcher import Dispatcher
 from corebank.events.urls import UrlGuard
+from corebank.identity import service as identity_service
 from corebank.identity import sessions as identity_sessions
 from corebank.identity.passwords import PasswordHasher
+from corebank.identity.secretbox import box_from_settings
 from corebank.identity.service import AuthContext
 from corebank.identity.tokens import TokenService
 from corebank.ledger import holds as ledger_holds
+from corebank.ledger.context import LedgerContext
 
 
 @dataclass(kw_only=True)
@@ -50,6 +55,9 @@ class Container(Platform):
     webhooks: EventsContext
     dispatcher: Dispatcher
     owns_database: bool
+    accounts: AccountsContext
+    #: Built right after the container, from its identity context (`auth`).
+    ledger: LedgerContext = field(init=False)
 
 
 def build_container(
@@ -81,6 +89,7 @@ def build_container(
             tokens=tokens,
             clock=clock,
             outgoing=outgoing,
+            secrets=box_from_settings(settings),
         ),
         customers=CustomerContext(db=db, settings=settings, clock=clock, cache=cache),
         credit_bureau=bureau,
@@ -91,7 +100,12 @@ def build_container(
             db=db, settings=settings, mailer=outgoing.mailer, guard=guard, clock=clock
         ),
         owns_database=database is None,
+        accounts=AccountsContext(db=db, clock=clock, settings=settings),
     )
+    container.ledger = LedgerContext(
+        db=db, clock=clock, settings=settings, accounts=container.accounts, auth=container.auth
+    )
+    container.is_staff_token = partial(identity_service.is_staff_token, container.auth)
     wire(container)
     return container
 

@@ -22,6 +22,7 @@ from corebank.core import health, metrics, observability
 from corebank.core.api import API_PREFIX
 from corebank.core.clock import Clock
 from corebank.core.db import Database
+from corebank.core.docs import docs_router
 from corebank.core.errors import install_error_handlers
 from corebank.core.logging import configure_logging
 from corebank.core.middleware import (
@@ -34,8 +35,8 @@ from corebank.core.ratelimit import DefaultRateLimitMiddleware
 from corebank.credit import router as credit_router
 from corebank.customers import router as customers_router
 from corebank.events import router as webhooks_router
+from corebank.identity import mfa_router, users_router
 from corebank.identity import router as auth_router
-from corebank.identity import users_router
 from corebank.ledger import history_router as ledger_history_router
 from corebank.ledger import router as ledger_router
 
@@ -89,6 +90,7 @@ def api_routers() -> list[APIRouter]:
         customers_router.router,
         auth_router.router,
         users_router.router,
+        mfa_router.router,
         credit_router.router,
         audit_router.router,
         webhooks_router.router,
@@ -139,11 +141,14 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json" if docs else None,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # /docs and /redoc come from core/docs.py, with assets from the package
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.container = container
+    # Starlette would answer a trailing slash with a redirect built from the request's Host;
+    # nothing is ever built from it here, so /path/ is a plain 404 (routes have no slash).
+    app.router.redirect_slashes = False
     observability.setup_tracing(app, settings, container.db)
     observability.setup_sentry(settings)
     install_error_handlers(app)
@@ -158,6 +163,7 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(domain_router)
     app.include_router(metrics.metrics_router())
     app.include_router(_root_router(app.title))
+    app.include_router(docs_router(app))
 
 
 def _add_middleware(app: FastAPI, container: Container) -> None:

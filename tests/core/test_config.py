@@ -34,7 +34,12 @@ def test_wildcard_cors_with_credentials_is_refused() -> None:
 
 
 def test_production_accepts_a_strong_secret() -> None:
-    settings = make(environment="production", secret_key="Zq8!" + "mK3#pL9$vB2&" * 3)
+    settings = make(
+        environment="production",
+        secret_key="Zq8!" + "mK3#pL9$vB2&" * 3,
+        allowed_hosts="api.bank.example",
+        mfa_encryption_key="k1:" + "A" * 43 + "=",
+    )
     assert settings.signing_key.startswith("Zq8!")
 
 

@@ -63,17 +63,25 @@ async def test_headers_on_2xx_404_429_and_500(boom_app: FastAPI, client: httpx.A
     assert_security_headers(failed)
 
 
-async def test_docs_get_a_relaxed_policy_and_still_render(client: httpx.AsyncClient) -> None:
+async def test_docs_get_a_same_origin_policy_and_still_render(client: httpx.AsyncClient) -> None:
     for path in ("/docs", "/redoc"):
         page = await client.get(path)
         assert page.status_code == 200
-        assert "cdn.jsdelivr.net" in page.headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        csp = page.headers["content-security-policy"]
+        assert "default-src 'self'" in csp
+        assert "script-src 'self'" in csp
+        assert "http" not in csp  # no CDN, no font host (tests/core/test_docs_offline.py)
+        assert "frame-ancestors 'none'" in csp
 
 
 async def test_hsts_only_in_production(client: httpx.AsyncClient, settings: Any) -> None:
     assert "strict-transport-security" not in (await client.get("/health")).headers
-    production = test_settings(settings.database_url, environment="production")
+    production = test_settings(
+        settings.database_url,
+        environment="production",
+        allowed_hosts="testserver",
+        mfa_encryption_key="k1:" + "A" * 43 + "=",
+    )
     app = create_app(production, database=Database(production))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:

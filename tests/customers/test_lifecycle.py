@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from corebank.core.db import Database
-from corebank.models import AuditEvent, Customer, OutboxEvent
+from corebank.models import Customer, OutboxEvent
 from tests.customers.helpers import URL, create, payload, problem_locs
-from tests.support import STRONG_PASSWORD, login_as
+from tests.support import STRONG_PASSWORD, audit_rows, login_as
 
 
 @pytest.fixture
@@ -23,13 +23,6 @@ async def staff(app: Any) -> dict[str, str]:
 @pytest.fixture
 async def admin(app: Any) -> dict[str, str]:
     return (await login_as(app, role="admin"))[1]
-
-
-async def audit_rows(db: Database, action: str) -> list[AuditEvent]:
-    async with db.session() as session:
-        return list(
-            (await session.scalars(select(AuditEvent).where(AuditEvent.action == action))).all()
-        )
 
 
 async def event_types(db: Database) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from corebank.core.clock import FrozenClock
 from corebank.core.errors import Forbidden
 from corebank.identity.pin import verify_transaction_pin
-from tests.support import STRONG_PASSWORD, login_as
+from tests.support import STRONG_PASSWORD, audit_rows, login_as
 
 
 async def set_pin(client: httpx.AsyncClient, headers: dict[str, str], pin: str) -> httpx.Response:
@@ -112,3 +112,33 @@ async def test_parallel_guesses_get_at_most_five_evaluated(app: Any) -> None:
         await verify_transaction_pin(
             app.state.container.auth, user_id=user.id, pin="4821", now=now, required=False
         )
+
+
+async def test_every_attempt_of_a_parallel_burst_leaves_an_audit_row(app: Any) -> None:
+    import asyncio
+
+    user, headers = await login_as(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await set_pin(client, headers, "4821")).status_code == 204
+    now = app.state.container.clock.now()
+
+    async def attempt(pin: str) -> str:
+        try:
+            await verify_transaction_pin(
+                app.state.container.auth, user_id=user.id, pin=pin, now=now, required=False
+            )
+        except Forbidden as refused:
+            return refused.problem_type
+        return "ok"
+
+    outcomes = await asyncio.gather(*(attempt(f"{1000 + n}") for n in range(20)))
+    assert "ok" not in outcomes
+    rows = {
+        action: await audit_rows(app.state.container.db, action)
+        for action in ("user.pin_failed", "user.pin_refused", "user.pin_blocked")
+    }
+    assert len(rows["user.pin_blocked"]) == 1
+    assert 1 <= len(rows["user.pin_failed"]) <= 5  # evaluated wrong guesses, each one
+    assert len(rows["user.pin_failed"]) + len(rows["user.pin_refused"]) == 20
+    assert all(row.target_id == str(user.id) for found in rows.values() for row in found)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
+from corebank.container import Container, build_container, close_container
+from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.identity.principal import Caller, Principal
 from corebank.models import Account, Customer, JournalEntry, Posting, User
@@ -79,6 +83,17 @@ async def service_actor(db: Database, role: str = "staff") -> Principal:
         )
         session.add(user)
     return Principal(user=Caller(id=user.id, role=user.role), session_id=0)
+
+
+@asynccontextmanager
+async def service_contexts(db: Database, clock: Clock) -> AsyncIterator[Container]:
+    """The app's services over `db` and `clock`, built by the composition root, for tests
+    that call the account and ledger services directly (no HTTP); closed after."""
+    container = build_container(db.settings, database=db, clock=clock)
+    try:
+        yield container
+    finally:
+        await close_container(container)
 
 
 async def tamper(db: Database, table: str, sql: str) -> None:

@@ -28,15 +28,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import expiry, lifecycle
 from corebank.accounts import service as accounts
+from corebank.accounts.context import AccountsContext
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.core.errors import CorebankError
 from corebank.core.money import format_amount
 from corebank.identity.deps import Principal
 from corebank.ledger import holds, reversal, service
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.verify import verify_ledger
 from corebank.models import Account, Hold, JournalEntry, Posting
-from tests.ledger.helpers import insert_customer, service_actor
+from tests.ledger.helpers import insert_customer, service_actor, service_contexts
 
 T = TypeVar("T")
 CREDIT_LIMIT = 10_000
@@ -84,6 +86,8 @@ class World:
     clock: FrozenClock
     staff: Principal
     admin: Principal
+    accounts: AccountsContext
+    ledger: LedgerContext
     examples: list[bool] = field(default_factory=list)
 
 
@@ -199,13 +203,12 @@ async def open_accounts(world: World) -> tuple[Principal, list[tuple[int, str]]]
     for user_id, currency in ((owner.user.id, "USD"), (None, "USD"), (None, "USD"), (None, "EUR")):
         customer = await insert_customer(world.db, user_id=user_id, credit_limit_minor=CREDIT_LIMIT)
         account = await accounts.open_account(
-            world.db,
+            world.accounts,
             actor=world.staff,
             customer_id=customer.id,
             type="checking",
             currency=currency,
             nickname=None,
-            clock=world.clock,
         )
         ids.append((account.id, currency))
     return owner, ids
@@ -295,9 +298,13 @@ class LedgerMachine(RuleBasedStateMachine):
         return asyncio.run_coroutine_threadsafe(coro, self.world.loop).result()  # type: ignore[arg-type]
 
     def call(self, fn: Callable[..., Awaitable[T]], **kwargs: Any) -> Awaitable[T]:
-        """`fn` on the world's database and clock, as staff unless an actor is given."""
+        """`fn` on the world's ledger context, as staff unless an actor is given."""
         kwargs.setdefault("actor", self.world.staff)
-        return fn(self.world.db, clock=self.world.clock, **kwargs)
+        return fn(self.world.ledger, **kwargs)
+
+    def update_account(self, **kwargs: Any) -> Awaitable[Any]:
+        """`lifecycle.update_account` on the world's accounts context, as staff."""
+        return lifecycle.update_account(self.world.accounts, actor=self.world.staff, **kwargs)
 
     def move(
         self, fn: Callable[..., Awaitable[T]], amount: int, currency: str = "USD", **kwargs: Any
@@ -421,8 +428,7 @@ class LedgerMachine(RuleBasedStateMachine):
         account_id = self.usd_account(data)
         outcome = self.attempt(
             self.model.can_set_limit(account_id, limit),
-            self.call(
-                lifecycle.update_account,
+            self.update_account(
                 account_id=account_id,
                 changes={"overdraft_limit": format_amount(limit, "USD")},
             ),
@@ -437,7 +443,7 @@ class LedgerMachine(RuleBasedStateMachine):
         status = "active" if account.frozen else "frozen"
         self.attempt(
             True,
-            self.call(lifecycle.update_account, account_id=account.id, changes={"status": status}),
+            self.update_account(account_id=account.id, changes={"status": status}),
         )
         account.frozen = not account.frozen
 
@@ -463,15 +469,19 @@ def make_machine(world: World) -> type[LedgerMachine]:
 
 
 async def test_ledger_state_machine(db: Database) -> None:
-    world = World(
-        db=db,
-        loop=asyncio.get_running_loop(),
-        clock=FrozenClock(),
-        staff=await service_actor(db, "staff"),
-        admin=await service_actor(db, "admin"),
-    )
-    machine = make_machine(world)
-    await asyncio.to_thread(run_state_machine_as_test, machine, settings=SETTINGS)
+    clock = FrozenClock()
+    async with service_contexts(db, clock) as container:
+        world = World(
+            db=db,
+            loop=asyncio.get_running_loop(),
+            clock=clock,
+            staff=await service_actor(db, "staff"),
+            admin=await service_actor(db, "admin"),
+            accounts=container.accounts,
+            ledger=container.ledger,
+        )
+        machine = make_machine(world)
+        await asyncio.to_thread(run_state_machine_as_test, machine, settings=SETTINGS)
     assert len(world.examples) >= 10
     report = await verify_ledger(db)
     assert report.ok, report.problems

@@ -14,62 +14,65 @@ from corebank.config import Settings
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.ledger import holds, reversal, service
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.verify import verify_ledger
-from tests.ledger.helpers import insert_customer, service_actor, tamper
+from tests.ledger.helpers import insert_customer, service_actor, service_contexts, tamper
 
 CLOCK = Clock()
 
 
 async def seed(db: Database) -> dict[str, int]:
     """Two accounts with deposits, a transfer, a captured hold and a reversal."""
+    async with service_contexts(db, CLOCK) as container:
+        return await _seed(container.ledger)
+
+
+async def _seed(ledger: LedgerContext) -> dict[str, int]:
+    db = ledger.db
     staff = await service_actor(db, "staff")
     admin = await service_actor(db, "admin")
     ids = []
     for _ in range(2):
         customer = await insert_customer(db)
         account = await accounts.open_account(
-            db,
+            ledger.accounts,
             actor=staff,
             customer_id=customer.id,
             type="checking",
             currency="EUR",
             nickname=None,
-            clock=CLOCK,
         )
         ids.append(account.id)
         await service.deposit(
-            db, actor=staff, account_id=account.id, amount="50.00", description=None, clock=CLOCK
+            ledger, actor=staff, account_id=account.id, amount="50.00", description=None
         )
     moved = await service.transfer(
-        db,
+        ledger,
         actor=staff,
         from_account_id=ids[0],
         to_account_id=ids[1],
         to_account_number=None,
         amount="7.25",
         description=None,
-        clock=CLOCK,
     )
     hold = await holds.create_hold(
-        db,
+        ledger,
         actor=staff,
         account_id=ids[1],
         amount="3.00",
         description=None,
         expires_in_seconds=None,
-        clock=CLOCK,
     )
-    await holds.capture_hold(db, actor=staff, hold_id=hold.body["id"], amount="2.00", clock=CLOCK)
+    await holds.capture_hold(ledger, actor=staff, hold_id=hold.body["id"], amount="2.00")
     await holds.create_hold(
-        db,
+        ledger,
         actor=staff,
         account_id=ids[0],
         amount="1.00",
         description=None,
         expires_in_seconds=None,
-        clock=CLOCK,
     )
-    await reversal.reverse(db, actor=admin, entry_id=moved.body["id"], reason="x", clock=CLOCK)
+    await reversal.reverse(ledger, actor=admin, entry_id=moved.body["id"], reason="x")
     return {"a": ids[0], "b": ids[1], "transfer": moved.body["id"]}
 
 

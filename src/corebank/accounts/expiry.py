@@ -9,39 +9,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from corebank.accounts import repository
 from corebank.core import audit, outbox
 from corebank.core.db import Database
-from corebank.models.account import Account
-from corebank.models.ledger import Hold, HoldStatus
 
 
 async def expire_locked_account_holds(
     session: AsyncSession, *, account_id: int, now: datetime
 ) -> list[int]:
     """Expire the account's due holds (the caller has locked the account); their amounts."""
-    rows = (
-        await session.execute(
-            update(Hold)
-            .where(
-                Hold.account_id == account_id,
-                Hold.status == HoldStatus.open,
-                Hold.expires_at <= now,
-            )
-            .values(status=HoldStatus.expired, resolved_at=now)
-            .returning(Hold.id, Hold.amount_minor)
-        )
-    ).all()
+    rows = await repository.expire_due_holds_of(session, account_id=account_id, now=now)
     if not rows:
         return []
     released = sum(amount for _, amount in rows)
-    await session.execute(
-        update(Account)
-        .where(Account.id == account_id)
-        .values(held_minor=Account.held_minor - released, updated_at=now)
-    )
+    await repository.release_held(session, account_id=account_id, amount=released, now=now)
     for hold_id, amount in rows:
         payload = {"hold_id": hold_id, "account_id": account_id, "amount_minor": amount}
         audit.record(session, "hold.expired", target_type="hold", target_id=hold_id, after=payload)
@@ -51,23 +34,14 @@ async def expire_locked_account_holds(
 
 async def has_due_holds(session: AsyncSession, *, account_id: int, now: datetime) -> bool:
     """Whether the account has an open hold past its expiry (a cheap, indexed read)."""
-    found = await session.scalar(
-        select(Hold.id)
-        .where(
-            Hold.account_id == account_id,
-            Hold.status == HoldStatus.open,
-            Hold.expires_at <= now,
-        )
-        .limit(1)
-    )
-    return found is not None
+    return await repository.has_due_hold(session, account_id=account_id, now=now)
 
 
 async def expire_account_holds(db: Database, *, account_id: int, now: datetime) -> int:
     """Lock the account and expire its due holds, in a transaction of its own."""
 
     async def work(session: AsyncSession) -> int:
-        await session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+        await repository.lock(session, account_id)
         return len(await expire_locked_account_holds(session, account_id=account_id, now=now))
 
     return await db.run(work)
@@ -78,14 +52,7 @@ async def expire_due_holds(db: Database, now: datetime, *, batch: int = 200) -> 
     expired = 0
     while True:
         async with db.session() as session:
-            account_ids = (
-                await session.scalars(
-                    select(Hold.account_id)
-                    .where(Hold.status == HoldStatus.open, Hold.expires_at <= now)
-                    .distinct()
-                    .limit(batch)
-                )
-            ).all()
+            account_ids = await repository.accounts_with_due_holds(session, now=now, limit=batch)
         if not account_ids:
             return expired
         progress = 0

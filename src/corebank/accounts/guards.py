@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.models.account import Account, AccountStatus
+from corebank.accounts import repository
 
 
 async def refuse_while_money_held(session: AsyncSession, customer_id: int) -> str | None:
@@ -15,14 +14,7 @@ async def refuse_while_money_held(session: AsyncSession, customer_id: int) -> st
     deposit racing the deletion either commits first and is seen, or waits and is refused:
     money never moves on an account of a deleted customer (409 account-closed).
     """
-    rows = (
-        await session.execute(
-            select(Account.id, Account.balance_minor, Account.held_minor)
-            .where(Account.customer_id == customer_id, Account.status != AccountStatus.closed)
-            .order_by(Account.id)
-            .with_for_update()
-        )
-    ).all()
+    rows = await repository.lock_open_accounts_of_customer(session, customer_id)
     holding = [str(account_id) for account_id, balance, held in rows if balance or held]
     if not holding:
         return None

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import expiry, repository
+from corebank.accounts.context import AccountsContext
 from corebank.accounts.errors import (
     AccountClosed,
     AccountFrozen,
@@ -17,8 +18,6 @@ from corebank.accounts.errors import (
 from corebank.accounts.repository import AccountRow
 from corebank.accounts.service import owner_filter
 from corebank.core import audit, outbox
-from corebank.core.clock import Clock
-from corebank.core.db import Database
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, minor_units, parse_amount
 from corebank.identity.principal import Principal
@@ -37,12 +36,11 @@ def credit_limit_in(customer: Customer, currency: str, *, base_currency: str) ->
 
 
 async def update_account(
-    db: Database,
+    ctx: AccountsContext,
     *,
     actor: Principal,
     account_id: int,
     changes: dict[str, object],
-    clock: Clock,
 ) -> AccountRow:
     """Apply the fields present in `changes`; customers may change only the nickname."""
     if not actor.is_staff:
@@ -57,7 +55,7 @@ async def update_account(
         account = await _locked_visible(session, actor=actor, account_id=account_id)
         if account.status == AccountStatus.closed:
             raise AccountClosed("The account is closed; it cannot change.")
-        now = clock.now()
+        now = ctx.clock.now()
         before = _snapshot(account)
         if "nickname" in changes:
             account.nickname = changes["nickname"]  # type: ignore[assignment]
@@ -66,7 +64,7 @@ async def update_account(
                 session,
                 account,
                 str(changes["overdraft_limit"]),
-                base_currency=db.settings.base_currency,
+                base_currency=ctx.settings.base_currency,
                 now=now,
             )
         if changes.get("status") is not None:
@@ -77,7 +75,7 @@ async def update_account(
             _record_change(session, actor=actor, account=account, before=before, after=after)
         return repository.as_row(account)
 
-    return await db.run(work)
+    return await ctx.db.run(work)
 
 
 async def _set_overdraft(
@@ -89,7 +87,7 @@ async def _set_overdraft(
         raise ValidationFailed(
             str(exc), errors=[field_error(["body", "overdraft_limit"], str(exc))]
         ) from None
-    customer = await session.get(Customer, account.customer_id)
+    customer = await repository.customer_by_id(session, account.customer_id)
     ceiling = (
         0
         if customer is None
@@ -102,7 +100,7 @@ async def _set_overdraft(
             errors=[field_error(["body", "overdraft_limit"], "above the credit limit")],
         )
     if await expiry.expire_locked_account_holds(session, account_id=account.id, now=now):
-        await session.refresh(account)
+        await repository.reload(session, account)
     if account.available_minor < -limit:
         raise OverdraftLimitRefused(
             "The account already uses more overdraft than that; lower it after repayment.",
@@ -157,9 +155,7 @@ async def _locked_visible(session: AsyncSession, *, actor: Principal, account_id
     return account
 
 
-async def close_account(
-    db: Database, *, actor: Principal, account_id: int, clock: Clock
-) -> AccountRow:
+async def close_account(ctx: AccountsContext, *, actor: Principal, account_id: int) -> AccountRow:
     """Close an account with a zero balance and no open holds; closing is final."""
 
     async def work(session: AsyncSession) -> AccountRow:
@@ -168,9 +164,9 @@ async def close_account(
             raise AccountClosed("The account is already closed.")
         if account.status == AccountStatus.frozen and not actor.is_staff:
             raise AccountFrozen("A frozen account can be closed only by the bank.")
-        now = clock.now()
+        now = ctx.clock.now()
         if await expiry.expire_locked_account_holds(session, account_id=account.id, now=now):
-            await session.refresh(account)
+            await repository.reload(session, account)
         if account.held_minor:
             raise AccountNotEmpty(
                 "The account has open holds; capture or void them first.",
@@ -198,4 +194,4 @@ async def close_account(
         )
         return repository.as_row(account)
 
-    return await db.run(work)
+    return await ctx.db.run(work)

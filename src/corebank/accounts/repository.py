@@ -1,4 +1,5 @@
-"""Every account query. Customer accounts only: settlement accounts never surface here."""
+"""Every query of the accounts package: accounts, their customers and the expiry of their holds.
+Customer accounts only: settlement accounts never surface here."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
 from corebank.core.db import Database
+from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.core.sql import Prepared
-from corebank.models.account import Account, AccountKind, AccountType
+from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
 from corebank.models.customer import Customer
 from corebank.models.ledger import Hold, HoldStatus
 
@@ -114,6 +116,85 @@ def as_row(account: Account) -> AccountRow:
     return AccountRow(*(getattr(account, name) for name in AccountRow.__dataclass_fields__))
 
 
+async def reload(session: AsyncSession, account: Account) -> None:
+    """Read the account's columns again (after a statement changed its row behind the ORM)."""
+    await session.refresh(account)
+
+
+async def lock(session: AsyncSession, account_id: int) -> None:
+    """Lock the account's row for the transaction (SELECT ... FOR UPDATE; SQLite ignores it,
+    its writers being serialized by BEGIN IMMEDIATE)."""
+    await session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+
+
+async def lock_open_accounts_of_customer(
+    session: AsyncSession, customer_id: int
+) -> list[tuple[int, int, int]]:
+    """Lock every account of the customer not closed, in id order: (id, balance, held)."""
+    rows = await session.execute(
+        select(Account.id, Account.balance_minor, Account.held_minor)
+        .where(Account.customer_id == customer_id, Account.status != AccountStatus.closed)
+        .order_by(Account.id)
+        .with_for_update()
+    )
+    return [(account_id, balance, held) for account_id, balance, held in rows.all()]
+
+
+async def expire_due_holds_of(
+    session: AsyncSession, *, account_id: int, now: datetime
+) -> list[tuple[int, int]]:
+    """Mark the account's open holds past their expiry expired: (hold id, amount) of each.
+
+    Conditional on `status = 'open'`, so a hold is expired at most once."""
+    rows = await session.execute(
+        update(Hold)
+        .where(
+            Hold.account_id == account_id,
+            Hold.status == HoldStatus.open,
+            Hold.expires_at <= now,
+        )
+        .values(status=HoldStatus.expired, resolved_at=now)
+        .returning(Hold.id, Hold.amount_minor)
+    )
+    return [(hold_id, amount) for hold_id, amount in rows.all()]
+
+
+async def release_held(
+    session: AsyncSession, *, account_id: int, amount: int, now: datetime
+) -> None:
+    """Take `amount` off the account's held funds."""
+    await session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(held_minor=Account.held_minor - amount, updated_at=now)
+    )
+
+
+async def has_due_hold(session: AsyncSession, *, account_id: int, now: datetime) -> bool:
+    """Whether the account has an open hold past its expiry (a cheap, indexed read)."""
+    found = await session.scalar(
+        select(Hold.id)
+        .where(
+            Hold.account_id == account_id,
+            Hold.status == HoldStatus.open,
+            Hold.expires_at <= now,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def accounts_with_due_holds(session: AsyncSession, *, now: datetime, limit: int) -> list[int]:
+    """Up to `limit` accounts that have an open hold past its expiry."""
+    found = await session.scalars(
+        select(Hold.account_id)
+        .where(Hold.status == HoldStatus.open, Hold.expires_at <= now)
+        .distinct()
+        .limit(limit)
+    )
+    return list(found.all())
+
+
 async def due_hold_accounts(
     session: AsyncSession, account_ids: Iterable[int], *, now: datetime
 ) -> set[int]:
@@ -130,13 +211,17 @@ async def due_hold_accounts(
     return set(found.all())
 
 
-def list_statement(
+async def page_of_rows(
+    session: AsyncSession,
     *,
     owner_user_id: int | None,
     customer_id: int | None,
     status: str | None,
     currency: str | None,
-) -> Select[Any]:
+    params: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[AccountRow], str | None]:
+    """One page of the accounts visible to `owner_user_id` (all when None), newest first."""
     stmt = visible(_ROW, owner_user_id=owner_user_id)
     for column, value in (
         (Account.customer_id, customer_id),
@@ -145,7 +230,20 @@ def list_statement(
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    return stmt
+    return await keyset_page(
+        session,
+        stmt,
+        id_column=Account.id,
+        params=params,
+        codec=codec,
+        scope="accounts",
+        row=AccountRow,
+    )
+
+
+async def customer_by_id(session: AsyncSession, customer_id: int | None) -> Customer | None:
+    """The customer (deleted or not), from the session's identity map when it is there."""
+    return await session.get(Customer, customer_id)
 
 
 async def live_customer(session: AsyncSession, customer_id: int) -> Customer | None:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from corebank.accounts import lifecycle, service
+from corebank.accounts.context import AccountsContext
 from corebank.accounts.schemas import AccountCreate, AccountOut, AccountUpdate
 from corebank.core.api import API_PREFIX, MAX_ID
-from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
+from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
-from corebank.identity.deps import ClockDep, CurrentPrincipal
+from corebank.identity.deps import CurrentPrincipal
 from corebank.models.account import AccountStatus
 
 router = APIRouter(prefix=f"{API_PREFIX}/accounts", tags=["accounts"])
+
+
+async def accounts_context(request: Request) -> AccountsContext:
+    return request.app.state.container.accounts
+
+
+AccountsDep = Annotated[AccountsContext, Depends(accounts_context)]
 
 AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="Account id")]
 UNAUTHENTICATED = {401: {"description": "Not authenticated"}}
@@ -34,7 +42,7 @@ INVALID = {422: {"description": "Validation failed"}}
     },
 )
 async def open_account(
-    body: AccountCreate, principal: CurrentPrincipal, db: DatabaseDep, clock: ClockDep
+    body: AccountCreate, principal: CurrentPrincipal, ctx: AccountsDep
 ) -> AccountOut:
     """Open a checking or savings account. Staff name the customer; a customer opens their own.
 
@@ -42,13 +50,12 @@ async def open_account(
     balance and no overdraft; its number carries ISO 7064 mod 97-10 check digits.
     """
     account = await service.open_account(
-        db,
+        ctx,
         actor=principal,
         customer_id=body.customer_id,
         type=body.type,
         currency=body.currency,
         nickname=body.nickname,
-        clock=clock,
     )
     return AccountOut.of(account)
 
@@ -61,24 +68,22 @@ async def open_account(
 )
 async def list_accounts(
     principal: CurrentPrincipal,
-    db: DatabaseDep,
+    ctx: AccountsDep,
     page: PageDep,
     codec: CursorCodecDep,
-    clock: ClockDep,
     customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: AccountStatus | None = None,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
 ) -> Page[AccountOut]:
     """Accounts, newest first: a customer sees their own; staff see all and may filter."""
     accounts, next_cursor = await service.list_accounts(
-        db,
+        ctx,
         actor=principal,
         params=page,
         codec=codec,
         customer_id=customer_id,
         status=status,
         currency=currency,
-        clock=clock,
     )
     return Page[AccountOut](items=[AccountOut.of(a) for a in accounts], next_cursor=next_cursor)
 
@@ -96,11 +101,10 @@ async def list_accounts(
 async def get_account_by_number(
     number: Annotated[str, Path(max_length=64)],
     principal: CurrentPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: AccountsDep,
 ) -> AccountOut:
     """An account by its 12-digit number; a mistyped number is refused before any lookup."""
-    account = await service.get_account_by_number(db, actor=principal, number=number, clock=clock)
+    account = await service.get_account_by_number(ctx, actor=principal, number=number)
     return AccountOut.of(account)
 
 
@@ -111,10 +115,10 @@ async def get_account_by_number(
     responses={**UNAUTHENTICATED, **NOT_FOUND, **INVALID},
 )
 async def get_account(
-    account_id: AccountId, principal: CurrentPrincipal, db: DatabaseDep, clock: ClockDep
+    account_id: AccountId, principal: CurrentPrincipal, ctx: AccountsDep
 ) -> AccountOut:
     """One account with its balance, available balance and overdraft limit."""
-    account = await service.get_account(db, actor=principal, account_id=account_id, clock=clock)
+    account = await service.get_account(ctx, actor=principal, account_id=account_id)
     return AccountOut.of(account)
 
 
@@ -133,17 +137,15 @@ async def update_account(
     account_id: AccountId,
     body: AccountUpdate,
     principal: CurrentPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: AccountsDep,
 ) -> AccountOut:
     """A customer may rename their account; staff may also freeze or unfreeze it and set its
     overdraft limit (at most the customer's credit limit, converted 1:1 into the currency)."""
     account = await lifecycle.update_account(
-        db,
+        ctx,
         actor=principal,
         account_id=account_id,
         changes=body.model_dump(exclude_unset=True),
-        clock=clock,
     )
     return AccountOut.of(account)
 
@@ -160,8 +162,8 @@ async def update_account(
     },
 )
 async def close_account(
-    account_id: AccountId, principal: CurrentPrincipal, db: DatabaseDep, clock: ClockDep
+    account_id: AccountId, principal: CurrentPrincipal, ctx: AccountsDep
 ) -> AccountOut:
     """Close an account whose balance is zero and which has no open holds. Closing is final."""
-    account = await lifecycle.close_account(db, actor=principal, account_id=account_id, clock=clock)
+    account = await lifecycle.close_account(ctx, actor=principal, account_id=account_id)
     return AccountOut.of(account)

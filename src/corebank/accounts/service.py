@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import expiry, repository
+from corebank.accounts.context import AccountsContext
 from corebank.accounts.errors import (
     AccountNotFound,
     InvalidAccountNumber,
@@ -16,13 +16,11 @@ from corebank.accounts.errors import (
 from corebank.accounts.numbers import is_valid_account_number
 from corebank.accounts.repository import AccountRow
 from corebank.core import audit, outbox
-from corebank.core.clock import Clock
-from corebank.core.db import Database
 from corebank.core.errors import NotFound, ValidationFailed, field_error
 from corebank.core.money import CURRENCY_MINOR_UNITS
-from corebank.core.pagination import CursorCodec, PageParams, keyset_page
+from corebank.core.pagination import CursorCodec, PageParams
 from corebank.identity.principal import Principal
-from corebank.models.account import Account, AccountType
+from corebank.models.account import AccountType
 from corebank.models.customer import Customer, KycStatus
 
 
@@ -32,17 +30,16 @@ def owner_filter(actor: Principal) -> int | None:
 
 
 async def open_account(
-    db: Database,
+    ctx: AccountsContext,
     *,
     actor: Principal,
     customer_id: int | None,
     type: str,
     currency: str,
     nickname: str | None,
-    clock: Clock,
 ) -> AccountRow:
     """Open an account for a customer (staff) or for the calling customer themselves."""
-    settings = db.settings
+    settings = ctx.settings
     if currency not in settings.currencies or currency not in CURRENCY_MINOR_UNITS:
         raise ValidationFailed(
             f"Accounts may hold {', '.join(settings.currencies)}.",
@@ -60,7 +57,7 @@ async def open_account(
             type=AccountType(type),
             currency=currency,
             nickname=nickname,
-            now=clock.now(),
+            now=ctx.clock.now(),
         )
         payload = {"account_id": account.id, "customer_id": customer.id, "currency": currency}
         audit.record(
@@ -76,7 +73,7 @@ async def open_account(
         )
         return repository.as_row(account)
 
-    return await db.run(work)
+    return await ctx.db.run(work)
 
 
 async def _account_holder(
@@ -107,7 +104,7 @@ async def _account_holder(
 
 
 async def list_accounts(
-    db: Database,
+    ctx: AccountsContext,
     *,
     actor: Principal,
     params: PageParams,
@@ -115,66 +112,58 @@ async def list_accounts(
     customer_id: int | None,
     status: str | None,
     currency: str | None,
-    clock: Clock,
 ) -> tuple[list[AccountRow], str | None]:
     """Accounts the caller may see, newest first; expired holds are released first."""
-    stmt = repository.list_statement(
-        owner_user_id=owner_filter(actor),
-        customer_id=customer_id,
-        status=status,
-        currency=currency,
-    )
-    async with db.read() as session:
-        rows, cursor = await keyset_page(
+    async with ctx.db.read() as session:
+        rows, cursor = await repository.page_of_rows(
             session,
-            stmt,
-            id_column=Account.id,
+            owner_user_id=owner_filter(actor),
+            customer_id=customer_id,
+            status=status,
+            currency=currency,
             params=params,
             codec=codec,
-            scope="accounts",
-            row=AccountRow,
         )
-    return await _release_expired(db, rows, now=clock.now()), cursor
+    return await _release_expired(ctx, rows), cursor
 
 
 async def _release_expired(
-    db: Database, accounts: Sequence[AccountRow], *, now: datetime
+    ctx: AccountsContext, accounts: Sequence[AccountRow]
 ) -> list[AccountRow]:
     """Expire due holds of the given accounts (one query when none is due) and reload those."""
+    now = ctx.clock.now()
     held = [a.id for a in accounts if a.held_minor > 0]
     if not held:
         return list(accounts)
-    async with db.read() as session:
+    async with ctx.db.read() as session:
         due = await repository.due_hold_accounts(session, held, now=now)
     if not due:
         return list(accounts)
     for account_id in due:
-        await expiry.expire_account_holds(db, account_id=account_id, now=now)
-    async with db.read() as session:
+        await expiry.expire_account_holds(ctx.db, account_id=account_id, now=now)
+    async with ctx.db.read() as session:
         fresh = {a.id: a for a in await repository.rows_by_ids(session, due)}
     return [fresh.get(a.id, a) for a in accounts]
 
 
-async def get_account(
-    db: Database, *, actor: Principal, account_id: int, clock: Clock
-) -> AccountRow:
+async def get_account(ctx: AccountsContext, *, actor: Principal, account_id: int) -> AccountRow:
     """One account the caller may see (404 otherwise)."""
-    account = await visible_row(db, actor=actor, account_id=account_id)
-    return (await _release_expired(db, [account], now=clock.now()))[0]
+    account = await visible_row(ctx, actor=actor, account_id=account_id)
+    return (await _release_expired(ctx, [account]))[0]
 
 
-async def visible_row(db: Database, *, actor: Principal, account_id: int) -> AccountRow:
+async def visible_row(ctx: AccountsContext, *, actor: Principal, account_id: int) -> AccountRow:
     """An account's columns, if the caller may see it (404 otherwise)."""
-    account = await repository.get_row(db, account_id, owner_user_id=owner_filter(actor))
+    account = await repository.get_row(ctx.db, account_id, owner_user_id=owner_filter(actor))
     if account is None:
         raise AccountNotFound("No such account.")
     return account
 
 
 async def find_by_number(
-    db: Database,
-    number: str,
+    ctx: AccountsContext,
     *,
+    number: str,
     owner_user_id: int | None,
     field: list[str | int],
     subject: str = "That",
@@ -187,17 +176,17 @@ async def find_by_number(
             f"{subject} is not a valid account number (check digits do not match).",
             errors=[field_error(field, "invalid check digits", "account_number")],
         )
-    account = await repository.get_row_by_number(db, number, owner_user_id=owner_user_id)
+    account = await repository.get_row_by_number(ctx.db, number, owner_user_id=owner_user_id)
     if account is None:
         raise AccountNotFound(not_found)
     return account
 
 
 async def get_account_by_number(
-    db: Database, *, actor: Principal, number: str, clock: Clock
+    ctx: AccountsContext, *, actor: Principal, number: str
 ) -> AccountRow:
     """Look an account up by its number; a mistyped number fails its check digits first."""
     account = await find_by_number(
-        db, number, owner_user_id=owner_filter(actor), field=["path", "number"]
+        ctx, number=number, owner_user_id=owner_filter(actor), field=["path", "number"]
     )
-    return (await _release_expired(db, [account], now=clock.now()))[0]
+    return (await _release_expired(ctx, [account]))[0]

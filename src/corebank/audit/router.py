@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,6 +12,7 @@ from corebank.audit.schemas import AuditEventOut
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
 from corebank.core.pagination import Page
+from corebank.core.timestamps import Timestamp
 from corebank.identity.deps import AdminPrincipal
 
 router = APIRouter(prefix=f"{API_PREFIX}/audit-events", tags=["audit"])
@@ -37,8 +37,8 @@ async def list_audit_events(
     action: Annotated[str | None, Query(max_length=64)] = None,
     target_type: Annotated[str | None, Query(max_length=32)] = None,
     target_id: Annotated[str | None, Query(max_length=64)] = None,
-    occurred_from: datetime | None = None,
-    occurred_to: datetime | None = None,
+    occurred_from: Timestamp | None = None,
+    occurred_to: Timestamp | None = None,
 ) -> Page[AuditEventOut]:
     """Audit events, newest first, filtered by actor, action, target and time range."""
     filters = AuditFilters(

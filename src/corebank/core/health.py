@@ -11,9 +11,11 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from corebank import __version__
+from corebank.core.errors import Forbidden, Unauthorized
 from corebank.core.jsonio import JSONBody
+from corebank.core.metrics import bearer_token, has_metrics_token
 from corebank.core.migrate import current_revision, head_revision
-from corebank.core.platform import platform_of
+from corebank.core.platform import Platform, platform_of
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_SECONDS = 2.0
@@ -86,15 +88,32 @@ async def readiness(request: Request) -> JSONBody:
     return JSONBody(body.model_dump(), status_code=200 if ok else 503, headers=headers)
 
 
+async def _require_operator(request: Request, platform: Platform) -> None:
+    """401/403 unless the caller sends the metrics token or a staff access token."""
+    if has_metrics_token(platform.settings, request):
+        return
+    token = bearer_token(request)
+    if not token:
+        raise Unauthorized("Send the metrics token or a staff access token.")
+    if platform.is_staff_token is None or not await platform.is_staff_token(token):
+        raise Forbidden("The dependency report is for staff and monitoring only.")
+
+
 @router.get(
     "/health/detailed",
     summary="Dependency report",
     response_model=DetailedHealth,
-    responses={503: {"description": "A required dependency is down"}},
+    responses={
+        401: {"description": "In production: no metrics token or staff access token sent"},
+        403: {"description": "In production: the token is not staff's"},
+        503: {"description": "A required dependency is down"},
+    },
 )
 async def detailed(request: Request) -> JSONBody:
     """Each dependency's status and latency; 503 when a required one is down."""
     platform = platform_of(request)
+    if not platform.settings.health_details_public:
+        await _require_operator(request, platform)
     probes = platform.probes
     results = await asyncio.gather(
         *(_timed(probe.call, required=probe.required) for probe in probes.values())

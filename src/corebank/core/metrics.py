@@ -29,8 +29,9 @@ from prometheus_client import (
 from sqlalchemy import event
 from starlette.types import Scope
 
+from corebank.config import Settings
 from corebank.core.db import Database
-from corebank.core.errors import Unauthorized
+from corebank.core.errors import NotFound, Unauthorized
 from corebank.core.middleware import route_template
 from corebank.core.ratelimit import RateLimiter
 
@@ -63,6 +64,12 @@ HTTP_RESPONSE_SIZE = Histogram(
 
 # --- identity -----------------------------------------------------------------------------
 LOGINS = Counter("corebank_auth_logins", "Login attempts by outcome", ["outcome"])
+SCA_CHALLENGES = Counter(
+    "corebank_sca_challenges",
+    "Strong customer authentication for money out, by outcome (created, completed, failed, "
+    "consumed, authorization_refused, pin_header, exempt_*)",
+    ["outcome"],
+)
 LOCKOUTS = Counter("corebank_auth_lockouts", "Login identifiers locked")
 UNLOCKS = Counter("corebank_auth_unlocks", "Users unlocked by an admin")
 REFRESHES = Counter("corebank_auth_refreshes", "Token refreshes by outcome", ["outcome"])
@@ -173,6 +180,20 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
+def bearer_token(request: Request) -> str:
+    """The bearer token of the request's Authorization header ("" when there is none)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def has_metrics_token(settings: Settings, request: Request) -> bool:
+    """Whether the request carries the configured METRICS_TOKEN (compared in constant time)."""
+    if settings.metrics_token is None:
+        return False
+    expected = settings.metrics_token.get_secret_value().encode()
+    return secrets.compare_digest(bearer_token(request).encode(), expected)
+
+
 #: Refreshes gauges at scrape time (run by GET /metrics before it renders).
 ScrapeHook = Callable[[], Awaitable[None]]
 
@@ -184,12 +205,11 @@ def metrics_router() -> APIRouter:
     @router.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         platform = request.app.state.container  # a core.platform.Platform
-        token = platform.settings.metrics_token
-        if token is not None:
-            expected = token.get_secret_value().encode()
-            supplied = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not secrets.compare_digest(supplied.encode(), expected):
-                raise Unauthorized("A metrics token is required.")
+        settings = platform.settings
+        if settings.metrics_token is None and settings.environment == "production":
+            raise NotFound("Set METRICS_TOKEN to serve metrics in production.")
+        if settings.metrics_token is not None and not has_metrics_token(settings, request):
+            raise Unauthorized("A metrics token is required.")
         for hook in platform.scrape_hooks:
             await hook()
         return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)

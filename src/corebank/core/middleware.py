@@ -163,18 +163,36 @@ class RequestContextMiddleware:
             log.info("http.request", **fields)
 
 
+def docs_csp(*script_sources: str) -> str:
+    """The policy of the docs pages: the service's own origin and nothing else.
+
+    `script_sources` are the 'sha256-...' of a page's inline scripts (core/docs.py computes
+    them from the exact page it serves); without any, no inline script runs. Styles keep
+    'unsafe-inline': ReDoc (styled-components) injects <style> elements at run time and stops
+    rendering without it, Swagger UI applies inline styles, FastAPI's ReDoc page has an inline
+    <style>; a style runs no code. ReDoc's search runs in a Web Worker made from a blob: URL.
+    Images: the favicon and data: URIs (ReDoc's hard-coded logo from its CDN is refused).
+    """
+    scripts = " ".join(("'self'", *script_sources))
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+        "worker-src 'self' blob:; object-src 'none'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
 class SecurityHeadersMiddleware:
-    """Adds the security headers to every response, whatever its status."""
+    """Adds the security headers to every response, whatever its status.
+
+    Every response gets STRICT_CSP, except under DOCS_PATHS: there a page that set its own
+    policy (core/docs.py: DOCS_CSP plus the hashes of its inline scripts) keeps it, and
+    anything else (the assets, a 404) gets DOCS_CSP.
+    """
 
     DOCS_PATHS = ("/docs", "/redoc")
     STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-    DOCS_CSP = (
-        "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-        "font-src 'self' https://fonts.gstatic.com; "
-        "img-src 'self' data: https://fastapi.tiangolo.com; "
-        "worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
+    DOCS_CSP = docs_csp()
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -193,7 +211,10 @@ class SecurityHeadersMiddleware:
                 headers["X-Frame-Options"] = "DENY"
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                headers["Content-Security-Policy"] = self.DOCS_CSP if is_docs else self.STRICT_CSP
+                if is_docs:
+                    headers.setdefault("Content-Security-Policy", self.DOCS_CSP)
+                else:
+                    headers["Content-Security-Policy"] = self.STRICT_CSP
                 headers.setdefault("Cache-Control", "no-store")
                 if self.hsts:
                     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -45,6 +45,8 @@ class Platform:
     outgoing: Outgoing
     probes: dict[str, Probe] = field(default_factory=dict)
     scrape_hooks: list[ScrapeHook] = field(default_factory=list)
+    #: Whether a bearer token is a live staff or admin access token (identity provides it).
+    is_staff_token: Callable[[str], Awaitable[bool]] | None = None
 
 
 def platform_of(request: Request) -> Platform:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from corebank.core.api import API_PREFIX
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
+from corebank.core.timestamps import Timestamp
 from corebank.customers import service
 from corebank.customers.context import CustomerContext
 from corebank.customers.repository import Filters
@@ -71,8 +71,8 @@ async def list_customers(
     codec: CursorCodecDep,
     kyc_status: KycStatus | None = None,
     customer_status: Annotated[CustomerStatus, Query(alias="status")] = CustomerStatus.active,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: Timestamp | None = None,
+    created_to: Timestamp | None = None,
     q: Annotated[
         str | None,
         Query(

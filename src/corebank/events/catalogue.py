@@ -106,6 +106,18 @@ class HoldExpired(EventData):
     amount_minor: int = Field(description="Amount released, in minor units.")
 
 
+class ScaChallengeData(EventData):
+    challenge_id: int
+    user_id: int = Field(description="The customer who must authenticate.")
+    purpose: Literal["transfer", "trusted_payee"]
+    status: Literal["pending", "completed", "consumed"]
+    expires_at: datetime
+    amount: str | None = Field(description="Decimal string in `currency` (transfers).")
+    currency: str | None = Field(description="ISO 4217 code (transfers).")
+    source_account_id: int | None = Field(description="The debited account (transfers).")
+    payee_account_id: int | None = Field(description="The account the money or trust goes to.")
+
+
 class EventEnvelope(BaseModel):
     """What a webhook receives: the same envelope for every event type."""
 
@@ -148,6 +160,14 @@ CATALOGUE: Mapping[str, EventSpec] = _specs(
     ("hold.captured", HoldData, "A hold was captured (a transaction.posted follows)."),
     ("hold.voided", HoldData, "A hold was released without capture."),
     ("hold.expired", HoldExpired, "A hold passed its expiry and was released."),
+    (
+        "sca.challenge_created",
+        ScaChallengeData,
+        "Money out (or a new trusted payee) needs a factor.",
+    ),
+    ("sca.challenge_completed", ScaChallengeData, "A challenge was passed with a code or the PIN."),
+    ("sca.challenge_failed", ScaChallengeData, "A wrong code or PIN was sent for a challenge."),
+    ("sca.challenge_consumed", ScaChallengeData, "An authorization code was spent by its request."),
 )
 
 EVENT_TYPES: frozenset[str] = frozenset(CATALOGUE)

@@ -6,17 +6,23 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
 from corebank.core.clock import Clock
 from corebank.core.errors import Forbidden, Unauthorized
 from corebank.identity import service
 from corebank.identity.principal import Principal
+from corebank.identity.service import AuthContext
 from corebank.identity.tokens import TokenService
 from corebank.models.user import Role
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/login", auto_error=False, description="Access token from login"
+)
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="AccessToken",
+    description="Paste an access token (users with a second factor: from /auth/login/mfa)",
 )
 
 
@@ -28,18 +34,26 @@ async def get_clock(request: Request) -> Clock:
     return request.app.state.container.clock
 
 
+async def get_auth(request: Request) -> AuthContext:
+    return request.app.state.container.auth
+
+
+AuthDep = Annotated[AuthContext, Depends(get_auth)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 TokensDep = Annotated[TokenService, Depends(get_tokens)]
 
 
-async def current_principal(
-    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+async def _authenticated(
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    _pasted: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """401 unless the access token is valid, its session live and its user active.
 
     Every authenticated request resolves this, so it takes the identity context from the
     container itself rather than as a dependency of its own: FastAPI's resolution of each
-    sub-dependency cost more CPU than the session check's database read.
+    sub-dependency cost more CPU than the session check's database read. (`bearer_scheme`
+    reads the same header: it is there so that Swagger offers a box to paste a token in.)
     """
     if not token:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
@@ -48,7 +62,21 @@ async def current_principal(
     return principal
 
 
+async def current_principal(
+    principal: Annotated[Principal, Depends(_authenticated)],
+) -> Principal:
+    """The caller, refused (403) while their session is limited to a required action."""
+    if principal.required_action == service.ENROL_MFA:
+        raise Forbidden(
+            "Enrol a second factor first: POST /api/v1/users/me/mfa/totp, then confirm it.",
+            type="mfa-enrolment-required",
+        )
+    return principal
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+#: The caller even while their session may only enrol a second factor (the enrolment routes).
+EnrollingPrincipal = Annotated[Principal, Depends(_authenticated)]
 
 
 def require_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:

@@ -38,8 +38,9 @@ async def verify_transaction_pin(
     pin: str | None,
     now: datetime,
     required: bool,
-) -> None:
-    """Pass, or raise 403 (PIN missing, wrong or blocked). Commits its own failure counting.
+) -> bool:
+    """True when a PIN was sent and right, False when none is set and none is required;
+    otherwise 403 (PIN missing, wrong or blocked). Commits its own failure counting.
 
     Call it before the money-moving transaction: a wrong PIN must count even though the
     movement it guarded never happens. Each attempt is counted *before* its hash is checked,
@@ -47,15 +48,20 @@ async def verify_transaction_pin(
     """
     pin_hash = await _reserve_attempt(ctx.db, user_id=user_id, pin=pin, now=now, required=required)
     if pin_hash is None:
-        return
+        return False
     ok, _ = await ctx.hasher.verify(pin or "", pin_hash)
     await _settle_attempt(ctx.db, user_id=user_id, ok=ok, now=now)
+    return True
 
 
 async def _reserve_attempt(
     db: Database, *, user_id: int, pin: str | None, now: datetime, required: bool
 ) -> str | None:
-    """The stored PIN hash, once this attempt is counted; None when no PIN is needed."""
+    """The stored PIN hash, once this attempt is counted; None when no PIN is needed.
+
+    An attempt refused because PIN use is blocked is audited (`user.pin_refused`) and the
+    refusal raised after the commit, so a burst of parallel guesses leaves a row per attempt.
+    """
     async with db.transaction() as session:
         user = await _locked_user(session, user_id)
         if user is None:
@@ -68,45 +74,50 @@ async def _reserve_attempt(
                     type="transaction-pin-required",
                 )
             return None
-        if user.pin_locked_until is not None and user.pin_locked_until > now:
-            raise pin_blocked(user.pin_locked_until, now)
-        if not pin:
+        blocked_until = _blocked_until(user, now)
+        if blocked_until is None and not pin:
             raise Forbidden(
                 f"Send your transaction PIN as {PIN_HEADER}.", type="transaction-pin-required"
             )
-        if user.pin_failed_count >= PIN_MAX_FAILURES:  # attempts already in flight
-            blocked_until = _block(session, user, now)
-        else:
+        if blocked_until is None and user.pin_failed_count >= PIN_MAX_FAILURES:
+            blocked_until = _block(session, user, now)  # attempts already in flight
+        if blocked_until is None:
             user.pin_failed_count += 1
             return user.pin_hash
-    raise pin_blocked(blocked_until, now)  # after the commit, so the block stays
+        _audit(session, "user.pin_refused", user_id, {"reason": "blocked"})
+    raise pin_blocked(blocked_until, now)  # after the commit, so the block and the row stay
 
 
 async def _settle_attempt(db: Database, *, user_id: int, ok: bool, now: datetime) -> None:
-    blocked_until: datetime | None = None
+    """Reset the count after a right PIN; audit a wrong one (always) and block at the limit."""
     async with db.transaction() as session:
         user = await _locked_user(session, user_id)
         if user is None:
             raise Forbidden("A transaction PIN is required.", type="transaction-pin-required")
-        if user.pin_locked_until is not None and user.pin_locked_until > now:
-            blocked_until = user.pin_locked_until  # parallel guesses blocked it meanwhile
-        elif ok:
+        blocked_until = _blocked_until(user, now)  # parallel guesses may have blocked it
+        if ok and blocked_until is None:
             user.pin_failed_count = 0
             return
-        else:
-            audit.record(
-                session,
-                "user.pin_failed",
-                actor_id=user_id,
-                target_type="user",
-                target_id=user_id,
-                after={"failed_count": user.pin_failed_count},
-            )
-            if user.pin_failed_count >= PIN_MAX_FAILURES:
-                blocked_until = _block(session, user, now)
+        if not ok:
+            _audit(session, "user.pin_failed", user_id, {"failed_count": user.pin_failed_count})
+        else:  # the right PIN, but parallel wrong ones blocked PIN use meanwhile
+            _audit(session, "user.pin_refused", user_id, {"reason": "blocked"})
+        if blocked_until is None and user.pin_failed_count >= PIN_MAX_FAILURES:
+            blocked_until = _block(session, user, now)
     if blocked_until is not None:
         raise pin_blocked(blocked_until, now)
     raise Forbidden("The transaction PIN is wrong.", type="invalid-transaction-pin")
+
+
+def _blocked_until(user: User, now: datetime) -> datetime | None:
+    until = user.pin_locked_until
+    return until if until is not None and until > now else None
+
+
+def _audit(session: AsyncSession, action: str, user_id: int, after: dict[str, object]) -> None:
+    audit.record(
+        session, action, actor_id=user_id, target_type="user", target_id=user_id, after=after
+    )
 
 
 async def _locked_user(session: AsyncSession, user_id: int) -> User | None:

@@ -21,6 +21,8 @@ class Principal:
 
     user: Caller
     session_id: int
+    #: The one thing this session may do, when it is limited (e.g. "enrol_mfa").
+    required_action: str | None = None
 
     @property
     def role(self) -> Role:

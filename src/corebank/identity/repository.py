@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.db import Database
 from corebank.core.sql import Prepared
+from corebank.models.mfa import MfaTicket, RecoveryCode, TotpFactor
 from corebank.models.user import (
     AuthSession,
     LoginThrottle,
@@ -207,6 +208,7 @@ class SessionCheck:
     revoked_at: datetime | None
     expires_at: datetime
     last_seen_at: datetime
+    required_action: str | None
 
 
 # Built once: every authenticated request runs it, on the driver (see Database.fetch_row).
@@ -218,6 +220,7 @@ _USER_AND_SESSION = Prepared(
         AuthSession.revoked_at,
         AuthSession.expires_at,
         AuthSession.last_seen_at,
+        AuthSession.required_action,
     )
     .join(AuthSession, AuthSession.user_id == User.id)
     .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
@@ -235,6 +238,94 @@ async def touch_session(db: Database, *, session_id: int, now: datetime) -> None
         await session.execute(
             update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
         )
+
+
+async def clear_required_action(session: AsyncSession, *, user_id: int, action: str) -> None:
+    """Lift `action` from every session of the user (it has been done)."""
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.required_action == action)
+        .values(required_action=None)
+    )
+
+
+# --- second factors ------------------------------------------------------------------------
+
+
+async def totp_factor(
+    session: AsyncSession, user_id: int, *, for_update: bool = False
+) -> TotpFactor | None:
+    """The user's TOTP factor, confirmed or still being enrolled."""
+    stmt = select(TotpFactor).where(TotpFactor.user_id == user_id)
+    return await session.scalar(stmt.with_for_update() if for_update else stmt)
+
+
+async def confirmed_totp(session: AsyncSession, user_id: int) -> TotpFactor | None:
+    return await session.scalar(
+        select(TotpFactor).where(
+            TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
+        )
+    )
+
+
+async def add_totp_factor(session: AsyncSession, factor: TotpFactor) -> None:
+    session.add(factor)
+    await session.flush()
+
+
+async def remove_second_factors(session: AsyncSession, user_id: int) -> int:
+    """Delete the user's TOTP factor and recovery codes; how many factors there were."""
+    removed = await session.execute(delete(TotpFactor).where(TotpFactor.user_id == user_id))
+    await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    return removed.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+async def replace_recovery_codes(
+    session: AsyncSession, *, user_id: int, digests: list[str], now: datetime
+) -> None:
+    await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    session.add_all(
+        RecoveryCode(user_id=user_id, code_hash=digest, created_at=now) for digest in digests
+    )
+
+
+async def spend_recovery_code(
+    session: AsyncSession, *, user_id: int, digest: str, now: datetime
+) -> bool:
+    """Mark the user's unused recovery code with this digest used; False if there is none."""
+    spent = await session.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user_id,
+            RecoveryCode.code_hash == digest,
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    return spent.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+async def unused_recovery_codes(session: AsyncSession, user_id: int) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+    )
+    return count or 0
+
+
+def add_mfa_ticket(
+    session: AsyncSession, *, user_id: int, digest: str, now: datetime, expires_at: datetime
+) -> None:
+    session.add(
+        MfaTicket(user_id=user_id, token_hash=digest, created_at=now, expires_at=expires_at)
+    )
+
+
+async def mfa_ticket_for_update(session: AsyncSession, digest: str) -> MfaTicket | None:
+    return await session.scalar(
+        select(MfaTicket).where(MfaTicket.token_hash == digest).with_for_update()
+    )
 
 
 # --- password-reset tokens -----------------------------------------------------------------

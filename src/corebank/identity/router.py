@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import ValidationError
@@ -10,12 +10,14 @@ from pydantic import ValidationError
 from corebank.core.api import API_PREFIX
 from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
 from corebank.core.ratelimit import client_ip, enforce, limit_per_ip
-from corebank.identity import recovery, service
-from corebank.identity.deps import CurrentPrincipal
+from corebank.identity import mfa, recovery, service
+from corebank.identity.deps import AuthDep, CurrentPrincipal, EnrollingPrincipal
 from corebank.identity.policy import canonical_identifier
 from corebank.identity.schemas import (
     Accepted,
+    LoginMfaRequest,
     LoginRequest,
+    MfaTicketOut,
     PasswordChangeRequest,
     PasswordForgotRequest,
     PasswordResetRequest,
@@ -25,7 +27,8 @@ from corebank.identity.schemas import (
     TokenPair,
     UserOut,
 )
-from corebank.identity.service import AuthContext
+from corebank.identity.service import MfaRequired
+from corebank.identity.sessions import IssuedTokens
 from corebank.models.user import Role
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
@@ -33,13 +36,6 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 UNAUTHORIZED = {401: {"description": "Missing, invalid or revoked token"}}
 RATE_LIMITED = {429: {"description": "Rate limited (Retry-After says when to retry)"}}
 VALIDATION = {422: {"description": "Validation failed"}}
-
-
-async def get_auth(request: Request) -> AuthContext:
-    return request.app.state.container.auth
-
-
-AuthDep = Annotated[AuthContext, Depends(get_auth)]
 
 
 @router.post(
@@ -109,7 +105,7 @@ async def _login_body(request: Request) -> LoginRequest:
 @router.post(
     "/login",
     summary="Log in",
-    response_model=TokenPair,
+    response_model=TokenPair | MfaTicketOut,
     openapi_extra={"requestBody": LOGIN_BODY},
     responses={
         401: {"description": "Unknown user or wrong password (one answer for both)"},
@@ -118,12 +114,13 @@ async def _login_body(request: Request) -> LoginRequest:
         **VALIDATION,
     },
 )
-async def login(request: Request, auth: AuthDep) -> TokenPair:
+async def login(request: Request, auth: AuthDep) -> TokenPair | MfaTicketOut:
     """Exchange an e-mail or username and password for an access and a refresh token.
 
     Accepts the OAuth2 password form (so Swagger's Authorize works) or JSON
     `{"username", "password"}`. First-party clients only (RFC 9700 forbids the password
-    grant for third parties).
+    grant for third parties). A user with a second factor gets an MFA ticket instead of
+    tokens: send it with a code to `POST /api/v1/auth/login/mfa`.
     """
     limit = auth.settings.rate_limit_login
     await enforce(request, limit=limit, scope="login-ip", key=client_ip(request))
@@ -134,7 +131,34 @@ async def login(request: Request, auth: AuthDep) -> TokenPair:
         scope="login-identifier",
         key=canonical_identifier(body.username)[:320],
     )
-    pair = await service.login(auth, identifier=body.username, password=body.password)
+    result = await service.login(auth, identifier=body.username, password=body.password)
+    if isinstance(result, MfaRequired):
+        return MfaTicketOut(mfa_ticket=result.ticket, expires_in=result.expires_in)
+    return _pair(result)
+
+
+@router.post(
+    "/login/mfa",
+    summary="Log in: the second factor",
+    response_model=TokenPair,
+    responses={
+        401: {"description": "The ticket or the code is invalid, used or expired"},
+        403: {"description": "Too many wrong codes: codes are blocked (Retry-After)"},
+        **RATE_LIMITED,
+        **VALIDATION,
+    },
+)
+async def login_mfa(request: Request, body: LoginMfaRequest, auth: AuthDep) -> TokenPair:
+    """Trade the MFA ticket from the password step and a TOTP code (or one of the recovery
+    codes) for the token pair. Wrong codes count toward a lockout of their own."""
+    await enforce(
+        request, limit=auth.settings.rate_limit_login, scope="login-ip", key=client_ip(request)
+    )
+    factor = mfa.Factor(code=body.code, recovery_code=body.recovery_code)
+    return _pair(await mfa.complete_login(auth, ticket=body.mfa_ticket, factor=factor))
+
+
+def _pair(pair: IssuedTokens) -> TokenPair:
     return TokenPair(
         access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
     )
@@ -152,21 +176,18 @@ async def refresh(body: RefreshRequest, auth: AuthDep) -> TokenPair:
     Presenting a refresh token that was already used (after a 10-second grace for parallel
     tabs) revokes the whole session.
     """
-    pair = await service.refresh(auth, refresh_token=body.refresh_token)
-    return TokenPair(
-        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
-    )
+    return _pair(await service.refresh(auth, refresh_token=body.refresh_token))
 
 
 @router.post("/logout", summary="Log out", status_code=204, responses=UNAUTHORIZED)
-async def logout(principal: CurrentPrincipal, auth: AuthDep) -> Response:
+async def logout(principal: EnrollingPrincipal, auth: AuthDep) -> Response:
     """End this session: its tokens are refused from now on."""
     await service.logout(auth, user_id=principal.user.id, session_id=principal.session_id)
     return Response(status_code=204)
 
 
 @router.post("/logout-all", summary="Log out everywhere", status_code=204, responses=UNAUTHORIZED)
-async def logout_all(principal: CurrentPrincipal, auth: AuthDep) -> Response:
+async def logout_all(principal: EnrollingPrincipal, auth: AuthDep) -> Response:
     """End every session of the caller, including this one."""
     await service.logout_all(auth, user_id=principal.user.id)
     return Response(status_code=204)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from corebank.models.user import Role
 
@@ -60,6 +60,64 @@ class TokenPair(BaseModel):
     refresh_token: str
     token_type: str = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class MfaTicketOut(BaseModel):
+    """The password was right and the user has a second factor: send the ticket and a code
+    to POST /api/v1/auth/login/mfa within `expires_in` seconds."""
+
+    mfa_required: Literal[True] = True
+    mfa_ticket: str
+    expires_in: int
+
+
+TotpCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+RecoveryCodeText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=24)
+]
+#: A six-digit TOTP code or a recovery code.
+AnyCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=24)]
+
+
+class LoginMfaRequest(Strict):
+    mfa_ticket: Annotated[str, Field(min_length=1, max_length=128)]
+    code: TotpCode | None = None
+    recovery_code: RecoveryCodeText | None = None
+
+    @model_validator(mode="after")
+    def _one_code(self) -> LoginMfaRequest:
+        if (self.code is None) == (self.recovery_code is None):
+            raise ValueError("send exactly one of code and recovery_code")
+        return self
+
+
+class TotpEnrolmentOut(BaseModel):
+    """Shown once: add it to an authenticator app (scan the QR code or type the secret)."""
+
+    secret: str = Field(description="Base32 secret, for typing into an authenticator app")
+    otpauth_uri: str = Field(description="otpauth://totp/... (what the QR code holds)")
+    qr_svg: str = Field(description="The URI as an SVG QR code")
+
+
+class TotpConfirmRequest(Strict):
+    code: TotpCode
+
+
+class RecoveryCodesOut(BaseModel):
+    """Shown once: each code logs in once instead of a TOTP code. Store them safely."""
+
+    recovery_codes: list[str]
+
+
+class TotpDisableRequest(Strict):
+    password: Password
+    code: AnyCode = Field(description="A current TOTP code or an unused recovery code")
+
+
+class MfaStatusOut(BaseModel):
+    enabled: bool
+    recovery_codes_left: int
+    required: bool = Field(description="This session may do nothing but enrol a second factor")
 
 
 class UserOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,14 +28,29 @@ from corebank.identity.errors import (
 from corebank.identity.passwords import PasswordHasher
 from corebank.identity.policy import PasswordPolicy, canonical_identifier, validate_username
 from corebank.identity.principal import Caller, Principal
+from corebank.identity.secretbox import SecretBox
 from corebank.identity.sessions import IssuedTokens, RotationResult
 from corebank.identity.tokens import TokenService, TokenType, token_digest
 from corebank.models.user import AuthSession, Role, User
 
 log = structlog.get_logger(__name__)
 
+#: The required action of a staff session without a second factor: it may only enrol one.
+ENROL_MFA = "enrol_mfa"
+
 #: A session's last_seen_at is written at most this often (not on every request).
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class MfaRequired:
+    """The password step of an enrolled user: a ticket for the code step, not a token."""
+
+    ticket: str
+    expires_in: int
+
+
+LoginResult = IssuedTokens | MfaRequired
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,7 @@ class AuthContext:
     tokens: TokenService
     clock: Clock
     outgoing: Outgoing
+    secrets: SecretBox
 
     @property
     def policy(self) -> PasswordPolicy:
@@ -157,7 +174,7 @@ async def _on_user_created(
         )
 
 
-async def login(ctx: AuthContext, *, identifier: str, password: str) -> IssuedTokens:
+async def login(ctx: AuthContext, *, identifier: str, password: str) -> LoginResult:
     """Tokens for a good password; the same 401 for unknown users and wrong passwords."""
     key = canonical_identifier(identifier)[:320]
     now = ctx.clock.now()
@@ -250,7 +267,9 @@ async def record_login_failure(
 
 async def _login_succeeded(
     ctx: AuthContext, identifiers: list[str], user: User, new_hash: str | None, now: datetime
-) -> IssuedTokens:
+) -> LoginResult:
+    """Tokens, or for a user with a second factor a ticket for the code step."""
+    result: LoginResult | None = None
     async with ctx.db.transaction() as session:
         unlocked = [
             await repository.reset_throttle_if_unlocked(session, name, now) for name in identifiers
@@ -260,29 +279,67 @@ async def _login_succeeded(
                 fresh = await repository.by_id(session, user.id)
                 if fresh is not None:
                     fresh.password_hash = new_hash
-            auth_session, evicted = await auth_sessions.open_session(
-                session, ctx.settings, user=user, now=now
-            )
-            pair, digest = auth_sessions.issue_pair(
-                ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
-            )
-            repository.add_refresh_token(
-                session, session_id=auth_session.id, digest=digest, now=now
-            )
-            audit.record(
-                session,
-                "user.login_succeeded",
-                actor_id=user.id,
-                target_type="user",
-                target_id=user.id,
-                after={"session_id": auth_session.id, "evicted_sessions": evicted},
-            )
-    if not all(unlocked):  # a parallel failure locked it while this password was checked
+            if await repository.confirmed_totp(session, user.id) is not None:
+                result = _issue_mfa_ticket(ctx, session, user, now)
+            else:
+                result = await start_session(ctx, session, user, now, method="password")
+    if result is None:  # a parallel failure locked it while this password was checked
         metrics.LOGINS.labels("locked").inc()
         async with ctx.db.read() as session:
             until = await _lock_end(session, identifiers, now)
         raise login_locked(until or now, now)
-    metrics.LOGINS.labels("success").inc()
+    metrics.LOGINS.labels("mfa_required" if isinstance(result, MfaRequired) else "success").inc()
+    return result
+
+
+def _issue_mfa_ticket(
+    ctx: AuthContext, session: AsyncSession, user: User, now: datetime
+) -> MfaRequired:
+    ticket = secrets.token_urlsafe(32)
+    lifetime = timedelta(minutes=ctx.settings.mfa_ticket_minutes)
+    repository.add_mfa_ticket(
+        session, user_id=user.id, digest=token_digest(ticket), now=now, expires_at=now + lifetime
+    )
+    audit.record(
+        session, "user.login_mfa_required", actor_id=user.id, target_type="user", target_id=user.id
+    )
+    return MfaRequired(ticket=ticket, expires_in=int(lifetime.total_seconds()))
+
+
+async def start_session(
+    ctx: AuthContext, session: AsyncSession, user: User, now: datetime, *, method: str
+) -> IssuedTokens:
+    """Open a session for a user who just proved who they are; its token pair.
+
+    Staff and admins without a second factor get a session that may only enrol one while
+    REQUIRE_MFA_FOR_STAFF is on (Keycloak's "required action")."""
+    required_action = None
+    if (
+        ctx.settings.require_mfa_for_staff
+        and user.role in (Role.staff, Role.admin)
+        and await repository.confirmed_totp(session, user.id) is None
+    ):
+        required_action = ENROL_MFA
+    auth_session, evicted = await auth_sessions.open_session(
+        session, ctx.settings, user=user, now=now, required_action=required_action
+    )
+    pair, digest = auth_sessions.issue_pair(
+        ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
+    )
+    repository.add_refresh_token(session, session_id=auth_session.id, digest=digest, now=now)
+    audit.record(
+        session,
+        "user.login_succeeded",
+        actor_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        after={
+            "session_id": auth_session.id,
+            "evicted_sessions": evicted,
+            "method": method,
+            "required_action": required_action,
+        },
+    )
     return pair
 
 
@@ -410,7 +467,20 @@ async def authenticate(ctx: AuthContext, *, token: str) -> Principal:
         raise SessionRevoked()
     if now - check.last_seen_at >= LAST_SEEN_GRANULARITY:
         await repository.touch_session(ctx.db, session_id=claims.session_id, now=now)
-    return Principal(user=Caller(id=claims.user_id, role=check.role), session_id=claims.session_id)
+    return Principal(
+        user=Caller(id=claims.user_id, role=check.role),
+        session_id=claims.session_id,
+        required_action=check.required_action,
+    )
+
+
+async def is_staff_token(ctx: AuthContext, token: str) -> bool:
+    """Whether `token` is a valid access token of a live staff or admin session."""
+    try:
+        principal = await authenticate(ctx, token=token)
+    except Unauthorized:
+        return False
+    return principal.is_staff
 
 
 async def live_sessions(ctx: AuthContext, *, user_id: int) -> list[AuthSession]:

@@ -64,9 +64,16 @@ def issue_pair(
 
 
 async def open_session(
-    session: AsyncSession, settings: Settings, *, user: User, now: datetime
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    now: datetime,
+    required_action: str | None = None,
 ) -> tuple[AuthSession, list[int]]:
-    """A new session for `user`; returns it and the ids of sessions revoked to stay in limit."""
+    """A new session for `user`; returns it and the ids of sessions revoked to stay in limit.
+
+    A `required_action` limits the session to that one thing (see deps.EnrollingPrincipal)."""
     await repository.lock_user(session, user.id)
     user_agent = user_agent_var.get()
     auth_session = await repository.add_session(
@@ -78,6 +85,7 @@ async def open_session(
             expires_at=now + timedelta(days=settings.refresh_token_days),
             ip=client_ip_var.get(),
             user_agent=user_agent[:256] if user_agent else None,
+            required_action=required_action,
         ),
     )
     live = await repository.live_sessions(session, user_id=user.id, now=now)

@@ -12,10 +12,15 @@ from corebank.core.pagination import Page
 from corebank.identity import recovery
 from corebank.identity import service as auth_service
 from corebank.identity import users as service
-from corebank.identity.deps import AdminPrincipal, CurrentPrincipal, require_role
+from corebank.identity.deps import (
+    AdminPrincipal,
+    AuthDep,
+    CurrentPrincipal,
+    EnrollingPrincipal,
+    require_role,
+)
 from corebank.identity.errors import UserNotFound
 from corebank.identity.principal import Principal
-from corebank.identity.router import AuthDep
 from corebank.identity.schemas import PinSet, ProfileUpdate, UserAdminUpdate, UserCreate, UserOut
 from corebank.models.user import Role
 
@@ -33,7 +38,7 @@ UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/me", summary="My profile", response_model=UserOut, responses=ERRORS)
-async def read_me(principal: CurrentPrincipal, auth: AuthDep) -> UserOut:
+async def read_me(principal: EnrollingPrincipal, auth: AuthDep) -> UserOut:
     """The caller's own user record."""
     return UserOut.model_validate(await service.get_user(auth, user_id=principal.user.id))
 

@@ -1,10 +1,11 @@
-"""HTTP glue of the money endpoints: Idempotency-Key, X-Transaction-PIN, replayed responses."""
+"""HTTP glue of the ledger endpoints: the ledger's context, Idempotency-Key, X-Transaction-PIN,
+replayed responses."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -14,11 +15,18 @@ from corebank.core.middleware import route_template
 from corebank.identity.pin import PIN_HEADER
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import IdempotencyKeyRequired
 from corebank.ledger.idempotency import MAX_KEY_LENGTH, IdempotencyRequest, Outcome
-from corebank.ledger.posting import PinCheck
 
 REPLAYED_HEADER = "Idempotency-Replayed"
+
+
+async def ledger_context(request: Request) -> LedgerContext:
+    return request.app.state.container.ledger
+
+
+LedgerDep = Annotated[LedgerContext, Depends(ledger_context)]
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -73,15 +81,6 @@ def idempotency_request(
             pin_present=pin_present,
         ),
         instance=request.url.path,
-    )
-
-
-def pin_check(request: Request, pin: str | None) -> PinCheck:
-    container = request.app.state.container
-    return PinCheck(
-        auth=container.auth,
-        pin=pin,
-        required=container.settings.pin_required_for_customers,
     )
 
 

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-
 from corebank.accounts.service import visible_row
-from corebank.core.db import Database
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
 from corebank.core.pagination import CursorCodec, PageParams
-from corebank.core.sql import Prepared
 from corebank.identity.principal import Principal
-from corebank.ledger import repository
+from corebank.ledger import history_repository, repository
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import TransactionNotFound
 from corebank.ledger.schemas import (
     AccountTransactionOut,
@@ -30,15 +24,13 @@ from corebank.ledger.schemas import (
     TransactionOut,
 )
 from corebank.models.account import AccountKind
-from corebank.models.base import UTCDateTime
-from corebank.models.ledger import JournalEntry, Posting
 
 MAX_STATEMENT_LINES = 10_000
 
 
-async def get_transaction(db: Database, *, actor: Principal, entry_id: int) -> TransactionOut:
+async def get_transaction(ctx: LedgerContext, *, actor: Principal, entry_id: int) -> TransactionOut:
     """A transaction; a customer sees only one that touches an account of theirs."""
-    async with db.read() as session:
+    async with ctx.db.read() as session:
         found = await repository.entry_with_postings(session, entry_id)
     if found is None:
         raise TransactionNotFound("No such transaction.")
@@ -74,48 +66,8 @@ async def get_transaction(db: Database, *, actor: Principal, entry_id: int) -> T
     )
 
 
-_REVERSAL = aliased(JournalEntry, name="reversal")
-# Columns, not entities: a page is up to 51 rows, and loading each as two ORM objects cost more
-# CPU than the query.
-_HISTORY: Select[Any] = (
-    select(
-        Posting.id,
-        Posting.amount_minor,
-        Posting.balance_after_minor,
-        Posting.created_at,
-        JournalEntry.id,
-        JournalEntry.type,
-        JournalEntry.description,
-        JournalEntry.correlation_id,
-        _REVERSAL.id,
-    )
-    .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-    .outerjoin(_REVERSAL, _REVERSAL.reverses_entry_id == JournalEntry.id)
-    .where(Posting.account_id == bindparam("account_id"))
-)
-#: The page's optional filters: (parameter, condition). Every value is a parameter, so each
-#: combination of filters is one statement, built and prepared once.
-_FILTERS: tuple[tuple[str, Any], ...] = (
-    ("start", Posting.created_at >= bindparam("start", type_=UTCDateTime())),
-    ("end", Posting.created_at < bindparam("end", type_=UTCDateTime())),
-    ("type", JournalEntry.type == bindparam("type")),
-    ("after", Posting.id < bindparam("after")),
-    ("min_amount", JournalEntry.amount_minor >= bindparam("min_amount")),
-    ("max_amount", JournalEntry.amount_minor <= bindparam("max_amount")),
-)
-
-
-@functools.cache
-def _history_page(filters: frozenset[str]) -> Prepared:
-    stmt = _HISTORY
-    for name, condition in _FILTERS:
-        if name in filters:
-            stmt = stmt.where(condition)
-    return Prepared(stmt.order_by(Posting.id.desc()).limit(bindparam("limit")))
-
-
 async def list_account_transactions(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     account_id: int,
@@ -134,7 +86,7 @@ async def list_account_transactions(
         after = codec.decode(scope, params.cursor).get("id")
         if not isinstance(after, int):
             raise BadRequest("The cursor is not valid for this list.", type="invalid-cursor")
-    account = await visible_row(db, actor=actor, account_id=account_id)
+    account = await visible_row(ctx.accounts, actor=actor, account_id=account_id)
     currency = account.currency
     filters = {
         "start": start,
@@ -149,8 +101,9 @@ async def list_account_transactions(
         else None,
     }
     given = {name: value for name, value in filters.items() if value is not None}
-    query = _history_page(frozenset(given))
-    rows = await db.fetch_all(query, {**given, "account_id": account_id, "limit": params.limit + 1})
+    rows = await history_repository.history_page(
+        ctx.db, account_id=account_id, filters=given, limit=params.limit + 1
+    )
     next_cursor = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
@@ -182,22 +135,16 @@ def _query_amount(text: str, currency: str, loc: str) -> int:
         ) from None
 
 
-async def _sum_before(session: AsyncSession, account_id: int, moment: datetime) -> int:
-    total = await session.scalar(
-        select(func.coalesce(func.sum(Posting.amount_minor), 0)).where(
-            Posting.account_id == account_id, Posting.created_at < moment
-        )
-    )
-    return int(total or 0)
-
-
 async def balance_at(
-    db: Database, *, actor: Principal, account_id: int, until: datetime
+    ctx: LedgerContext, *, actor: Principal, account_id: int, until: datetime | None
 ) -> BalanceOut:
-    """The balance just before `until`: the sum of the account's postings made before it."""
-    account = await visible_row(db, actor=actor, account_id=account_id)
-    async with db.read() as session:
-        total = await _sum_before(session, account_id, until)
+    """The balance just before `until` (default: now, included): the sum of the account's
+    postings made before it."""
+    if until is None:
+        until = ctx.clock.now() + timedelta(microseconds=1)
+    account = await visible_row(ctx.accounts, actor=actor, account_id=account_id)
+    async with ctx.db.read() as session:
+        total = await history_repository.sum_before(session, account_id, until)
     return BalanceOut(
         account_id=account.id,
         currency=account.currency,
@@ -228,35 +175,28 @@ def parse_moment(text: str, *, loc: str, end: bool) -> datetime:
 
 
 async def statement(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     account_id: int,
     start: datetime | None,
-    end: datetime,
+    end: datetime | None,
 ) -> StatementOut:
-    """Opening balance, the period's lines and the closing balance (opening + lines)."""
-    account = await visible_row(db, actor=actor, account_id=account_id)
-    async with db.session() as session:
+    """Opening balance, the period's lines and the closing balance (opening + lines); the
+    period runs from `start` (default: the account's opening) to `end` (default: now)."""
+    if end is None:
+        end = ctx.clock.now()
+    account = await visible_row(ctx.accounts, actor=actor, account_id=account_id)
+    async with ctx.db.session() as session:
         start = start or account.created_at
         if start >= end:
             raise ValidationFailed(
                 "The period's start must come before its end.", type="invalid-period"
             )
-        opening = await _sum_before(session, account_id, start)
-        rows = (
-            await session.execute(
-                select(Posting, JournalEntry)
-                .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-                .where(
-                    Posting.account_id == account_id,
-                    Posting.created_at >= start,
-                    Posting.created_at < end,
-                )
-                .order_by(Posting.created_at, Posting.id)
-                .limit(MAX_STATEMENT_LINES + 1)
-            )
-        ).all()
+        opening = await history_repository.sum_before(session, account_id, start)
+        rows = await history_repository.statement_lines(
+            session, account_id=account_id, start=start, end=end, limit=MAX_STATEMENT_LINES + 1
+        )
     if len(rows) > MAX_STATEMENT_LINES:
         raise ValidationFailed(
             f"The period has more than {MAX_STATEMENT_LINES} lines; ask for a shorter one.",

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from corebank.core.api import API_PREFIX, MAX_ID
-from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
+from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.money import PositiveAmountStr
 from corebank.core.pagination import Page
-from corebank.identity.deps import ClockDep, CurrentPrincipal
+from corebank.identity.deps import CurrentPrincipal
 from corebank.ledger import history, holds
+from corebank.ledger.deps import LedgerDep
 from corebank.ledger.schemas import (
     AccountTransactionOut,
     BalanceOut,
@@ -45,10 +45,10 @@ READ_ERRORS = {
 async def get_transaction(
     transaction_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     principal: CurrentPrincipal,
-    db: DatabaseDep,
+    ctx: LedgerDep,
 ) -> TransactionOut:
     """A transaction with its postings; a customer sees one that touches their accounts."""
-    return await history.get_transaction(db, actor=principal, entry_id=transaction_id)
+    return await history.get_transaction(ctx, actor=principal, entry_id=transaction_id)
 
 
 @router.get(
@@ -60,7 +60,7 @@ async def get_transaction(
 async def list_transactions(
     account_id: AccountId,
     principal: CurrentPrincipal,
-    db: DatabaseDep,
+    ctx: LedgerDep,
     page: PageDep,
     codec: CursorCodecDep,
     from_: From = None,
@@ -72,7 +72,7 @@ async def list_transactions(
     """Newest first, each with the account's balance after it. Filters: `from`/`to` (dates
     or timestamps, inclusive), `type`, `min_amount`/`max_amount` (the transaction's amount)."""
     items, next_cursor = await history.list_account_transactions(
-        db,
+        ctx,
         actor=principal,
         account_id=account_id,
         params=page,
@@ -95,21 +95,19 @@ async def list_transactions(
 async def list_holds(
     account_id: AccountId,
     principal: CurrentPrincipal,
-    db: DatabaseDep,
+    ctx: LedgerDep,
     page: PageDep,
     codec: CursorCodecDep,
-    clock: ClockDep,
     status: HoldStatus | None = None,
 ) -> Page[HoldOut]:
     """Holds on the account, newest first; holds past their expiry show as expired."""
     items, next_cursor = await holds.list_holds(
-        db,
+        ctx,
         actor=principal,
         account_id=account_id,
         params=page,
         codec=codec,
         status=status,
-        clock=clock,
     )
     return Page[HoldOut](items=items, next_cursor=next_cursor)
 
@@ -123,18 +121,13 @@ async def list_holds(
 async def balance_at(
     account_id: AccountId,
     principal: CurrentPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     at: Annotated[str | None, Query(max_length=40, description=MOMENT)] = None,
 ) -> BalanceOut:
     """The posted balance as of `at` (default now), summed from the account's postings; a
     date means the end of that day (UTC)."""
-    until = (
-        history.parse_moment(at, loc="at", end=True)
-        if at
-        else clock.now() + timedelta(microseconds=1)
-    )
-    return await history.balance_at(db, actor=principal, account_id=account_id, until=until)
+    until = history.parse_moment(at, loc="at", end=True) if at else None
+    return await history.balance_at(ctx, actor=principal, account_id=account_id, until=until)
 
 
 @router.get(
@@ -149,8 +142,7 @@ async def balance_at(
 async def statement(
     account_id: AccountId,
     principal: CurrentPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     from_: From = None,
     to: To = None,
     format: Literal["json", "csv"] = "json",
@@ -162,11 +154,11 @@ async def statement(
     header row, plain decimal amounts and ISO 8601 dates.
     """
     result = await history.statement(
-        db,
+        ctx,
         actor=principal,
         account_id=account_id,
         start=history.parse_moment(from_, loc="from", end=False) if from_ else None,
-        end=history.parse_moment(to, loc="to", end=True) if to else clock.now(),
+        end=history.parse_moment(to, loc="to", end=True) if to else None,
     )
     if format == "json":
         return result

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import expiry
@@ -19,9 +18,10 @@ from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.core.metrics import ScrapeHook
 from corebank.core.money import format_amount
-from corebank.core.pagination import CursorCodec, PageParams, keyset_page
+from corebank.core.pagination import CursorCodec, PageParams
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import CaptureExceedsHold, HoldNotFound, HoldNotOpen
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
 from corebank.ledger.posting import (
@@ -74,14 +74,13 @@ def _record(session: AsyncSession, action: str, actor: Principal, hold: Hold) ->
 
 
 async def create_hold(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     account_id: int,
     amount: str,
     description: str | None,
     expires_in_seconds: int | None,
-    clock: Clock,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Reserve funds on an active account (they leave the available balance at once)."""
@@ -91,33 +90,27 @@ async def create_hold(
         account = require_visible(actor, accounts, account_id)
         require_open(account, money_out=True)
         minor = parse(amount, account.currency)
-        now = clock.now()
+        now = ctx.clock.now()
         held = await releasable_held(session, account, now=now)
         require_funds(account, held=held, amount=minor)
         await repository.apply_deltas(session, {account.id: (0, minor)}, now=now)
         lifetime = (
             timedelta(seconds=expires_in_seconds) if expires_in_seconds else DEFAULT_HOLD_LIFETIME
         )
-        hold = await session.scalar(
-            insert(Hold)
-            .values(
-                account_id=account.id,
-                amount_minor=minor,
-                captured_minor=0,
-                status=HoldStatus.open,
-                description=description,
-                expires_at=now + lifetime,
-                created_by=actor.user.id,
-                created_at=now,
-            )
-            .returning(Hold)
+        hold = await repository.insert_hold(
+            session,
+            account_id=account.id,
+            amount=minor,
+            description=description,
+            expires_at=now + lifetime,
+            created_by=actor.user.id,
+            now=now,
         )
-        assert hold is not None
         _record(session, "hold.created", actor, hold)
         return hold_out(hold, account.currency).model_dump(mode="json")
 
     return await idempotency.execute(
-        db, idempotency_request, work, status=201, clock=clock, kind="hold"
+        ctx, request=idempotency_request, work=work, status=201, kind="hold"
     )
 
 
@@ -125,15 +118,13 @@ async def _locked_open_hold(
     session: AsyncSession, *, actor: Principal, hold_id: int, clock: Clock
 ) -> tuple[Hold, repository.LockedAccount, dict[int, repository.LockedAccount], datetime]:
     """Lock the hold's account, then read the hold; 409 unless it is still open."""
-    account_id = await session.scalar(select(Hold.account_id).where(Hold.id == hold_id))
+    account_id = await repository.hold_account_id(session, hold_id)
     if account_id is None:
         raise HoldNotFound("No such hold.")
     accounts = await repository.lock_accounts(session, [account_id])
     account = require_visible(actor, accounts, account_id)
     now = clock.now()
-    hold = await session.scalar(
-        select(Hold).where(Hold.id == hold_id).execution_options(populate_existing=True)
-    )
+    hold = await repository.reread_hold(session, hold_id)
     assert hold is not None
     if hold.status == HoldStatus.open and hold.expires_at is not None and hold.expires_at <= now:
         raise HoldNotOpen("The hold has expired; its funds were released.")
@@ -145,32 +136,25 @@ async def _locked_open_hold(
 async def _resolve(
     session: AsyncSession, hold: Hold, *, status: HoldStatus, now: datetime, **values: Any
 ) -> Hold:
-    row = await session.scalar(
-        update(Hold)
-        .where(Hold.id == hold.id, Hold.status == HoldStatus.open)
-        .values(status=status, resolved_at=now, **values)
-        .returning(Hold)
-        .execution_options(populate_existing=True)
-    )
+    row = await repository.resolve_open_hold(session, hold.id, status=status, now=now, **values)
     if row is None:
         raise HoldNotOpen("The hold was resolved meanwhile.")
     return row
 
 
 async def capture_hold(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     hold_id: int,
     amount: str | None,
-    clock: Clock,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Capture all or part of an open hold (once); the remainder is released."""
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         hold, account, accounts, now = await _locked_open_hold(
-            session, actor=actor, hold_id=hold_id, clock=clock
+            session, actor=actor, hold_id=hold_id, clock=ctx.clock
         )
         require_open(account, money_out=True)
         minor = hold.amount_minor if amount is None else parse(amount, account.currency)
@@ -205,23 +189,22 @@ async def capture_hold(
         )
 
     return await idempotency.execute(
-        db, idempotency_request, work, status=201, clock=clock, kind="hold_capture"
+        ctx, request=idempotency_request, work=work, status=201, kind="hold_capture"
     )
 
 
 async def void_hold(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     hold_id: int,
-    clock: Clock,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Void an open hold (once): its whole amount returns to the available balance."""
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         hold, account, _, now = await _locked_open_hold(
-            session, actor=actor, hold_id=hold_id, clock=clock
+            session, actor=actor, hold_id=hold_id, clock=ctx.clock
         )
         await repository.apply_deltas(session, {account.id: (0, -hold.amount_minor)}, now=now)
         hold = await _resolve(session, hold, status=HoldStatus.voided, now=now)
@@ -229,41 +212,32 @@ async def void_hold(
         return hold_out(hold, account.currency).model_dump(mode="json")
 
     return await idempotency.execute(
-        db, idempotency_request, work, status=200, clock=clock, kind="hold_void"
+        ctx, request=idempotency_request, work=work, status=200, kind="hold_void"
     )
 
 
 async def list_holds(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     account_id: int,
     params: PageParams,
     codec: CursorCodec,
     status: HoldStatus | None,
-    clock: Clock,
 ) -> tuple[list[HoldOut], str | None]:
     """An account's holds, newest first; due holds are expired before they are shown."""
-    async with db.read() as session:
+    async with ctx.db.read() as session:
         accounts = await repository.lock_accounts(session, [account_id], for_update=False)
         account = require_visible(actor, accounts, account_id)
-    now = clock.now()
+    now = ctx.clock.now()
     if account.held:
-        async with db.read() as session:
+        async with ctx.db.read() as session:
             due = await expiry.has_due_holds(session, account_id=account_id, now=now)
         if due:
-            await expiry.expire_account_holds(db, account_id=account_id, now=now)
-    stmt = select(Hold).where(Hold.account_id == account_id)
-    if status is not None:
-        stmt = stmt.where(Hold.status == status)
-    async with db.read() as session:
-        rows, cursor = await keyset_page(
-            session,
-            stmt,
-            id_column=Hold.id,
-            params=params,
-            codec=codec,
-            scope=f"holds:{account_id}",
+            await expiry.expire_account_holds(ctx.db, account_id=account_id, now=now)
+    async with ctx.db.read() as session:
+        rows, cursor = await repository.page_of_holds(
+            session, account_id=account_id, status=status, params=params, codec=codec
         )
     return [hold_out(h, account.currency) for h in rows], cursor
 
@@ -273,9 +247,7 @@ def open_holds_gauge(db: Database) -> ScrapeHook:
 
     async def refresh() -> None:
         async with db.session() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(Hold).where(Hold.status == HoldStatus.open)
-            )
-        metrics.LEDGER_OPEN_HOLDS.set(count or 0)
+            count = await repository.open_hold_count(session)
+        metrics.LEDGER_OPEN_HOLDS.set(count)
 
     return refresh

@@ -21,18 +21,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import audit, metrics, outbox, sql
-from corebank.core.clock import Clock
+from corebank.core import audit, metrics, outbox
 from corebank.core.context import correlation_id_var
 from corebank.core.db import Database
 from corebank.core.errors import PROBLEM_TYPE_BASE, CorebankError
 from corebank.core.money import parse_amount
-from corebank.core.sql import Prepared
+from corebank.ledger import idempotency_repository as repository
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import IdempotencyInProgress, IdempotencyKeyReused
-from corebank.models.ledger import IdempotencyKey
+from corebank.ledger.idempotency_repository import StoredOutcome
 
 KEY_LIFETIME = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
@@ -99,17 +98,16 @@ _QUEUES = (audit.PENDING_KEY, outbox.PENDING_KEY)  # rows a transaction writes a
 
 
 async def execute(
-    db: Database,
+    ctx: LedgerContext,
+    *,
     request: IdempotencyRequest | None,
     work: Work,
-    *,
     status: int,
-    clock: Clock,
     kind: str,
 ) -> Outcome:
     """Run `work` (a write transaction) at most once per key; replay the stored outcome."""
     try:
-        outcome = await _execute(db, request, work, status=status, clock=clock)
+        outcome = await _execute(ctx, request, work, status=status)
     except CorebankError as exc:
         if getattr(exc, "replayable", False):
             metrics.LEDGER_TRANSACTIONS.labels(kind, "refused").inc()
@@ -131,19 +129,14 @@ def _observe(kind: str, outcome: Outcome) -> None:
 
 
 async def _execute(
-    db: Database,
-    request: IdempotencyRequest | None,
-    work: Work,
-    *,
-    status: int,
-    clock: Clock,
+    ctx: LedgerContext, request: IdempotencyRequest | None, work: Work, *, status: int
 ) -> Outcome:
     if request is None:
-        return Outcome(status, await db.run(work))
+        return Outcome(status, await ctx.db.run(work))
 
     async def attempt(session: AsyncSession) -> tuple[Outcome, CorebankError | None]:
         await _claim(session, request)
-        now = clock.now()
+        now = ctx.clock.now()
         found = await _find(session, request, now=now)
         if found is not None:
             return _replay(found), None
@@ -162,7 +155,7 @@ async def _execute(
         await _store(session, request, status=status, body=body, now=now)
         return Outcome(status, body), None
 
-    outcome, refusal = await db.run(attempt)
+    outcome, refusal = await ctx.db.run(attempt)
     if refusal is not None:
         raise refusal
     return outcome
@@ -172,60 +165,25 @@ async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:
     """PostgreSQL: hold the key's advisory lock for this transaction, or 409 if another has it."""
     if session.bind.dialect.name != "postgresql":
         return
-    [(got,)] = await sql.execute(
-        session, _CLAIM, {"k": f"idempotency:{request.user_id}:{request.route}:{request.key}"}
-    )
-    if not got:
+    name = f"idempotency:{request.user_id}:{request.route}:{request.key}"
+    if not await repository.try_advisory_lock(session, name):
         raise IdempotencyInProgress(
             "A request with this Idempotency-Key is still being processed; retry shortly.",
             headers={"Retry-After": "1"},
         )
 
 
-_CLAIM = Prepared(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"))
-_STORED_COLUMNS = (
-    "user_id",
-    "route",
-    "key",
-    "fingerprint",
-    "response_status",
-    "response_body",
-    "created_at",
-    "expires_at",
-)
-_STORE = Prepared(insert(IdempotencyKey), column_keys=_STORED_COLUMNS)
-_KEYS = IdempotencyKey.__table__.c
-_FIND = Prepared(
-    select(
-        _KEYS.id, _KEYS.fingerprint, _KEYS.response_status, _KEYS.response_body, _KEYS.expires_at
-    ).where(
-        _KEYS.user_id == bindparam("user_id"),
-        _KEYS.route == bindparam("route"),
-        _KEYS.key == bindparam("key"),
-    )
-)
-
-
-@dataclass(frozen=True)
-class _StoredOutcome:
-    id: int
-    fingerprint: str
-    response_status: int
-    response_body: dict[str, Any]
-    expires_at: datetime
-
-
 async def _find(
     session: AsyncSession, request: IdempotencyRequest, *, now: datetime
-) -> _StoredOutcome | None:
+) -> StoredOutcome | None:
     """The outcome stored under the request's key, unless it has expired (then deleted)."""
-    params = {"user_id": request.user_id, "route": request.route, "key": request.key}
-    found = await sql.execute(session, _FIND, params)
-    if not found:
+    row = await repository.find(
+        session, user_id=request.user_id, route=request.route, key=request.key
+    )
+    if row is None:
         return None
-    row = _StoredOutcome(*found[0])
     if row.expires_at <= now:
-        await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
+        await repository.delete_key(session, row.id)
         return None
     if row.fingerprint != request.fingerprint:
         raise IdempotencyKeyReused(
@@ -234,7 +192,7 @@ async def _find(
     return row
 
 
-def _replay(row: _StoredOutcome) -> Outcome:
+def _replay(row: StoredOutcome) -> Outcome:
     return Outcome(row.response_status, dict(row.response_body), replayed=True)
 
 
@@ -246,19 +204,16 @@ async def _store(
     body: dict[str, Any],
     now: datetime,
 ) -> None:
-    await sql.execute(
+    await repository.store(
         session,
-        _STORE,
-        {
-            "user_id": request.user_id,
-            "route": request.route,
-            "key": request.key,
-            "fingerprint": request.fingerprint,
-            "response_status": status,
-            "response_body": body,
-            "created_at": now,
-            "expires_at": now + KEY_LIFETIME,
-        },
+        user_id=request.user_id,
+        route=request.route,
+        key=request.key,
+        fingerprint=request.fingerprint,
+        response_status=status,
+        response_body=body,
+        created_at=now,
+        expires_at=now + KEY_LIFETIME,
     )
 
 
@@ -268,13 +223,9 @@ async def purge_expired(db: Database, *, now: datetime, batch: int = 1000) -> in
     while True:
 
         async def work(session: AsyncSession) -> int:
-            ids = (
-                await session.scalars(
-                    select(IdempotencyKey.id).where(IdempotencyKey.expires_at <= now).limit(batch)
-                )
-            ).all()
+            ids = await repository.expired_key_ids(session, now=now, limit=batch)
             if ids:
-                await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(ids)))
+                await repository.delete_keys(session, ids)
             return len(ids)
 
         count = await db.run(work)

@@ -15,22 +15,12 @@ from corebank.core.context import correlation_id_var
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
 from corebank.identity.principal import Principal
-from corebank.identity.service import AuthContext
 from corebank.ledger import repository
 from corebank.ledger.errors import InsufficientFunds
 from corebank.ledger.repository import LockedAccount
 from corebank.ledger.schemas import AccountBalance, PostedTransactionOut, PostingOut
 from corebank.models.account import AccountKind, AccountStatus
 from corebank.models.ledger import EntryType
-
-
-@dataclass(frozen=True)
-class PinCheck:
-    """The transaction PIN a customer sent (None = none), checked before money goes out."""
-
-    auth: AuthContext
-    pin: str | None
-    required: bool
 
 
 def may_see(actor: Principal, account: LockedAccount | None) -> bool:
@@ -95,6 +85,20 @@ def require_funds(account: LockedAccount, *, held: int, amount: int) -> None:
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Entry:
+    """What an entry records; its audit row, event and response repeat it."""
+
+    type: EntryType
+    currency: str
+    amount: int
+    legs: Sequence[tuple[int, int]]
+    description: str | None
+    reverses_entry_id: int | None
+    correlation_id: str | None
+    created_at: datetime
+
+
 async def post(
     session: AsyncSession,
     *,
@@ -109,8 +113,34 @@ async def post(
     held: Mapping[int, int] | None = None,
     reverses_entry_id: int | None = None,
 ) -> PostedTransactionOut:
-    """Move the balances, append the entry and its postings, audit and emit; one transaction."""
+    """Move the balances, append the entry and its postings, audit and emit; one transaction.
+
+    The caller has locked the accounts and checked each leg. Three statements: the balance
+    UPDATE (which returns each balance after it, for the postings), the entry's INSERT and
+    its postings' INSERT; the audit row and the event are written at the commit.
+    """
     assert sum(leg for _, leg in legs) == 0, "an entry's postings must sum to zero"
+    entry = _Entry(
+        type=type,
+        currency=currency,
+        amount=amount,
+        legs=legs,
+        description=description,
+        reverses_entry_id=reverses_entry_id,
+        correlation_id=correlation_id_var.get(),
+        created_at=now,
+    )
+    after = await repository.apply_deltas(session, _deltas(legs, held), now=now)
+    entry_id = await _append(session, entry, actor=actor, after=after)
+    _record_posted(session, entry, entry_id=entry_id, actor=actor)
+    visible = {i for i in after if may_see(actor, accounts.get(i))}
+    return _posted_out(entry, entry_id=entry_id, after=after, visible=visible)
+
+
+def _deltas(
+    legs: Sequence[tuple[int, int]], held: Mapping[int, int] | None
+) -> dict[int, tuple[int, int]]:
+    """Per account, the (balance, held) change: its legs' sum, and its change in `held`."""
     deltas: dict[int, tuple[int, int]] = {}
     for account_id, leg in legs:
         balance, hold = deltas.get(account_id, (0, 0))
@@ -118,29 +148,44 @@ async def post(
     for account_id, change in (held or {}).items():
         balance, hold = deltas.get(account_id, (0, 0))
         deltas[account_id] = (balance, hold + change)
-    after = await repository.apply_deltas(session, deltas, now=now)
-    correlation_id = correlation_id_var.get()
-    entry_id = await repository.insert_entry(
+    return deltas
+
+
+async def _append(
+    session: AsyncSession,
+    entry: _Entry,
+    *,
+    actor: Principal,
+    after: Mapping[int, tuple[int, int]],
+) -> int:
+    """Insert the entry and its postings, each with its account's balance after the entry."""
+    return await repository.insert_entry(
         session,
-        type=type,
-        currency=currency,
-        amount=amount,
-        description=description,
+        type=entry.type,
+        currency=entry.currency,
+        amount=entry.amount,
+        description=entry.description,
         created_by=actor.user.id,
-        correlation_id=correlation_id,
-        now=now,
-        legs=legs,
-        balances={i: b for i, (b, _) in after.items()},
-        reverses_entry_id=reverses_entry_id,
+        correlation_id=entry.correlation_id,
+        now=entry.created_at,
+        legs=entry.legs,
+        balances={account_id: balance for account_id, (balance, _) in after.items()},
+        reverses_entry_id=entry.reverses_entry_id,
     )
-    event = "transaction.reversed" if type == EntryType.reversal else "transaction.posted"
+
+
+def _record_posted(
+    session: AsyncSession, entry: _Entry, *, entry_id: int, actor: Principal
+) -> None:
+    """Queue the audit row and the domain event (`transaction.posted` or `.reversed`)."""
+    event = "transaction.reversed" if entry.type == EntryType.reversal else "transaction.posted"
     payload = {
         "transaction_id": entry_id,
-        "type": str(type),
-        "currency": currency,
-        "amount_minor": amount,
-        "postings": [{"account_id": a, "amount_minor": m} for a, m in legs],
-        "reverses_transaction_id": reverses_entry_id,
+        "type": str(entry.type),
+        "currency": entry.currency,
+        "amount_minor": entry.amount,
+        "postings": [{"account_id": a, "amount_minor": m} for a, m in entry.legs],
+        "reverses_transaction_id": entry.reverses_entry_id,
     }
     audit.record(
         session,
@@ -148,25 +193,32 @@ async def post(
         actor_id=actor.user.id,
         target_type="transaction",
         target_id=entry_id,
-        after={**payload, "description": description},
+        after={**payload, "description": entry.description},
     )
     outbox.emit(session, event, payload, aggregate_type="transaction", aggregate_id=entry_id)
-    visible = {i for i in after if may_see(actor, accounts.get(i))}
+
+
+def _posted_out(
+    entry: _Entry, *, entry_id: int, after: Mapping[int, tuple[int, int]], visible: set[int]
+) -> PostedTransactionOut:
+    """The response: every posting, with the balance after it and the account's new balances
+    shown only for the accounts in `visible` (those the caller may see)."""
+    currency = entry.currency
     return PostedTransactionOut(
         id=entry_id,
-        type=type,
+        type=entry.type,
         status="posted",
-        amount=format_amount(amount, currency),
+        amount=format_amount(entry.amount, currency),
         currency=currency,
-        description=description,
-        reverses_transaction_id=reverses_entry_id,
+        description=entry.description,
+        reverses_transaction_id=entry.reverses_entry_id,
         postings=[
             PostingOut(
                 account_id=a,
                 amount=format_amount(m, currency),
                 balance_after=format_amount(after[a][0], currency) if a in visible else None,
             )
-            for a, m in legs
+            for a, m in entry.legs
         ],
         balances=[
             AccountBalance(
@@ -176,6 +228,6 @@ async def post(
             )
             for i in sorted(visible)
         ],
-        created_at=now,
-        correlation_id=correlation_id,
+        created_at=entry.created_at,
+        correlation_id=entry.correlation_id,
     )

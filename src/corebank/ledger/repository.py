@@ -1,9 +1,14 @@
-"""The money path's queries: lock accounts, move balances, append entries and postings.
+"""The money path's queries: lock accounts, move balances, append entries and postings, and
+the holds.
 
-Every statement here is Core SQL built once (`Prepared`) and run in the session's
+Every statement of a posting is Core SQL built once (`Prepared`) and run in the session's
 transaction with `core.sql.execute`: one round trip each, without the ORM's unit of
 work, and on PostgreSQL straight on the driver, since SQLAlchemy's per-statement machinery
-cost more CPU than the statements themselves.
+cost more CPU than the statements themselves. The holds are ORM rows (a hold is created,
+captured or voided far less often than money moves).
+
+The idempotency keys' queries are in `idempotency_repository`, the journal's reads in
+`history_repository`, the invariant checks' in `verify_repository`.
 """
 
 from __future__ import annotations
@@ -14,15 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, case, insert, literal, select, update
+from sqlalchemy import BigInteger, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.numbers import generate_account_number
+from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.core.sql import Prepared, execute
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
 from corebank.models.customer import Customer
-from corebank.models.ledger import EntryType, JournalEntry, Posting
+from corebank.models.ledger import EntryType, Hold, HoldStatus, JournalEntry, Posting
 
 SETTLEMENT_ATTEMPTS = 5
 
@@ -309,3 +315,83 @@ async def reversal_of(session: AsyncSession, entry_id: int) -> int | None:
     return await (await session.connection()).scalar(
         select(JournalEntry.id).where(JournalEntry.reverses_entry_id == entry_id)
     )
+
+
+async def insert_hold(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    amount: int,
+    description: str | None,
+    expires_at: datetime,
+    created_by: int,
+    now: datetime,
+) -> Hold:
+    """A new open hold of `amount` on the account (its held funds are moved by the caller)."""
+    hold = await session.scalar(
+        insert(Hold)
+        .values(
+            account_id=account_id,
+            amount_minor=amount,
+            captured_minor=0,
+            status=HoldStatus.open,
+            description=description,
+            expires_at=expires_at,
+            created_by=created_by,
+            created_at=now,
+        )
+        .returning(Hold)
+    )
+    assert hold is not None
+    return hold
+
+
+async def hold_account_id(session: AsyncSession, hold_id: int) -> int | None:
+    """The account a hold is on (None: no such hold), to lock it before the hold is read."""
+    return await session.scalar(select(Hold.account_id).where(Hold.id == hold_id))
+
+
+async def reread_hold(session: AsyncSession, hold_id: int) -> Hold | None:
+    """The hold as it is now (after its account's lock), replacing any copy loaded before."""
+    return await session.scalar(
+        select(Hold).where(Hold.id == hold_id).execution_options(populate_existing=True)
+    )
+
+
+async def resolve_open_hold(
+    session: AsyncSession, hold_id: int, *, status: HoldStatus, now: datetime, **values: Any
+) -> Hold | None:
+    """Give an open hold its final `status` (and `values`); None if it was no longer open.
+
+    Conditional on `status = 'open'`, so of a capture, a void and an expiry one wins."""
+    return await session.scalar(
+        update(Hold)
+        .where(Hold.id == hold_id, Hold.status == HoldStatus.open)
+        .values(status=status, resolved_at=now, **values)
+        .returning(Hold)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def page_of_holds(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    status: HoldStatus | None,
+    params: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Hold], str | None]:
+    """One page of the account's holds (with `status`, when given), newest first."""
+    stmt = select(Hold).where(Hold.account_id == account_id)
+    if status is not None:
+        stmt = stmt.where(Hold.status == status)
+    return await keyset_page(
+        session, stmt, id_column=Hold.id, params=params, codec=codec, scope=f"holds:{account_id}"
+    )
+
+
+async def open_hold_count(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(Hold).where(Hold.status == HoldStatus.open)
+    )
+    return count or 0

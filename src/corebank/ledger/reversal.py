@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core.clock import Clock
-from corebank.core.db import Database
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import AlreadyReversed, NotReversible, TransactionNotFound
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
 from corebank.ledger.posting import post, require_open
@@ -24,12 +23,11 @@ from corebank.models.ledger import EntryType
 
 
 async def reverse(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     entry_id: int,
     reason: str,
-    clock: Clock,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Post the opposite of an entry, at most once (a second reversal is 409)."""
@@ -57,11 +55,11 @@ async def reverse(
             legs=[(p.account_id, -p.amount) for p in postings],
             accounts=accounts,
             description=reason,
-            now=clock.now(),
+            now=ctx.clock.now(),
             reverses_entry_id=entry.id,
         )
         return posted.model_dump(mode="json")
 
     return await idempotency.execute(
-        db, idempotency_request, work, status=201, clock=clock, kind="reversal"
+        ctx, request=idempotency_request, work=work, status=201, kind="reversal"
     )

@@ -8,15 +8,14 @@ from fastapi import APIRouter, Path, Request, status
 from starlette.responses import Response
 
 from corebank.core.api import API_PREFIX, MAX_ID
-from corebank.core.deps import DatabaseDep
-from corebank.identity.deps import AdminPrincipal, ClockDep, CurrentPrincipal, StaffPrincipal
+from corebank.identity.deps import AdminPrincipal, CurrentPrincipal, StaffPrincipal
 from corebank.ledger import holds, reversal, service
 from corebank.ledger.deps import (
     MONEY_ERRORS,
     IdempotencyKeyHeader,
+    LedgerDep,
     PinHeader,
     idempotency_request,
-    pin_check,
     respond,
 )
 from corebank.ledger.schemas import (
@@ -55,18 +54,16 @@ async def deposit(
     body: DepositIn,
     request: Request,
     principal: StaffPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Credit an account with cash received (staff). Frozen accounts accept deposits."""
     outcome = await service.deposit(
-        db,
+        ctx,
         actor=principal,
         account_id=account_id,
         amount=body.amount,
         description=body.description,
-        clock=clock,
         idempotency_request=idempotency_request(request, principal, idempotency_key, body),
     )
     return respond(outcome)
@@ -84,20 +81,18 @@ async def withdraw(
     body: WithdrawalIn,
     request: Request,
     principal: CurrentPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
     pin: PinHeader = None,
 ) -> Response:
     """Pay cash out of an account: staff, or the owner (with X-Transaction-PIN once set)."""
     outcome = await service.withdraw(
-        db,
+        ctx,
         actor=principal,
         account_id=account_id,
         amount=body.amount,
         description=body.description,
-        clock=clock,
-        pin=pin_check(request, pin),
+        pin=service.PinCheck(pin),
         idempotency_request=idempotency_request(
             request, principal, idempotency_key, body, pin_present=pin is not None
         ),
@@ -116,8 +111,7 @@ async def transfer(
     body: TransferIn,
     request: Request,
     principal: CurrentPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
     pin: PinHeader = None,
 ) -> Response:
@@ -126,15 +120,14 @@ async def transfer(
     A customer must own the source account (and send X-Transaction-PIN once one is set).
     """
     outcome = await service.transfer(
-        db,
+        ctx,
         actor=principal,
         from_account_id=body.from_account_id,
         to_account_id=body.to_account_id,
         to_account_number=body.to_account_number,
         amount=body.amount,
         description=body.description,
-        clock=clock,
-        pin=pin_check(request, pin),
+        pin=service.PinCheck(pin),
         idempotency_request=idempotency_request(
             request, principal, idempotency_key, body, pin_present=pin is not None
         ),
@@ -154,20 +147,18 @@ async def create_hold(
     body: HoldIn,
     request: Request,
     principal: StaffPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Reserve funds (staff): the amount leaves the available balance until the hold is
     captured, voided or expires (default 7 days)."""
     outcome = await holds.create_hold(
-        db,
+        ctx,
         actor=principal,
         account_id=account_id,
         amount=body.amount,
         description=body.description,
         expires_in_seconds=body.expires_in_seconds,
-        clock=clock,
         idempotency_request=idempotency_request(request, principal, idempotency_key, body),
     )
     return respond(outcome)
@@ -185,17 +176,15 @@ async def capture_hold(
     body: CaptureIn,
     request: Request,
     principal: StaffPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Capture all or part of an open hold (once): the amount is debited, the rest released."""
     outcome = await holds.capture_hold(
-        db,
+        ctx,
         actor=principal,
         hold_id=hold_id,
         amount=body.amount,
-        clock=clock,
         idempotency_request=idempotency_request(request, principal, idempotency_key, body),
     )
     return respond(outcome)
@@ -211,16 +200,14 @@ async def void_hold(
     hold_id: HoldId,
     request: Request,
     principal: StaffPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Void an open hold (once): its whole amount becomes available again."""
     outcome = await holds.void_hold(
-        db,
+        ctx,
         actor=principal,
         hold_id=hold_id,
-        clock=clock,
         idempotency_request=idempotency_request(request, principal, idempotency_key, None),
     )
     return respond(outcome)
@@ -242,8 +229,7 @@ async def reverse(
     body: ReverseIn,
     request: Request,
     principal: AdminPrincipal,
-    db: DatabaseDep,
-    clock: ClockDep,
+    ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Post the opposite entry, linked to the original (admins, at most once).
@@ -252,11 +238,10 @@ async def reverse(
     overdraft limit.
     """
     outcome = await reversal.reverse(
-        db,
+        ctx,
         actor=principal,
         entry_id=transaction_id,
         reason=body.reason,
-        clock=clock,
         idempotency_request=idempotency_request(request, principal, idempotency_key, body),
     )
     return respond(outcome)

@@ -8,20 +8,19 @@ settlement account is locked last, by the balance UPDATE itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import service as accounts
-from corebank.core.clock import Clock
-from corebank.core.db import Database
 from corebank.identity.pin import verify_transaction_pin
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
+from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import CurrencyMismatch, SameAccount
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
 from corebank.ledger.posting import (
-    PinCheck,
     parse,
     post,
     releasable_held,
@@ -35,27 +34,34 @@ from corebank.models.ledger import EntryType
 CREATED = 201
 
 
-async def check_pin(db: Database, *, actor: Principal, pin: PinCheck | None, clock: Clock) -> None:
+@dataclass(frozen=True)
+class PinCheck:
+    """What a money-out request sent as its transaction PIN (None: no header). A call given no
+    PinCheck at all (an internal one) checks no PIN."""
+
+    pin: str | None
+
+
+async def check_pin(ctx: LedgerContext, *, actor: Principal, pin: PinCheck | None) -> None:
     """A customer moving money out must pass the PIN check (staff never need one)."""
     if actor.is_staff or pin is None:
         return
     await verify_transaction_pin(
-        pin.auth,
+        ctx.auth,
         user_id=actor.user.id,
         pin=pin.pin,
-        now=clock.now(),
-        required=pin.required,
+        now=ctx.clock.now(),
+        required=ctx.pin_required,
     )
 
 
 async def deposit(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     account_id: int,
     amount: str,
     description: str | None,
-    clock: Clock,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Cash in (staff): credit the account, debit the currency's settlement account."""
@@ -65,7 +71,7 @@ async def deposit(
         account = require_visible(actor, accounts, account_id)
         require_open(account, money_out=False)
         minor = parse(amount, account.currency)
-        now = clock.now()
+        now = ctx.clock.now()
         settlement = await repository.settlement_account_id(session, account.currency, now=now)
         posted = await post(
             session,
@@ -81,30 +87,29 @@ async def deposit(
         return posted.model_dump(mode="json")
 
     return await idempotency.execute(
-        db, idempotency_request, work, status=CREATED, clock=clock, kind="deposit"
+        ctx, request=idempotency_request, work=work, status=CREATED, kind="deposit"
     )
 
 
 async def withdraw(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     account_id: int,
     amount: str,
     description: str | None,
-    clock: Clock,
     pin: PinCheck | None = None,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Cash out (staff, or the owner with their PIN): debit the account, credit settlement."""
-    await check_pin(db, actor=actor, pin=pin, clock=clock)
+    await check_pin(ctx, actor=actor, pin=pin)
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         accounts = await repository.lock_accounts(session, [account_id])
         account = require_visible(actor, accounts, account_id)
         require_open(account, money_out=True)
         minor = parse(amount, account.currency)
-        now = clock.now()
+        now = ctx.clock.now()
         held = await releasable_held(session, account, now=now)
         require_funds(account, held=held, amount=minor)
         settlement = await repository.settlement_account_id(session, account.currency, now=now)
@@ -122,12 +127,12 @@ async def withdraw(
         return posted.model_dump(mode="json")
 
     return await idempotency.execute(
-        db, idempotency_request, work, status=CREATED, clock=clock, kind="withdrawal"
+        ctx, request=idempotency_request, work=work, status=CREATED, kind="withdrawal"
     )
 
 
 async def transfer(
-    db: Database,
+    ctx: LedgerContext,
     *,
     actor: Principal,
     from_account_id: int,
@@ -135,14 +140,13 @@ async def transfer(
     to_account_number: str | None,
     amount: str,
     description: str | None,
-    clock: Clock,
     pin: PinCheck | None = None,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Move money between two accounts of one currency; a customer must own the source."""
-    await check_pin(db, actor=actor, pin=pin, clock=clock)
+    await check_pin(ctx, actor=actor, pin=pin)
     if to_account_id is None:
-        to_account_id = await _account_id_by_number(db, to_account_number or "")
+        to_account_id = await _account_id_by_number(ctx, to_account_number or "")
     destination_id = to_account_id
     if destination_id == from_account_id:
         raise SameAccount("The source and the destination are the same account.")
@@ -159,7 +163,7 @@ async def transfer(
                 f"{destination.currency}; a transfer needs one currency."
             )
         minor = parse(amount, source.currency)
-        now = clock.now()
+        now = ctx.clock.now()
         held = await releasable_held(session, source, now=now)
         require_funds(source, held=held, amount=minor)
         posted = await post(
@@ -176,14 +180,14 @@ async def transfer(
         return posted.model_dump(mode="json")
 
     return await idempotency.execute(
-        db, idempotency_request, work, status=CREATED, clock=clock, kind="transfer"
+        ctx, request=idempotency_request, work=work, status=CREATED, kind="transfer"
     )
 
 
-async def _account_id_by_number(db: Database, number: str) -> int:
+async def _account_id_by_number(ctx: LedgerContext, number: str) -> int:
     account = await accounts.find_by_number(
-        db,
-        number,
+        ctx.accounts,
+        number=number,
         owner_user_id=None,
         field=["body", "to_account_number"],
         subject="to_account_number",

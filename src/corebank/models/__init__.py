@@ -12,6 +12,7 @@ from corebank.models.ledger import (
     JournalEntry,
     Posting,
 )
+from corebank.models.mfa import MfaTicket, RecoveryCode, ScaChallenge, TotpFactor, TrustedPayee
 from corebank.models.outbox import OutboxEvent
 from corebank.models.user import (
     AuthSession,
@@ -42,11 +43,16 @@ __all__ = [
     "JournalEntry",
     "KycStatus",
     "LoginThrottle",
+    "MfaTicket",
     "OutboxEvent",
     "PasswordResetToken",
     "Posting",
+    "RecoveryCode",
     "RefreshToken",
     "Role",
+    "ScaChallenge",
+    "TotpFactor",
+    "TrustedPayee",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corebank.models.base import Base, BigId, IdMixin, TimestampMixin
@@ -34,6 +34,13 @@ class User(IdMixin, TimestampMixin, Base):
     pin_failed_count: Mapped[int] = mapped_column(Integer, default=0)
     pin_locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    mfa_failed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mfa_locked_until: Mapped[datetime | None]
+    #: When the user last passed a strong authentication for money (a challenge completed).
+    last_sca_at: Mapped[datetime | None]
+    #: Transfers let through as low-value since `last_sca_at`, and their sum (base currency).
+    sca_exempt_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sca_exempt_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     @property
     def can_log_in(self) -> bool:
@@ -58,6 +65,8 @@ class AuthSession(IdMixin, Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(256))
+    #: Set when the session may do one thing only (e.g. "enrol_mfa" for staff without MFA).
+    required_action: Mapped[str | None] = mapped_column(String(32))
 
 
 class RefreshToken(IdMixin, Base):
