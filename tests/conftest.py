@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import redis.asyncio as redis_asyncio
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from corebank.config import Settings
@@ -26,6 +27,7 @@ from corebank.core.migrate import upgrade
 from corebank.main import create_app
 from tests.support import (
     PG_ADMIN_DSN,
+    REDIS_URL,
     test_settings,
     truncate_postgres,
     unavailable,
@@ -161,3 +163,21 @@ def log_lines(app: Any) -> Iterator[Any]:
     read.raw = collector.lines  # type: ignore[attr-defined]
     yield read
     root.removeHandler(collector)
+
+
+# --- Redis ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """This worker's Redis database, flushed before and after the test."""
+    client = redis_asyncio.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        await client.flushdb()
+    except OSError as exc:
+        unavailable(f"Redis is unreachable at {REDIS_URL}: {exc}")
+    except redis_asyncio.RedisError as exc:
+        unavailable(f"Redis is unreachable at {REDIS_URL}: {exc}")
+    yield REDIS_URL
+    await client.flushdb()
+    await client.aclose()

@@ -7,8 +7,9 @@ pyproject.toml; tests/test_architecture.py runs it with the suite):
     cli, main         entry points: the command line, the app factory
     container         the composition root: builds every service, registers cross-domain hooks
     audit, credit, events, ledger
-                      domains that build on the ones below (ledger on accounts, credit on
-                      customers, audit and events on identity)
+                      domains that build on the ones below (ledger on accounts and sca,
+                      credit on customers, audit and events on identity)
+    sca               strong customer authentication for money out (challenges, exemptions)
     accounts, customers
     identity          users, sessions, tokens, roles: the Principal every route checks
     core              the platform (database, errors, logging, metrics, outbox, audit append...)

@@ -10,7 +10,7 @@ module. Routers reach the container only through typed dependencies (`core.deps`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from corebank.accounts import guards as account_guards
@@ -39,6 +39,7 @@ from corebank.identity.service import AuthContext
 from corebank.identity.tokens import TokenService
 from corebank.ledger import holds as ledger_holds
 from corebank.ledger.context import LedgerContext
+from corebank.sca.context import ScaContext
 
 
 @dataclass(kw_only=True)
@@ -54,10 +55,10 @@ class Container(Platform):
     webhook_guard: UrlGuard
     webhooks: EventsContext
     dispatcher: Dispatcher
-    owns_database: bool
     accounts: AccountsContext
-    #: Built right after the container, from its identity context (`auth`).
-    ledger: LedgerContext = field(init=False)
+    sca: ScaContext
+    ledger: LedgerContext
+    owns_database: bool
 
 
 def build_container(
@@ -72,6 +73,17 @@ def build_container(
     cache = install_cache(settings, db)
     guard = UrlGuard(allow_private=settings.allow_private_webhooks)
     bureau = build_bureau(settings)
+    auth = AuthContext(
+        db=db,
+        settings=settings,
+        hasher=hasher,
+        tokens=tokens,
+        clock=clock,
+        outgoing=outgoing,
+        secrets=box_from_settings(settings),
+    )
+    accounts = AccountsContext(db=db, clock=clock, settings=settings)
+    sca = ScaContext(db=db, clock=clock, settings=settings, auth=auth)
     container = Container(
         settings=settings,
         db=db,
@@ -82,15 +94,7 @@ def build_container(
         outgoing=outgoing,
         tokens=tokens,
         hasher=hasher,
-        auth=AuthContext(
-            db=db,
-            settings=settings,
-            hasher=hasher,
-            tokens=tokens,
-            clock=clock,
-            outgoing=outgoing,
-            secrets=box_from_settings(settings),
-        ),
+        auth=auth,
         customers=CustomerContext(db=db, settings=settings, clock=clock, cache=cache),
         credit_bureau=bureau,
         credit=CreditContext(db=db, bureau=bureau, clock=clock),
@@ -99,13 +103,14 @@ def build_container(
         dispatcher=Dispatcher(
             db=db, settings=settings, mailer=outgoing.mailer, guard=guard, clock=clock
         ),
+        accounts=accounts,
+        sca=sca,
+        ledger=LedgerContext(
+            db=db, clock=clock, settings=settings, accounts=accounts, auth=auth, sca=sca
+        ),
         owns_database=database is None,
-        accounts=AccountsContext(db=db, clock=clock, settings=settings),
+        is_staff_token=partial(identity_service.is_staff_token, auth),
     )
-    container.ledger = LedgerContext(
-        db=db, clock=clock, settings=settings, accounts=container.accounts, auth=container.auth
-    )
-    container.is_staff_token = partial(identity_service.is_staff_token, container.auth)
     wire(container)
     return container
 

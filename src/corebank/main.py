@@ -39,6 +39,7 @@ from corebank.identity import mfa_router, users_router
 from corebank.identity import router as auth_router
 from corebank.ledger import history_router as ledger_history_router
 from corebank.ledger import router as ledger_router
+from corebank.sca import router as sca_router
 
 DESCRIPTION = """
 A banking API: identity, customers, accounts and a double-entry ledger.
@@ -91,6 +92,7 @@ def api_routers() -> list[APIRouter]:
         auth_router.router,
         users_router.router,
         mfa_router.router,
+        sca_router.router,
         credit_router.router,
         audit_router.router,
         webhooks_router.router,
@@ -207,6 +209,7 @@ CORS_REQUEST_HEADERS = [
     "Content-Type",
     "Idempotency-Key",
     "X-Transaction-PIN",
+    "X-SCA-Authorization",
     "X-Correlation-ID",
     "X-Request-ID",
 ]

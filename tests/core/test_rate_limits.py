@@ -1,17 +1,15 @@
 """Rate limits: per route and client, shared through Redis, surviving a Redis outage."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis_asyncio
 
 from corebank.core.db import Database
 from corebank.main import create_app
 from tests.identity.helpers import register
-from tests.support import REDIS_URL, TcpProxy, login_as, unavailable
+from tests.support import TcpProxy, login_as
 
 
 @pytest.fixture
@@ -113,20 +111,6 @@ class TestDefaultLimit:
 
     async def test_operational_endpoints_are_not_limited(self, client: httpx.AsyncClient) -> None:
         assert all([(await client.get("/health")).status_code == 200 for _ in range(10)])
-
-
-@pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    client = redis_asyncio.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        await client.flushdb()
-    except OSError as exc:
-        unavailable(f"Redis is unreachable at {REDIS_URL}: {exc}")
-    except redis_asyncio.RedisError as exc:
-        unavailable(f"Redis is unreachable at {REDIS_URL}: {exc}")
-    yield REDIS_URL
-    await client.flushdb()
-    await client.aclose()
 
 
 def client_for(app: Any) -> httpx.AsyncClient:

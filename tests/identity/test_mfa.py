@@ -286,3 +286,30 @@ async def test_a_secret_under_an_old_key_is_resealed_on_use(
     async with app.state.container.db.session() as session:
         factor = (await session.scalars(select(TotpFactor))).one()
     assert old_id != "next" and factor.key_id == "next"
+
+
+class TestWithRedis:
+    """The same login with a second factor where rate limits and caches live in Redis (as in
+    production with several instances)."""
+
+    @pytest.fixture
+    def settings_overrides(self, redis_url: str) -> dict[str, Any]:
+        return {"redis_url": redis_url, "rate_limit_enabled": True, "rate_limit_login": "20/minute"}
+
+    async def test_login_with_a_code_and_its_rate_limit(
+        self, client: httpx.AsyncClient, clock: FrozenClock, app: Any
+    ) -> None:
+        container = app.state.container
+        try:
+            assert container.rate_limiter.backend == "redis"
+            totp, codes = await enrolled_user(client, clock)
+            tokens = await second_step(client, await ticket(client), code=totp.at(clock.now()))
+            assert tokens.status_code == 200
+            assert tokens.headers["X-RateLimit-Limit"] == "20"
+            replay = await second_step(client, await ticket(client), code=totp.at(clock.now()))
+            assert replay.status_code == 401
+            recovered = await second_step(client, await ticket(client), recovery_code=codes[1])
+            assert recovered.is_success
+        finally:
+            await container.rate_limiter.close()
+            await container.cache.close()

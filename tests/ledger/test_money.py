@@ -220,11 +220,14 @@ async def test_transfer_rules(
     assert [b["account_id"] for b in posted["balances"]] == [source["id"]]  # not theirs
     hidden = {p["account_id"]: p["balance_after"] for p in posted["postings"]}
     assert hidden == {source["id"]: "20.00", destination["id"]: None}
-    mismatch = await send(
-        {"from_account_id": source["id"], "to_account_id": euro["id"], "amount": "1.00"}
-    )
+    to_euro = {"from_account_id": source["id"], "to_account_id": euro["id"], "amount": "1.00"}
+    mismatch = await send(to_euro)  # a customer learns only that it cannot receive
     assert mismatch.status_code == 422
-    assert mismatch.json()["type"].endswith("/currency-mismatch")
+    assert mismatch.json()["type"].endswith("/cannot-receive-transfer")
+    assert "EUR" not in mismatch.text and "USD" not in mismatch.text
+    detailed = await send(to_euro, who=staff)  # staff keep the detailed answer
+    assert detailed.status_code == 422
+    assert detailed.json()["type"].endswith("/currency-mismatch")
     same = await send(
         {"from_account_id": source["id"], "to_account_id": source["id"], "amount": "1.00"}
     )
@@ -249,10 +252,11 @@ async def test_transfer_rules(
         other_headers,
     )
     assert not_owner.status_code == 404
-    missing = await send(
-        {"from_account_id": source["id"], "to_account_id": 999999, "amount": "1.00"}
-    )
-    assert missing.status_code == 404
+    to_nowhere = {"from_account_id": source["id"], "to_account_id": 999999, "amount": "1.00"}
+    missing = await send(to_nowhere)
+    assert missing.status_code == 422
+    assert missing.json()["type"].endswith("/cannot-receive-transfer")
+    assert (await send(to_nowhere, who=staff)).status_code == 404
     assert (await balances(db, source["id"], destination["id"])) == {
         source["id"]: (2000, 0),
         destination["id"]: (1000, 0),

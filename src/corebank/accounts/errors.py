@@ -37,3 +37,15 @@ class KycRequired(ValidationFailed):
 
 class OverdraftLimitRefused(ValidationFailed):
     type, title = "overdraft-limit-refused", "Overdraft limit refused"
+
+
+class CannotReceive(ValidationFailed):
+    """What a customer learns of an account that is not theirs and cannot take their money:
+    missing, closed, frozen, of another currency, all alike (no currency, state or id).
+    Staff get the detailed refusals."""
+
+    replayable: ClassVar[bool] = True
+    type, title = "cannot-receive-transfer", "The account cannot receive this transfer"
+
+    def __init__(self, detail: str = "That account cannot receive this transfer.") -> None:
+        super().__init__(detail)

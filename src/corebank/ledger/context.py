@@ -9,18 +9,21 @@ from corebank.config import Settings
 from corebank.core.clock import Clock
 from corebank.core.db import Database
 from corebank.identity.service import AuthContext
+from corebank.sca.context import ScaContext
 
 
 @dataclass(frozen=True)
 class LedgerContext:
     """The ledger's own needs, plus the contexts of the services it calls: the accounts' (an
-    account by number, the one a caller may see) and identity's (a customer's PIN check)."""
+    account by number, the one a caller may see), identity's (a customer's PIN check) and
+    strong authentication's (money out to someone else)."""
 
     db: Database
     clock: Clock
     settings: Settings
     accounts: AccountsContext
     auth: AuthContext
+    sca: ScaContext
 
     @property
     def pin_required(self) -> bool:

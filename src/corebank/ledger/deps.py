@@ -18,6 +18,7 @@ from corebank.ledger import idempotency
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import IdempotencyKeyRequired
 from corebank.ledger.idempotency import MAX_KEY_LENGTH, IdempotencyRequest, Outcome
+from corebank.sca.service import HEADER as SCA_HEADER
 
 REPLAYED_HEADER = "Idempotency-Replayed"
 
@@ -42,14 +43,28 @@ PinHeader = Annotated[
     str | None,
     Header(alias=PIN_HEADER, max_length=16, description="A customer's transaction PIN"),
 ]
+ScaAuthorizationHeader = Annotated[
+    str | None,
+    Header(
+        alias=SCA_HEADER,
+        max_length=128,
+        description="The authorization code of a completed strong-authentication challenge",
+    ),
+]
 
 MONEY_ERRORS = {
     400: {"description": "Idempotency-Key missing (customers) or malformed JSON"},
-    401: {"description": "Not authenticated"},
-    403: {"description": "Role not allowed, or transaction PIN missing/wrong/blocked"},
+    401: {"description": "Not authenticated, or `sca-required` with the challenge to complete"},
+    403: {
+        "description": "Role not allowed, transaction PIN missing/wrong/blocked, or the "
+        "authorization code does not cover this request"
+    },
     404: {"description": "No such account, or not yours"},
     409: {"description": "Account frozen or closed, or a request with this key is in progress"},
-    422: {"description": "Invalid amount, insufficient funds, or the key reused for another body"},
+    422: {
+        "description": "Invalid amount, insufficient funds, the key reused for another body, "
+        "or (customers) the account cannot receive this transfer"
+    },
 }
 
 

@@ -15,6 +15,7 @@ from corebank.ledger.deps import (
     IdempotencyKeyHeader,
     LedgerDep,
     PinHeader,
+    ScaAuthorizationHeader,
     idempotency_request,
     respond,
 )
@@ -114,10 +115,16 @@ async def transfer(
     ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
     pin: PinHeader = None,
+    sca_authorization: ScaAuthorizationHeader = None,
 ) -> Response:
     """Move money to any open account of the same currency, named by id or by number.
 
     A customer must own the source account (and send X-Transaction-PIN once one is set).
+    Paying an account that is not theirs needs strong authentication (SCA_REQUIRED): without
+    an exemption the answer is 401 `sca-required` with a challenge; complete it
+    (`POST /api/v1/auth/challenges/{id}`) and retry with its code in X-SCA-Authorization, or
+    send the right X-Transaction-PIN. An account that is not theirs and cannot receive the
+    money is one answer, 422 `cannot-receive-transfer`.
     """
     outcome = await service.transfer(
         ctx,
@@ -128,6 +135,7 @@ async def transfer(
         amount=body.amount,
         description=body.description,
         pin=service.PinCheck(pin),
+        sca_authorization=sca_authorization,
         idempotency_request=idempotency_request(
             request, principal, idempotency_key, body, pin_present=pin is not None
         ),

@@ -8,12 +8,14 @@ settlement account is locked last, by the balance UPDATE itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts import service as accounts
+from corebank.accounts.errors import AccountNotFound, CannotReceive
 from corebank.identity.pin import verify_transaction_pin
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
@@ -29,7 +31,10 @@ from corebank.ledger.posting import (
     require_open,
     require_visible,
 )
+from corebank.ledger.repository import LockedAccount
+from corebank.models.account import AccountKind, AccountStatus
 from corebank.models.ledger import EntryType
+from corebank.sca import service as sca
 
 CREATED = 201
 
@@ -42,11 +47,12 @@ class PinCheck:
     pin: str | None
 
 
-async def check_pin(ctx: LedgerContext, *, actor: Principal, pin: PinCheck | None) -> None:
-    """A customer moving money out must pass the PIN check (staff never need one)."""
+async def check_pin(ctx: LedgerContext, *, actor: Principal, pin: PinCheck | None) -> bool:
+    """A customer moving money out must pass the PIN check (staff never need one); True when
+    a PIN was sent and right (it then also counts as the strong authentication)."""
     if actor.is_staff or pin is None:
-        return
-    await verify_transaction_pin(
+        return False
+    return await verify_transaction_pin(
         ctx.auth,
         user_id=actor.user.id,
         pin=pin.pin,
@@ -141,12 +147,14 @@ async def transfer(
     amount: str,
     description: str | None,
     pin: PinCheck | None = None,
+    sca_authorization: str | None = None,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
-    """Move money between two accounts of one currency; a customer must own the source."""
-    await check_pin(ctx, actor=actor, pin=pin)
+    """Move money between two accounts of one currency; a customer must own the source, and
+    paying someone else needs strong authentication (sca.service) unless exempt."""
+    pin_verified = await check_pin(ctx, actor=actor, pin=pin)
     if to_account_id is None:
-        to_account_id = await _account_id_by_number(ctx, to_account_number or "")
+        to_account_id = await _account_id_by_number(ctx, actor, to_account_number or "")
     destination_id = to_account_id
     if destination_id == from_account_id:
         raise SameAccount("The source and the destination are the same account.")
@@ -154,7 +162,7 @@ async def transfer(
     async def work(session: AsyncSession) -> dict[str, Any]:
         accounts = await repository.lock_accounts(session, [from_account_id, destination_id])
         source = require_visible(actor, accounts, from_account_id)
-        destination = require_customer_account(accounts, destination_id)
+        destination = _destination(actor, accounts, destination_id, currency=source.currency)
         require_open(source, money_out=True)
         require_open(destination, money_out=False)
         if source.currency != destination.currency:
@@ -166,6 +174,22 @@ async def transfer(
         now = ctx.clock.now()
         held = await releasable_held(session, source, now=now)
         require_funds(source, held=held, amount=minor)
+        terms = sca.Terms(
+            purpose=sca.TRANSFER,
+            payee_account_id=destination.id,
+            amount_minor=minor,
+            currency=source.currency,
+            source_account_id=source.id,
+        )
+        await sca.authorize_transfer(
+            session,
+            ctx.sca,
+            actor=actor,
+            terms=terms,
+            payee_owner_user_id=destination.owner_user_id,
+            authorization=sca_authorization,
+            pin_verified=pin_verified,
+        )
         posted = await post(
             session,
             actor=actor,
@@ -179,18 +203,46 @@ async def transfer(
         )
         return posted.model_dump(mode="json")
 
-    return await idempotency.execute(
-        ctx, request=idempotency_request, work=work, status=CREATED, kind="transfer"
-    )
+    try:
+        return await idempotency.execute(
+            ctx, request=idempotency_request, work=work, status=CREATED, kind="transfer"
+        )
+    except sca.ChallengeNeeded as needed:  # rolled back; the challenge gets its own commit
+        await sca.require_challenge(ctx.sca, user_id=needed.user_id, terms=needed.terms)
 
 
-async def _account_id_by_number(ctx: LedgerContext, number: str) -> int:
-    account = await accounts.find_by_number(
-        ctx.accounts,
-        number=number,
-        owner_user_id=None,
-        field=["body", "to_account_number"],
-        subject="to_account_number",
-        not_found="No account has that number.",
-    )
+def _destination(
+    actor: Principal, accounts: Mapping[int, LockedAccount], account_id: int, *, currency: str
+) -> LockedAccount:
+    """The destination of a transfer. A customer paying an account that is not theirs learns
+    only whether it can receive (one answer for missing, closed, frozen, deleted customer and
+    another currency); staff and a customer's own accounts get the detailed refusals."""
+    found = accounts.get(account_id)
+    if actor.is_staff or (found is not None and found.owner_user_id == actor.user.id):
+        return require_customer_account(accounts, account_id)
+    if (
+        found is None
+        or found.kind != AccountKind.customer
+        or found.status != AccountStatus.active
+        or found.customer_deleted
+        or found.currency != currency
+    ):
+        raise CannotReceive()
+    return found
+
+
+async def _account_id_by_number(ctx: LedgerContext, actor: Principal, number: str) -> int:
+    try:
+        account = await accounts.find_by_number(
+            ctx.accounts,
+            number=number,
+            owner_user_id=None,
+            field=["body", "to_account_number"],
+            subject="to_account_number",
+            not_found="No account has that number.",
+        )
+    except AccountNotFound:
+        if actor.is_staff:
+            raise
+        raise CannotReceive() from None
     return account.id

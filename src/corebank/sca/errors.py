@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from corebank.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from corebank.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 
 
 class ScaRequired(Unauthorized):
@@ -33,16 +33,6 @@ class ChallengeNotPending(Conflict):
 
 class NoFactor(Conflict):
     type, title = "no-second-factor", "No factor to complete the challenge with"
-
-
-class CannotReceive(ValidationFailed):
-    """What a customer learns of an account that is not theirs and cannot take their money:
-    missing, closed, frozen, of another currency, all alike (no currency, state or id)."""
-
-    type, title = "cannot-receive-transfer", "The account cannot receive this transfer"
-
-    def __init__(self, detail: str = "That account cannot receive this transfer.") -> None:
-        super().__init__(detail)
 
 
 class PayeeAlreadyTrusted(Conflict):

@@ -3,12 +3,13 @@ them skip the challenge (an exemption of RTS art. 13)."""
 
 from __future__ import annotations
 
+from corebank.accounts.errors import CannotReceive
 from corebank.core import audit
 from corebank.identity.principal import Principal
 from corebank.models.mfa import TrustedPayee
 from corebank.sca import repository
 from corebank.sca.context import ScaContext
-from corebank.sca.errors import CannotReceive, PayeeAlreadyTrusted, TrustedPayeeNotFound
+from corebank.sca.errors import PayeeAlreadyTrusted, TrustedPayeeNotFound
 from corebank.sca.service import TRUSTED_PAYEE, Terms, consume, require_challenge
 
 

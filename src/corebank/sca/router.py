@@ -26,6 +26,7 @@ Authorization = Annotated[
 ]
 UNAUTHORIZED = {401: {"description": "Not authenticated"}}
 NOT_YOURS = {404: {"description": "No such challenge of yours"}}
+VALIDATION = {422: {"description": "Validation failed"}}
 
 
 async def sca_context(request: Request) -> ScaContext:
@@ -39,7 +40,7 @@ ScaDep = Annotated[ScaContext, Depends(sca_context)]
     "/auth/challenges/{challenge_id}",
     summary="Read a challenge",
     response_model=ChallengeOut,
-    responses={**UNAUTHORIZED, **NOT_YOURS},
+    responses={**UNAUTHORIZED, **NOT_YOURS, **VALIDATION},
 )
 async def read_challenge(
     challenge_id: ChallengeId, principal: CurrentPrincipal, ctx: ScaDep
@@ -121,7 +122,11 @@ async def trust_payee(
     "/users/me/trusted-payees/{payee_id}",
     summary="Stop trusting a payee",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={**UNAUTHORIZED, 404: {"description": "No such trusted payee of yours"}},
+    responses={
+        **UNAUTHORIZED,
+        404: {"description": "No such trusted payee of yours"},
+        **VALIDATION,
+    },
 )
 async def distrust_payee(
     payee_id: Annotated[int, Path(ge=1, le=MAX_ID)], principal: CurrentPrincipal, ctx: ScaDep

@@ -262,7 +262,9 @@ async def consume(
 
 
 async def _exempt(session: AsyncSession, ctx: ScaContext, *, user_id: int, terms: Terms) -> bool:
-    """A trusted payee, or a low-value transfer within the running limits (counted)."""
+    """A trusted payee, or a low-value transfer within the running limits (counted). The
+    low-value budget opens with a first strong authentication: a customer who never passed one
+    (no factor) moves nothing to anyone else on the access token alone."""
     settings = ctx.settings
     if settings.sca_exempt_trusted_payees and await repository.is_trusted(
         session, user_id=user_id, account_id=terms.payee_account_id
@@ -275,7 +277,7 @@ async def _exempt(session: AsyncSession, ctx: ScaContext, *, user_id: int, terms
     if terms.amount_minor > parse_amount(settings.sca_low_value_max, currency):
         return False
     user = await repository.user_for_update(session, user_id)
-    if user is None:
+    if user is None or user.last_sca_at is None:  # never strongly authenticated: no budget
         return False
     total = user.sca_exempt_minor + terms.amount_minor
     if user.sca_exempt_count + 1 > settings.sca_low_value_count or total > parse_amount(
