@@ -11,6 +11,7 @@ from corebank.accounts.service import visible_row
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
 from corebank.core.pagination import CursorCodec, PageParams
+from corebank.core.timestamps import bounded_utc
 from corebank.identity.principal import Principal
 from corebank.ledger import history_repository, repository
 from corebank.ledger.context import LedgerContext
@@ -161,15 +162,14 @@ def parse_moment(text: str, *, loc: str, end: bool) -> datetime:
     """
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
-            moment = datetime.combine(day, time(), UTC)
+            moment = bounded_utc(datetime.combine(date.fromisoformat(text), time(), UTC))
             return moment + timedelta(days=1) if end else moment
-        moment = datetime.fromisoformat(text)
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        moment = bounded_utc(datetime.fromisoformat(text))
         return moment + timedelta(microseconds=1) if end else moment
     except (ValueError, OverflowError):
         raise ValidationFailed(
-            f"{loc} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp.",
+            f"{loc} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp "
+            "between 1900-01-01 and 9999-12-31 (UTC).",
             errors=[field_error(["query", loc], "invalid date or timestamp")],
         ) from None
 
