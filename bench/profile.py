@@ -18,12 +18,18 @@ from pathlib import Path
 
 #: Component -> path fragments of its frames, in priority order for own-time attribution.
 COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("corebank: auth dependency (token, session, user)", ("corebank/auth/deps.py",)),
+    (
+        "corebank: auth dependency (token, session, user)",
+        ("corebank/identity/deps.py", "corebank/identity/sessions.py"),
+    ),
     ("corebank: request middleware (context, access log)", ("corebank/core/middleware.py",)),
     ("corebank: metrics (prometheus observers)", ("corebank/core/metrics.py", "prometheus_client")),
     ("corebank: Database.session/transaction wrapper", ("corebank/core/db.py",)),
     ("corebank: audit chain", ("corebank/core/audit.py",)),
-    ("corebank: idempotency", ("corebank/ledger/idempotency.py",)),
+    (
+        "corebank: idempotency",
+        ("corebank/ledger/idempotency.py", "corebank/ledger/idempotency_repository.py"),
+    ),
     ("logging (structlog, stdlib logging)", ("structlog", "/logging/")),
     ("SQLAlchemy ORM (session, identity map, loading)", ("sqlalchemy/orm",)),
     ("SQLAlchemy Core (compile, execute, result)", ("sqlalchemy/sql", "sqlalchemy/engine")),

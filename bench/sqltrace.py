@@ -1,7 +1,7 @@
 """Round trips per request: every statement the app sends to PostgreSQL for one request of each
 scenario, on an in-process app (the same `create_app`, settings, middleware and pool as
 `corebank serve`, driven through httpx's ASGI transport): SQLAlchemy's statements from its
-cursor events, those sent on the driver (core/statements.py) from the Database's statement
+cursor events, those sent on the driver (core/sql.py) from the Database's statement
 observers, and BEGIN/COMMIT/ROLLBACK (and the pre-ping) from asyncpg's query logger.
 
 Run by `bench.run` against the seeded bench database (its output: `sql-trace.md` in the run

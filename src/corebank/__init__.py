@@ -5,6 +5,7 @@ on one line do not import each other (`lint-imports` checks it, with the contrac
 pyproject.toml; tests/test_architecture.py runs it with the suite):
 
     cli, main         entry points: the command line, the app factory
+    serving           how `corebank serve` runs uvicorn (event loop choice)
     container         the composition root: builds every service, registers cross-domain hooks
     audit, credit, events, ledger
                       domains that build on the ones below (ledger on accounts and sca,

@@ -15,6 +15,7 @@ from functools import partial
 
 from corebank.accounts import guards as account_guards
 from corebank.accounts.context import AccountsContext
+from corebank.audit.context import AuditContext
 from corebank.config import Settings
 from corebank.core import metrics
 from corebank.core.cache import install_cache
@@ -31,11 +32,10 @@ from corebank.events import stats as event_stats
 from corebank.events.context import EventsContext
 from corebank.events.dispatcher import Dispatcher
 from corebank.events.urls import UrlGuard
-from corebank.identity import service as identity_service
 from corebank.identity import sessions as identity_sessions
+from corebank.identity.context import AuthContext
 from corebank.identity.passwords import PasswordHasher
 from corebank.identity.secretbox import box_from_settings
-from corebank.identity.service import AuthContext
 from corebank.identity.tokens import TokenService
 from corebank.ledger import holds as ledger_holds
 from corebank.ledger.context import LedgerContext
@@ -58,6 +58,7 @@ class Container(Platform):
     accounts: AccountsContext
     sca: ScaContext
     ledger: LedgerContext
+    audit: AuditContext
     owns_database: bool
 
 
@@ -108,8 +109,9 @@ def build_container(
         ledger=LedgerContext(
             db=db, clock=clock, settings=settings, accounts=accounts, auth=auth, sca=sca
         ),
+        audit=AuditContext(db=db),
         owns_database=database is None,
-        is_staff_token=partial(identity_service.is_staff_token, auth),
+        is_staff_token=partial(identity_sessions.is_staff_token, auth),
     )
     wire(container)
     return container

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from corebank.audit import service
+from corebank.audit.context import AuditContext
 from corebank.audit.repository import AuditFilters
 from corebank.audit.schemas import AuditEventOut
 from corebank.core.api import API_PREFIX, MAX_ID
-from corebank.core.deps import CursorCodecDep, DatabaseDep, PageDep
+from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
 from corebank.core.timestamps import Timestamp
 from corebank.identity.deps import AdminPrincipal
 
 router = APIRouter(prefix=f"{API_PREFIX}/audit-events", tags=["audit"])
+
+
+async def audit_context(request: Request) -> AuditContext:
+    return request.app.state.container.audit
+
+
+AuditDep = Annotated[AuditContext, Depends(audit_context)]
 
 
 @router.get(
@@ -30,7 +38,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/audit-events", tags=["audit"])
 )
 async def list_audit_events(
     principal: AdminPrincipal,
-    db: DatabaseDep,
+    ctx: AuditDep,
     page: PageDep,
     codec: CursorCodecDep,
     actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -49,4 +57,4 @@ async def list_audit_events(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
     )
-    return await service.list_events(db=db, codec=codec, page=page, filters=filters)
+    return await service.list_events(ctx, codec=codec, page=page, filters=filters)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from corebank.audit import repository
+from corebank.audit.context import AuditContext
 from corebank.audit.repository import AuditFilters
 from corebank.audit.schemas import AuditEventOut
-from corebank.core.db import Database
 from corebank.core.pagination import CursorCodec, Page, PageParams, keyset_page
 from corebank.models.audit import AuditEvent
 
 
 async def list_events(
-    *, db: Database, codec: CursorCodec, page: PageParams, filters: AuditFilters
+    ctx: AuditContext, *, codec: CursorCodec, page: PageParams, filters: AuditFilters
 ) -> Page[AuditEventOut]:
     """One page of audit events matching `filters`."""
-    async with db.session() as session:
+    async with ctx.db.session() as session:
         rows, next_cursor = await keyset_page(
             session,
             repository.listing(filters),

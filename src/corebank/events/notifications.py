@@ -2,7 +2,7 @@
 
 Templates are files in `templates/` (`<name>.txt` and `<name>.html`) rendered with
 string.Template; values are HTML-escaped for the HTML part. The password-reset mail is not an
-event: it carries a secret code, so auth/recovery.py sends it directly.
+event: it carries a secret code, so identity/recovery.py sends it directly.
 """
 
 from __future__ import annotations

@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
-from corebank.core.clock import Clock
 from corebank.core.errors import Forbidden, Unauthorized
-from corebank.identity import service
+from corebank.identity import service, sessions
+from corebank.identity.context import AuthContext
 from corebank.identity.principal import Principal
-from corebank.identity.service import AuthContext
 from corebank.identity.tokens import TokenService
 from corebank.models.user import Role
 
@@ -30,16 +29,11 @@ async def get_tokens(request: Request) -> TokenService:
     return request.app.state.container.tokens
 
 
-async def get_clock(request: Request) -> Clock:
-    return request.app.state.container.clock
-
-
 async def get_auth(request: Request) -> AuthContext:
     return request.app.state.container.auth
 
 
 AuthDep = Annotated[AuthContext, Depends(get_auth)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 TokensDep = Annotated[TokenService, Depends(get_tokens)]
 
 
@@ -57,7 +51,7 @@ async def _authenticated(
     """
     if not token:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
-    principal = await service.authenticate(request.app.state.container.auth, token=token)
+    principal = await sessions.authenticate(request.app.state.container.auth, token=token)
     request.state.user_id = principal.user.id
     return principal
 

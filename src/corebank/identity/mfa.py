@@ -26,10 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from corebank.core import audit, metrics
 from corebank.core.errors import Conflict, CorebankError, Forbidden, Unauthorized, ValidationFailed
 from corebank.identity import repository
+from corebank.identity.context import AuthContext
 from corebank.identity.errors import UserNotFound
 from corebank.identity.principal import Principal
 from corebank.identity.recovery import confirm_current_password
-from corebank.identity.service import ENROL_MFA, AuthContext, start_session
+from corebank.identity.service import ENROL_MFA, start_session
 from corebank.identity.sessions import IssuedTokens
 from corebank.identity.tokens import token_digest
 from corebank.models.mfa import TotpFactor

@@ -10,9 +10,9 @@ from corebank.core import audit
 from corebank.core.db import Database
 from corebank.core.errors import Forbidden, ValidationFailed, field_error
 from corebank.identity import repository
+from corebank.identity.context import AuthContext
 from corebank.identity.errors import pin_blocked
 from corebank.identity.policy import pin_problems
-from corebank.identity.service import AuthContext
 from corebank.models.user import User
 
 PIN_HEADER = "X-Transaction-PIN"

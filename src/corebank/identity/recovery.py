@@ -7,21 +7,15 @@ import secrets
 from datetime import timedelta
 from urllib.parse import quote
 
-from sqlalchemy import select, update
-
 from corebank.core import audit, metrics, outbox
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.mail import Mail
 from corebank.identity import repository
+from corebank.identity.context import AuthContext
 from corebank.identity.errors import InvalidResetToken, UserNotFound, login_locked
 from corebank.identity.pin import validate_pin
 from corebank.identity.policy import canonical_identifier
-from corebank.identity.service import (
-    AuthContext,
-    check_password,
-    login_identifiers,
-    record_login_failure,
-)
+from corebank.identity.service import check_password, login_identifiers, record_login_failure
 from corebank.identity.tokens import token_digest
 from corebank.models.user import PasswordResetToken, User
 
@@ -85,11 +79,7 @@ async def change_password(
     new_hash = await _hash_new_password(ctx, user, new_password)
     now = ctx.clock.now()
     async with ctx.db.transaction() as session:
-        await session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(password_hash=new_hash, password_changed_at=now)
-        )
+        await repository.set_password(session, user_id=user_id, password_hash=new_hash, now=now)
         revoked = await repository.revoke_user_sessions(
             session, user_id=user_id, reason="password_changed", now=now, keep=session_id
         )
@@ -128,14 +118,15 @@ async def _issue_reset(ctx: AuthContext, user: User) -> None:
     now = ctx.clock.now()
     token = secrets.token_urlsafe(32)
     async with ctx.db.transaction() as session:
-        session.add(
+        repository.add_reset_token(
+            session,
             PasswordResetToken(
                 user_id=user.id,
                 token_hash=token_digest(token),
                 password_fingerprint=password_fingerprint(user.password_hash),
                 created_at=now,
                 expires_at=now + timedelta(minutes=ctx.settings.password_reset_minutes),
-            )
+            ),
         )
         audit.record(
             session,
@@ -165,9 +156,7 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
     """Set a new password with a reset token: single use, all sessions end, lockout cleared."""
     now = ctx.clock.now()
     async with ctx.db.session() as session:
-        reset = await session.scalar(
-            select(PasswordResetToken).where(PasswordResetToken.token_hash == token_digest(token))
-        )
+        reset = await repository.reset_token_by_digest(session, token_digest(token))
         user = await repository.by_id(session, reset.user_id) if reset else None
     if (
         reset is None
@@ -180,18 +169,9 @@ async def reset_password(ctx: AuthContext, *, token: str, new_password: str) -> 
         raise InvalidResetToken()
     new_hash = await _hash_new_password(ctx, user, new_password)
     async with ctx.db.transaction() as session:
-        spent = await session.execute(
-            update(PasswordResetToken)
-            .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
-            .values(used_at=now)
-        )
-        if spent.rowcount != 1:  # type: ignore[attr-defined]
+        if not await repository.spend_reset_token(session, token_id=reset.id, now=now):
             raise InvalidResetToken()
-        await session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(password_hash=new_hash, password_changed_at=now)
-        )
+        await repository.set_password(session, user_id=user.id, password_hash=new_hash, now=now)
         revoked = await repository.revoke_user_sessions(
             session, user_id=user.id, reason="password_reset", now=now
         )
@@ -224,11 +204,7 @@ async def set_pin(ctx: AuthContext, *, user_id: int, pin: str, current_password:
     await confirm_current_password(ctx, user, current_password)
     pin_hash = await ctx.hasher.hash(pin)
     async with ctx.db.transaction() as session:
-        await session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(pin_hash=pin_hash, pin_failed_count=0, pin_locked_until=None)
-        )
+        await repository.set_pin(session, user_id=user_id, pin_hash=pin_hash)
         audit.record(
             session, "user.pin_set", actor_id=user_id, target_type="user", target_id=user_id
         )

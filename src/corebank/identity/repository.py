@@ -77,6 +77,13 @@ def listing(*, role: Role | None, is_active: bool | None, q: str | None) -> Sele
     return stmt
 
 
+async def add_user(session: AsyncSession, user: User) -> User:
+    """Insert the user (its id is set when this returns)."""
+    session.add(user)
+    await session.flush()
+    return user
+
+
 async def lock_user(session: AsyncSession, user_id: int) -> None:
     """Lock the user's row (concurrent logins then count each other's sessions)."""
     await session.execute(select(User.id).where(User.id == user_id).with_for_update())

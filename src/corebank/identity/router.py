@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from corebank.core.api import API_PREFIX
 from corebank.core.errors import BadRequest, NotFound, ValidationFailed, field_error
 from corebank.core.ratelimit import client_ip, enforce, limit_per_ip
-from corebank.identity import mfa, recovery, service
+from corebank.identity import mfa, recovery, service, sessions
 from corebank.identity.deps import AuthDep, CurrentPrincipal, EnrollingPrincipal
 from corebank.identity.policy import canonical_identifier
 from corebank.identity.schemas import (
@@ -176,20 +176,20 @@ async def refresh(body: RefreshRequest, auth: AuthDep) -> TokenPair:
     Presenting a refresh token that was already used (after a 10-second grace for parallel
     tabs) revokes the whole session.
     """
-    return _pair(await service.refresh(auth, refresh_token=body.refresh_token))
+    return _pair(await sessions.refresh(auth, refresh_token=body.refresh_token))
 
 
 @router.post("/logout", summary="Log out", status_code=204, responses=UNAUTHORIZED)
 async def logout(principal: EnrollingPrincipal, auth: AuthDep) -> Response:
     """End this session: its tokens are refused from now on."""
-    await service.logout(auth, user_id=principal.user.id, session_id=principal.session_id)
+    await sessions.logout(auth, user_id=principal.user.id, session_id=principal.session_id)
     return Response(status_code=204)
 
 
 @router.post("/logout-all", summary="Log out everywhere", status_code=204, responses=UNAUTHORIZED)
 async def logout_all(principal: EnrollingPrincipal, auth: AuthDep) -> Response:
     """End every session of the caller, including this one."""
-    await service.logout_all(auth, user_id=principal.user.id)
+    await sessions.logout_all(auth, user_id=principal.user.id)
     return Response(status_code=204)
 
 
@@ -201,7 +201,7 @@ async def logout_all(principal: EnrollingPrincipal, auth: AuthDep) -> Response:
 )
 async def list_sessions(principal: CurrentPrincipal, auth: AuthDep) -> list[SessionOut]:
     """The caller's live sessions, oldest first; `current` marks this one."""
-    live = await service.live_sessions(auth, user_id=principal.user.id)
+    live = await sessions.live_sessions(auth, user_id=principal.user.id)
     return [
         SessionOut(
             id=s.id,
@@ -224,7 +224,7 @@ async def list_sessions(principal: CurrentPrincipal, auth: AuthDep) -> list[Sess
 )
 async def revoke_session(session_id: int, principal: CurrentPrincipal, auth: AuthDep) -> Response:
     """End one of the caller's sessions (another device, or this one)."""
-    revoked = await service.revoke_own_session(
+    revoked = await sessions.revoke_own_session(
         auth, user_id=principal.user.id, session_id=session_id
     )
     if not revoked:

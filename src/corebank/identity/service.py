@@ -1,4 +1,5 @@
-"""Registration, login, refresh and logout: the rules, each in its own transaction."""
+"""Registration and login (the password step, then tokens or an MFA ticket): the rules,
+each in its own transaction. Sessions, refresh and logout are in sessions.py."""
 
 from __future__ import annotations
 
@@ -10,36 +11,25 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.config import Settings
 from corebank.core import audit, metrics, outbox
-from corebank.core.clock import Clock
-from corebank.core.db import Database
-from corebank.core.errors import Unauthorized, ValidationFailed, field_error
-from corebank.core.mail import Outgoing
+from corebank.core.errors import ValidationFailed, field_error
 from corebank.identity import repository
 from corebank.identity import sessions as auth_sessions
+from corebank.identity.context import AuthContext
 from corebank.identity.errors import (
     InvalidCredentials,
-    InvalidToken,
-    SessionRevoked,
     duplicate_user,
     login_locked,
 )
-from corebank.identity.passwords import PasswordHasher
 from corebank.identity.policy import PasswordPolicy, canonical_identifier, validate_username
-from corebank.identity.principal import Caller, Principal
-from corebank.identity.secretbox import SecretBox
-from corebank.identity.sessions import IssuedTokens, RotationResult
-from corebank.identity.tokens import TokenService, TokenType, token_digest
-from corebank.models.user import AuthSession, Role, User
+from corebank.identity.sessions import IssuedTokens
+from corebank.identity.tokens import token_digest
+from corebank.models.user import Role, User
 
 log = structlog.get_logger(__name__)
 
 #: The required action of a staff session without a second factor: it may only enrol one.
 ENROL_MFA = "enrol_mfa"
-
-#: A session's last_seen_at is written at most this often (not on every request).
-LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -51,30 +41,6 @@ class MfaRequired:
 
 
 LoginResult = IssuedTokens | MfaRequired
-
-
-@dataclass(frozen=True)
-class AuthContext:
-    """What the identity services need from the app."""
-
-    db: Database
-    settings: Settings
-    hasher: PasswordHasher
-    tokens: TokenService
-    clock: Clock
-    outgoing: Outgoing
-    secrets: SecretBox
-
-    @property
-    def policy(self) -> PasswordPolicy:
-        return password_policy(self.settings)
-
-
-def password_policy(settings: Settings) -> PasswordPolicy:
-    return PasswordPolicy(
-        require_character_classes=settings.password_require_character_classes,
-        bank_name=settings.bank_name,
-    )
 
 
 def check_password(
@@ -143,8 +109,7 @@ async def create_user(
                 pin_failed_count=0,
                 password_changed_at=ctx.clock.now(),
             )
-            session.add(user)
-            await session.flush()
+            await repository.add_user(session, user)
             await _on_user_created(
                 session, user, actor_id=actor_id, self_registered=self_registered
             )
@@ -323,10 +288,7 @@ async def start_session(
     auth_session, evicted = await auth_sessions.open_session(
         session, ctx.settings, user=user, now=now, required_action=required_action
     )
-    pair, digest = auth_sessions.issue_pair(
-        ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
-    )
-    repository.add_refresh_token(session, session_id=auth_session.id, digest=digest, now=now)
+    pair = auth_sessions.issue_tokens(ctx, session, user, auth_session, now)
     audit.record(
         session,
         "user.login_succeeded",
@@ -341,167 +303,3 @@ async def start_session(
         },
     )
     return pair
-
-
-async def refresh(ctx: AuthContext, *, refresh_token: str) -> IssuedTokens:
-    """Rotate: the presented refresh token dies and a new pair is issued.
-
-    A token already rotated more than a few seconds ago is treated as stolen: its whole
-    session (the token family) is revoked and the event audited. The refusal is raised after
-    that revocation has committed.
-    """
-    now = ctx.clock.now()
-    claims = ctx.tokens.verify(refresh_token, expected=TokenType.refresh, now=now)
-    async with ctx.db.transaction() as session:
-        result = await auth_sessions.rotate(session, digest=token_digest(refresh_token), now=now)
-        if result.reused:
-            await _revoke_stolen_family(session, result.session, user_id=claims.user_id, now=now)
-            pair = None
-        else:
-            user = await repository.by_id(session, claims.user_id)
-            pair = await _reissue(ctx, session, result, user, now)
-    if pair is None:
-        if result.reused:
-            log.warning("auth.refresh_reuse_detected", user_id=claims.user_id)
-            metrics.REFRESH_REUSE.inc()
-        metrics.REFRESHES.labels("refused").inc()
-        raise Unauthorized("The refresh token is invalid or has been used.", type="invalid-token")
-    metrics.REFRESHES.labels("rotated").inc()
-    return pair
-
-
-async def _revoke_stolen_family(
-    session: AsyncSession, auth_session: AuthSession | None, *, user_id: int, now: datetime
-) -> None:
-    if auth_session is None:
-        return
-    await repository.revoke_sessions(session, [auth_session.id], reason="reuse", now=now)
-    audit.record(
-        session,
-        "user.refresh_reuse_detected",
-        actor_id=user_id,
-        target_type="session",
-        target_id=auth_session.id,
-    )
-
-
-def _may_rotate(result: RotationResult, user: User | None, now: datetime) -> bool:
-    """Whether the spent token's session and user may still have tokens."""
-    auth_session = result.session
-    return (
-        result.spent
-        and auth_session is not None
-        and user is not None
-        and user.can_log_in
-        and auth_session.user_id == user.id
-        and auth_session.revoked_at is None
-        and auth_session.expires_at > now
-    )
-
-
-async def _reissue(
-    ctx: AuthContext,
-    session: AsyncSession,
-    result: RotationResult,
-    user: User | None,
-    now: datetime,
-) -> IssuedTokens | None:
-    """A new pair for the session whose refresh token was just spent, or None if refused."""
-    auth_session = result.session
-    if not _may_rotate(result, user, now) or auth_session is None or user is None:
-        return None
-    auth_session.last_seen_at = now
-    pair, digest = auth_sessions.issue_pair(
-        ctx.tokens, ctx.settings, user=user, session=auth_session, now=now
-    )
-    repository.add_refresh_token(session, session_id=auth_session.id, digest=digest, now=now)
-    audit.record(
-        session,
-        "user.token_refreshed",
-        actor_id=user.id,
-        target_type="session",
-        target_id=auth_session.id,
-    )
-    return pair
-
-
-async def logout(ctx: AuthContext, *, user_id: int, session_id: int) -> None:
-    """End the caller's session: its access and refresh tokens stop working at once."""
-    now = ctx.clock.now()
-    async with ctx.db.transaction() as session:
-        await repository.revoke_sessions(session, [session_id], reason="logout", now=now)
-        audit.record(
-            session, "user.logout", actor_id=user_id, target_type="session", target_id=session_id
-        )
-
-
-async def logout_all(ctx: AuthContext, *, user_id: int) -> int:
-    """End every session of the caller, this one included."""
-    now = ctx.clock.now()
-    async with ctx.db.transaction() as session:
-        revoked = await repository.revoke_user_sessions(
-            session, user_id=user_id, reason="logout_all", now=now
-        )
-        audit.record(
-            session,
-            "user.logout",
-            actor_id=user_id,
-            target_type="user",
-            target_id=user_id,
-            after={"sessions": revoked},
-        )
-    return len(revoked)
-
-
-async def authenticate(ctx: AuthContext, *, token: str) -> Principal:
-    """The caller of a bearer token: 401 unless it is a valid access token whose session is
-    live and whose user is active. Records the session's use at most once a minute."""
-    now = ctx.clock.now()
-    claims = ctx.tokens.verify(token, expected=TokenType.access, now=now)
-    check = await repository.session_check(
-        ctx.db, user_id=claims.user_id, session_id=claims.session_id
-    )
-    if check is None or not check.is_active or check.deleted_at is not None:
-        raise InvalidToken()
-    if check.revoked_at is not None or check.expires_at <= now:
-        raise SessionRevoked()
-    if now - check.last_seen_at >= LAST_SEEN_GRANULARITY:
-        await repository.touch_session(ctx.db, session_id=claims.session_id, now=now)
-    return Principal(
-        user=Caller(id=claims.user_id, role=check.role),
-        session_id=claims.session_id,
-        required_action=check.required_action,
-    )
-
-
-async def is_staff_token(ctx: AuthContext, token: str) -> bool:
-    """Whether `token` is a valid access token of a live staff or admin session."""
-    try:
-        principal = await authenticate(ctx, token=token)
-    except Unauthorized:
-        return False
-    return principal.is_staff
-
-
-async def live_sessions(ctx: AuthContext, *, user_id: int) -> list[AuthSession]:
-    """The user's live sessions, oldest first."""
-    async with ctx.db.read() as session:
-        return await repository.live_sessions(session, user_id=user_id, now=ctx.clock.now())
-
-
-async def revoke_own_session(ctx: AuthContext, *, user_id: int, session_id: int) -> bool:
-    """Revoke one of the user's own live sessions; False if there is no such session."""
-    now = ctx.clock.now()
-    async with ctx.db.transaction() as session:
-        live = await repository.live_sessions(session, user_id=user_id, now=now)
-        if session_id not in {s.id for s in live}:
-            return False
-        await repository.revoke_sessions(session, [session_id], reason="revoked_by_user", now=now)
-        audit.record(
-            session,
-            "user.session_revoked",
-            actor_id=user_id,
-            target_type="session",
-            target_id=session_id,
-        )
-    return True

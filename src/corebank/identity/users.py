@@ -10,8 +10,9 @@ from corebank.core import audit, metrics
 from corebank.core.errors import Conflict, ValidationFailed
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.identity import repository
+from corebank.identity.context import AuthContext
 from corebank.identity.errors import UserNotFound, duplicate_user
-from corebank.identity.service import AuthContext, canonical_username
+from corebank.identity.service import canonical_username
 from corebank.models.user import Role, User
 
 USER_FIELDS = ("email", "username", "full_name", "role", "is_active")

@@ -8,7 +8,7 @@ from corebank.accounts.context import AccountsContext
 from corebank.config import Settings
 from corebank.core.clock import Clock
 from corebank.core.db import Database
-from corebank.identity.service import AuthContext
+from corebank.identity.context import AuthContext
 from corebank.sca.context import ScaContext
 
 

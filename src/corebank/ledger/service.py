@@ -161,31 +161,16 @@ async def transfer(
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         accounts = await repository.lock_accounts(session, [from_account_id, destination_id])
-        source = require_visible(actor, accounts, from_account_id)
-        destination = _destination(actor, accounts, destination_id, currency=source.currency)
-        require_open(source, money_out=True)
-        require_open(destination, money_out=False)
-        if source.currency != destination.currency:
-            raise CurrencyMismatch(
-                f"The source holds {source.currency} and the destination "
-                f"{destination.currency}; a transfer needs one currency."
-            )
+        source, destination = _transfer_pair(actor, accounts, from_account_id, destination_id)
         minor = parse(amount, source.currency)
         now = ctx.clock.now()
         held = await releasable_held(session, source, now=now)
         require_funds(source, held=held, amount=minor)
-        terms = sca.Terms(
-            purpose=sca.TRANSFER,
-            payee_account_id=destination.id,
-            amount_minor=minor,
-            currency=source.currency,
-            source_account_id=source.id,
-        )
         await sca.authorize_transfer(
             session,
             ctx.sca,
             actor=actor,
-            terms=terms,
+            terms=_sca_terms(source, destination, minor),
             payee_owner_user_id=destination.owner_user_id,
             authorization=sca_authorization,
             pin_verified=pin_verified,
@@ -209,6 +194,33 @@ async def transfer(
         )
     except sca.ChallengeNeeded as needed:  # rolled back; the challenge gets its own commit
         await sca.require_challenge(ctx.sca, user_id=needed.user_id, terms=needed.terms)
+
+
+def _sca_terms(source: LockedAccount, destination: LockedAccount, minor: int) -> sca.Terms:
+    """What a strong authentication of this transfer must cover, exactly."""
+    return sca.Terms(
+        purpose=sca.TRANSFER,
+        payee_account_id=destination.id,
+        amount_minor=minor,
+        currency=source.currency,
+        source_account_id=source.id,
+    )
+
+
+def _transfer_pair(
+    actor: Principal, accounts: Mapping[int, LockedAccount], source_id: int, destination_id: int
+) -> tuple[LockedAccount, LockedAccount]:
+    """The locked source and destination, once both may take part in the transfer."""
+    source = require_visible(actor, accounts, source_id)
+    destination = _destination(actor, accounts, destination_id, currency=source.currency)
+    require_open(source, money_out=True)
+    require_open(destination, money_out=False)
+    if source.currency != destination.currency:
+        raise CurrencyMismatch(
+            f"The source holds {source.currency} and the destination "
+            f"{destination.currency}; a transfer needs one currency."
+        )
+    return source, destination
 
 
 def _destination(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from corebank.config import Settings
 from corebank.core.clock import Clock
 from corebank.core.db import Database
-from corebank.identity.service import AuthContext
+from corebank.identity.context import AuthContext
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,6 @@ async def complete_challenge(
     """Prove the factor (a TOTP code, a recovery code, or the transaction PIN) for a pending
     challenge of yours; answers the one-time authorization code for its exact terms. Wrong
     codes and PINs count toward their own lockouts."""
-    service.exactly_one_factor(body.code, body.pin)
     authorization = await service.complete(
         ctx, principal=principal, challenge_id=challenge_id, code=body.code, pin=body.pin
     )

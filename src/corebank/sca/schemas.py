@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from corebank.core.api import MAX_ID
 
@@ -32,6 +32,12 @@ class ChallengeCompletion(BaseModel):
 
     code: Factor | None = None
     pin: Factor | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ChallengeCompletion:
+        if (self.code is None) == (self.pin is None):
+            raise ValueError("send exactly one of code and pin")
+        return self
 
 
 class AuthorizationOut(BaseModel):

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core import audit, metrics, outbox
-from corebank.core.errors import CorebankError, ValidationFailed
+from corebank.core.errors import CorebankError
 from corebank.core.money import format_amount, parse_amount
 from corebank.identity import mfa
 from corebank.identity.pin import verify_transaction_pin
@@ -309,11 +309,3 @@ def _record(session: AsyncSession, action: str, challenge: ScaChallenge, **extra
     payload = {"challenge_id": challenge.id, "user_id": challenge.user_id, **view}
     payload.pop("id")
     outbox.emit(session, action, payload, aggregate_type="sca_challenge", aggregate_id=challenge.id)
-
-
-def exactly_one_factor(code: str | None, pin: str | None) -> None:
-    if (code is None) == (pin is None):
-        raise ValidationFailed(
-            "Send exactly one of code (TOTP or recovery code) and pin.",
-            errors=[{"loc": ["body"], "msg": "one of code and pin", "type": "value_error"}],
-        )

@@ -8,31 +8,18 @@ import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
 from corebank import __version__
-from corebank.config import Settings
-from corebank.ledger.cli import ledger_app
+from corebank.cli.common import load_settings, running
+from corebank.cli.maintenance import audit_app, ledger_app
 from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
 if TYPE_CHECKING:
-    from corebank.identity.service import AuthContext
+    from corebank.identity.context import AuthContext
 
 app = typer.Typer(help="corebank: a banking API on a double-entry ledger.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(ledger_app, name="ledger")
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:  # only the messages: the input may hold secrets
-        for error in exc.errors(include_input=False, include_url=False):
-            where = ".".join(str(part) for part in error["loc"]).upper()
-            prefix = f"{where}: " if where else ""
-            typer.echo(f"configuration error: {prefix}{error['msg']}", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -47,7 +34,7 @@ def migrate() -> None:
     from corebank.core.db import create_engine
     from corebank.core.migrate import upgrade
 
-    settings = _settings()
+    settings = load_settings()
 
     async def _run() -> None:
         engine = create_engine(settings)
@@ -82,7 +69,7 @@ def serve(
         _prepare_multiprocess_metrics()
     import uvicorn
 
-    settings = _settings()
+    settings = load_settings()
     if workers > 1 and not settings.redis_url and settings.cache_enabled:
         # Each worker's in-process cache would go stale when another worker writes.
         typer.echo("several workers without REDIS_URL: the record cache is off", err=True)
@@ -113,19 +100,15 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
 ) -> None:
     """Run the outbox dispatcher (webhooks, e-mail) as its own process."""
-    from corebank.container import build_container, close_container
     from corebank.core.logging import configure_logging
     from corebank.events.worker import run_worker
 
-    settings = _settings()
+    settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
 
     async def _run() -> None:
-        container = build_container(settings)
-        try:
+        async with running(settings) as container:
             await run_worker(container.dispatcher, once=once)
-        finally:
-            await close_container(container)
 
     asyncio.run(_run())
 
@@ -153,24 +136,22 @@ def create_admin(
     """Create an admin user (non-interactive). Exits 1 if the e-mail exists, 2 if refused."""
     from corebank.core.errors import Conflict, ValidationFailed
 
-    settings = _settings()
+    settings = load_settings()
 
     async def _run() -> int:
-        from corebank.container import build_container, close_container
-
-        container = build_container(settings)
-        try:
-            await _create_admin(container.auth, email=email, password=password, full_name=full_name)
-        except Conflict:
-            typer.echo(f"a user with e-mail {email} already exists", err=True)
-            return 1
-        except ValidationFailed as exc:
-            typer.echo(f"refused: {exc.detail}", err=True)
-            for error in exc.extra.get("errors", []):
-                typer.echo(f"  - {error['msg']}", err=True)
-            return 2
-        finally:
-            await close_container(container)
+        async with running(settings) as container:
+            try:
+                await _create_admin(
+                    container.auth, email=email, password=password, full_name=full_name
+                )
+            except Conflict:
+                typer.echo(f"a user with e-mail {email} already exists", err=True)
+                return 1
+            except ValidationFailed as exc:
+                typer.echo(f"refused: {exc.detail}", err=True)
+                for error in exc.extra.get("errors", []):
+                    typer.echo(f"  - {error['msg']}", err=True)
+                return 2
         typer.echo(f"admin {email} created")
         return 0
 
@@ -210,28 +191,3 @@ def _prepare_multiprocess_metrics() -> None:
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit chain; exit 1 naming every changed, removed or inserted row."""
-    from corebank.core.audit import verify_chain
-    from corebank.core.db import Database
-
-    async def _run() -> int:
-        db = Database(_settings())
-        try:
-            async with db.session() as session:
-                report = await verify_chain(session)
-        finally:
-            await db.dispose()
-        for problem in report.problems:
-            typer.echo(f"VIOLATION {problem}", err=True)
-        typer.echo(f"checked {report.checked} audit rows: {'ok' if report.ok else 'BROKEN'}")
-        return 0 if report.ok else 1
-
-    raise typer.Exit(asyncio.run(_run()))
-
-
-if __name__ == "__main__":
-    app()

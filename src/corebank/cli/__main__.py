@@ -1,0 +1,5 @@
+"""`python -m corebank.cli`: the same as the `corebank` command."""
+
+from corebank.cli import app
+
+app()

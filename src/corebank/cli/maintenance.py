@@ -1,0 +1,74 @@
+"""`corebank audit ...` and `corebank ledger ...`: checks and periodic jobs, each running on
+the services the composition root builds (no database or clock of their own)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from corebank.cli.common import load_settings, running
+
+if TYPE_CHECKING:
+    pass
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain; exit 1 naming every changed, removed or inserted row."""
+    from corebank.core.audit import verify_chain
+
+    async def _run() -> int:
+        async with running(load_settings()) as container, container.db.session() as session:
+            report = await verify_chain(session)
+        for problem in report.problems:
+            typer.echo(f"VIOLATION {problem}", err=True)
+        typer.echo(f"checked {report.checked} audit rows: {'ok' if report.ok else 'BROKEN'}")
+        return 0 if report.ok else 1
+
+    raise typer.Exit(asyncio.run(_run()))
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    batch: Annotated[int, typer.Option(min=1, help="Rows read per query.")] = 1000,
+) -> None:
+    """Check every ledger invariant; exit 1 naming each violation."""
+    from corebank.ledger.verify import verify_ledger
+
+    async def _run() -> int:
+        async with running(load_settings()) as container:
+            report = await verify_ledger(container.db, batch=batch)
+        for problem in report.problems:
+            typer.echo(f"VIOLATION {problem}", err=True)
+        for note in report.notes:
+            typer.echo(f"NOTE {note}")
+        typer.echo(
+            f"checked {report.entries} entries, {report.postings} postings, "
+            f"{report.accounts} accounts: {'ok' if report.ok else 'BROKEN'}"
+        )
+        return 0 if report.ok else 1
+
+    raise typer.Exit(asyncio.run(_run()))
+
+
+@ledger_app.command("sweep")
+def ledger_sweep() -> None:
+    """Expire holds past their expiry and delete idempotency keys past their 24 hours."""
+    from corebank.accounts.expiry import expire_due_holds
+    from corebank.ledger.idempotency import purge_expired
+
+    async def _run() -> tuple[int, int]:
+        async with running(load_settings()) as container:
+            now = container.clock.now()
+            return (
+                await expire_due_holds(container.db, now),
+                await purge_expired(container.db, now=now),
+            )
+
+    holds, keys = asyncio.run(_run())
+    typer.echo(f"expired {holds} holds, purged {keys} idempotency keys")
