@@ -63,7 +63,8 @@ async def test_the_reset_mail_arrives_too(
     await register(client)
     answer = await client.post("/api/v1/auth/password/forgot", json={"email": "alice@example.com"})
     assert answer.status_code == 202
-    await app.state.container.outgoing.drain()  # sent directly by identity/recovery.py, not an event
+    # sent directly by identity/recovery.py, not an event
+    await app.state.container.outgoing.drain()
     (mail,) = inbox.to("alice@example.com")
     assert "https://bank.example/reset-password?code=" in mail.get_content()
     async with app.state.container.db.session() as session:
