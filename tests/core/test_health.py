@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from corebank.core.db import Database
 from corebank.main import create_app
@@ -31,8 +32,15 @@ async def test_ready_when_database_answers_at_head(client: httpx.AsyncClient) ->
 
 async def test_not_ready_when_schema_is_behind(client: httpx.AsyncClient, db: Database) -> None:
     async with db.engine.begin() as connection:
+        head = await connection.scalar(text("SELECT version_num FROM alembic_version"))
         await connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'old'")
-    response = await client.get("/health/ready")
+    try:
+        response = await client.get("/health/ready")
+    finally:  # the PostgreSQL test database is shared by the session's tests: put it back
+        async with db.engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+            )
     assert response.status_code == 503
     assert response.json()["migrations"] == "at old, not head"
 

@@ -306,3 +306,27 @@ async def test_a_customer_learns_only_cannot_receive(
     assert status == 422 and problem_type.endswith("/cannot-receive-transfer")
     for word in ("EUR", "closed", "frozen", str(euro["id"]), str(closed["id"])):
         assert word not in detail
+
+
+async def test_the_retry_keeps_its_idempotency_key(
+    client: httpx.AsyncClient,
+    db: Any,
+    clock: FrozenClock,
+    payer: dict[str, Any],
+    payee: dict[str, Any],
+) -> None:
+    headers = payer["headers"]
+    source, destination = payer["account"]["id"], payee["account"]["id"]
+    totp = await with_totp(client, headers, clock)
+    body = {"from_account_id": source, "to_account_id": destination, "amount": "40.00"}
+    same_key = {**headers, "Idempotency-Key": "pay-rent-december"}
+    first = await client.post(f"{API}/transfers", json=body, headers=same_key)
+    assert first.status_code == 401  # not stored: the key stays free for the retry
+    code = await authorize(client, headers, first.json()["challenge"], code=totp.at(clock.now()))
+    auth = {"X-SCA-Authorization": code.json()["authorization_code"]}
+    paid = await client.post(f"{API}/transfers", json=body, headers={**same_key, **auth})
+    assert paid.status_code == 201
+    replayed = await client.post(f"{API}/transfers", json=body, headers={**same_key, **auth})
+    assert replayed.status_code == 201 and replayed.headers["Idempotency-Replayed"] == "true"
+    assert replayed.json()["id"] == paid.json()["id"]
+    assert await balances(db, source, destination) == {source: (46000, 0), destination: (4000, 0)}
