@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import secrets
@@ -124,6 +125,7 @@ class Bench:
         self.run_dir = RESULTS_DIR / f"run-{stamp}-{args.backend}-w{args.workers}"
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.secret = secrets.token_urlsafe(48)
+        self.mfa_key = "bench:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         self.dbname = args.db_name
         pg = f"{args.pg_user}@{args.pg_host}:{args.pg_port}"
         self.admin_dsn = f"postgresql://{pg}/postgres"
@@ -168,6 +170,11 @@ class Bench:
                 "ENVIRONMENT": "production",
                 "DATABASE_URL": self.database_url,
                 "SECRET_KEY": self.secret,
+                # production refuses to start without these (wrk and the probes send Host
+                # 127.0.0.1); the bench's sessions are seeded, so no login meets the
+                # staff second-factor rule
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "MFA_ENCRYPTION_KEY": self.mfa_key,
                 "RATE_LIMIT_ENABLED": "false",
                 "OUTBOX_DISPATCHER_IN_PROCESS": "false",
                 "LOG_LEVEL": "WARNING",
