@@ -78,7 +78,7 @@ async def measure(args: argparse.Namespace) -> None:
     )
     make = _scenarios(token, args.account)[args.scenario]
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
 
         async def once() -> None:
             method, path, body, headers = make()

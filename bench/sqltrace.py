@@ -123,7 +123,7 @@ async def trace(args: argparse.Namespace) -> dict[str, list[str]]:
     }
     traced: dict[str, list[str]] = {}
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         for name, make in flows.items():
             for attempt in range(2):  # the first one opens connections; the second is traced
                 log.clear()
