@@ -874,9 +874,25 @@ def _terminate(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)  # run the cleanup in `finally` blocks (servers, database)
 
 
+#: The load drivers the bench runs, and the Debian package that brings each.
+TOOLS = {"wrk": "wrk", "pgbench": "postgresql"}
+
+
+def missing_tools(*, postgres: bool) -> list[str]:
+    """The drivers this run needs that are not on PATH, each with what to install."""
+    needed = ["wrk", "pgbench"] if postgres else ["wrk"]
+    return [
+        f"{tool} (apt-get install {TOOLS[tool]})" for tool in needed if shutil.which(tool) is None
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _terminate)
     args = parse_args(argv)
+    missing = missing_tools(postgres=args.backend == "postgres")
+    if missing:
+        sys.stderr.write(f"bench needs {', '.join(missing)} on PATH\n")
+        raise SystemExit(2)
     bench = Bench(args)
     try:
         bench.run()
