@@ -190,6 +190,18 @@ class Settings(BaseSettings):
         return _process_secret()
 
 
+def opened_in_production(settings: Settings) -> list[str]:
+    """The settings of PRODUCTION_DEFAULTS that a production configuration turned back to
+    their development value (allowed, and logged at startup so it is never silent)."""
+    if settings.environment != Environment.production:
+        return []
+    return [
+        name.upper()
+        for name, (_, in_production) in PRODUCTION_DEFAULTS.items()
+        if getattr(settings, name) != in_production
+    ]
+
+
 def production_problems(settings: Settings) -> list[str]:
     """Everything that makes a configuration unsafe to run in production."""
     problems: list[str] = []
@@ -237,6 +249,9 @@ def parse_mfa_keys(value: str) -> list[tuple[str, bytes]]:
         pairs.append((key_id, key.encode()))
     if not pairs:
         raise ValueError("no key given")
+    ids = [key_id for key_id, _ in pairs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("each key needs an id of its own")
     return pairs
 
 

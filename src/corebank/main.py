@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
@@ -16,7 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from corebank import __version__
 from corebank.accounts import router as accounts_router
 from corebank.audit import router as audit_router
-from corebank.config import Environment, Settings
+from corebank.config import Environment, Settings, opened_in_production
 from corebank.container import Container, build_container, close_container
 from corebank.core import health, metrics, observability
 from corebank.core.api import API_PREFIX
@@ -40,6 +41,8 @@ from corebank.identity import router as auth_router
 from corebank.ledger import history_router as ledger_history_router
 from corebank.ledger import router as ledger_router
 from corebank.sca import router as sca_router
+
+log = structlog.get_logger(__name__)
 
 DESCRIPTION = """
 A banking API: identity, customers, accounts and a double-entry ledger.
@@ -127,6 +130,9 @@ def create_app(
     """Build the app. Tests pass their own settings, database and clock; `serve` passes none."""
     settings = settings or Settings()
     configure_logging(level=settings.log_level, fmt=settings.effective_log_format)
+    opened = opened_in_production(settings)
+    if opened:
+        log.warning("production.defaults_opened", settings=opened)
     container = build_container(settings, database=database, clock=clock)
 
     @asynccontextmanager

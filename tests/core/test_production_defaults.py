@@ -3,6 +3,7 @@ strangers, no Host but the named ones, and no redirect built from the Host heade
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -151,3 +152,30 @@ def test_production_refuses_to_start_without_an_mfa_key() -> None:
         Settings(  # type: ignore[call-arg]
             _env_file=None, environment="production", secret_key=STRONG_KEY, allowed_hosts=HOST
         )
+
+
+def test_duplicate_mfa_key_ids_are_refused() -> None:
+    with pytest.raises(ValidationError, match="each key needs an id of its own"):
+        Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            environment="production",
+            secret_key=STRONG_KEY,
+            allowed_hosts=HOST,
+            mfa_encryption_key=f"{MFA_KEY},k1:{'B' * 43}=",
+        )
+
+
+def test_opening_a_production_default_is_logged(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corebank.config import opened_in_production
+
+    opened = _production(database_url, sca_required=False, docs_enabled=True)
+    assert opened_in_production(opened) == ["DOCS_ENABLED", "SCA_REQUIRED"]
+    assert opened_in_production(_production(database_url)) == []
+    capsys.readouterr()
+    create_app(opened)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    (warning,) = [line for line in lines if line["event"] == "production.defaults_opened"]
+    assert warning["level"] == "warning"
+    assert warning["settings"] == ["DOCS_ENABLED", "SCA_REQUIRED"]

@@ -26,7 +26,9 @@ async def enrol(client: httpx.AsyncClient, headers: dict[str, str], clock: Froze
     assert started.status_code == 201, started.text
     totp = pyotp.TOTP(started.json()["secret"])
     confirmed = await client.post(
-        f"{MFA}/totp/confirm", headers=headers, json={"code": totp.at(clock.now())}
+        f"{MFA}/totp/confirm",
+        headers=headers,
+        json={"code": totp.at(clock.now()), "password": STRONG_PASSWORD},
     )
     assert confirmed.status_code == 200, confirmed.text
     clock.advance(seconds=30)  # the confirming code's step is spent
@@ -64,10 +66,12 @@ async def test_enrolment_shows_secret_uri_and_qr_then_recovery_codes(
     )
     status = (await client.get(MFA, headers=headers)).json()
     assert status == {"enabled": False, "recovery_codes_left": 0, "required": False}
-    wrong = await client.post(f"{MFA}/totp/confirm", headers=headers, json={"code": "000000"})
+    confirm = f"{MFA}/totp/confirm"
+    attempt = {"code": "000000", "password": STRONG_PASSWORD}
+    wrong = await client.post(confirm, headers=headers, json=attempt)
     assert wrong.status_code == 422 and wrong.json()["type"].endswith("invalid-mfa-code")
     code = pyotp.TOTP(body["secret"]).at(clock.now())
-    confirmed = await client.post(f"{MFA}/totp/confirm", headers=headers, json={"code": code})
+    confirmed = await client.post(confirm, headers=headers, json={**attempt, "code": code})
     codes = confirmed.json()["recovery_codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
     assert (await client.get(MFA, headers=headers)).json()["recovery_codes_left"] == 10
@@ -205,7 +209,7 @@ async def test_disable_needs_password_and_code(
 class TestStaffMustEnrol:
     @pytest.fixture
     def settings_overrides(self) -> dict[str, Any]:
-        return {"require_mfa_for_staff": True}
+        return {"require_mfa_for_staff": True, "health_details_public": False}
 
     async def test_staff_without_a_factor_may_only_enrol(
         self, client: httpx.AsyncClient, app: Any, clock: FrozenClock
@@ -220,6 +224,31 @@ class TestStaffMustEnrol:
         await enrol(client, headers, clock)
         assert (await client.get("/api/v1/customers", headers=headers)).status_code == 200
         assert (await client.post("/api/v1/auth/logout", headers=headers)).status_code == 204
+
+    async def test_disabling_the_factor_limits_the_sessions_again(
+        self, client: httpx.AsyncClient, app: Any, clock: FrozenClock
+    ) -> None:
+        await create_user(app, role="staff", email="teller@example.com")
+        headers = bearer((await login(client, "teller@example.com")).json()["access_token"])
+        totp = (await enrol(client, headers, clock))[0]
+        disabled = await client.post(
+            f"{MFA}/totp/disable",
+            headers=headers,
+            json={"password": STRONG_PASSWORD, "code": totp.at(clock.now())},
+        )
+        assert disabled.status_code == 204
+        refused = await client.get("/api/v1/customers", headers=headers)
+        assert refused.status_code == 403
+        assert refused.json()["type"].endswith("mfa-enrolment-required")
+
+    async def test_an_enrol_only_session_gets_no_dependency_report(
+        self, client: httpx.AsyncClient, app: Any, clock: FrozenClock
+    ) -> None:
+        await create_user(app, role="staff", email="teller@example.com")
+        headers = bearer((await login(client, "teller@example.com")).json()["access_token"])
+        assert (await client.get("/health/detailed", headers=headers)).status_code == 403
+        await enrol(client, headers, clock)
+        assert (await client.get("/health/detailed", headers=headers)).status_code == 200
 
     async def test_customers_are_not_asked(self, client: httpx.AsyncClient) -> None:
         assert (await register(client)).status_code == 201
@@ -313,3 +342,38 @@ class TestWithRedis:
         finally:
             await container.rate_limiter.close()
             await container.cache.close()
+
+
+async def test_an_access_token_alone_cannot_add_a_factor(
+    client: httpx.AsyncClient, clock: FrozenClock, app: Any
+) -> None:
+    """A thief with the token would otherwise add their own factor and pass SCA with it."""
+    assert (await register(client)).status_code == 201
+    headers = bearer((await login(client)).json()["access_token"])
+    started = await client.post(f"{MFA}/totp", headers=headers)
+    code = pyotp.TOTP(started.json()["secret"]).at(clock.now())
+    no_password = await client.post(f"{MFA}/totp/confirm", headers=headers, json={"code": code})
+    assert no_password.status_code == 422
+    guessed = await client.post(
+        f"{MFA}/totp/confirm", headers=headers, json={"code": code, "password": "Guess-1234!"}
+    )
+    assert guessed.status_code == 422
+    assert guessed.json()["type"].endswith("/invalid-current-password")
+    assert (await client.get(MFA, headers=headers)).json()["enabled"] is False
+    assert len(await audit_rows(app.state.container.db, "user.login_failed")) == 1
+
+
+async def test_codes_in_other_digits_are_wrong_codes_not_errors(
+    client: httpx.AsyncClient, clock: FrozenClock, app: Any
+) -> None:
+    totp, _ = await enrolled_user(client, clock)
+    tokens = await second_step(client, await ticket(client), code=totp.at(clock.now()))
+    headers = bearer(tokens.json()["access_token"])
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in "123456")
+    refused = await client.post(
+        f"{MFA}/totp/disable",
+        headers=headers,
+        json={"password": STRONG_PASSWORD, "code": arabic_indic},
+    )
+    assert refused.status_code == 422
+    assert len(await audit_rows(app.state.container.db, "user.mfa_failed")) == 1

@@ -52,7 +52,9 @@ async def with_totp(client: httpx.AsyncClient, headers: dict[str, str], clock: F
     started = await client.post(f"{API}/users/me/mfa/totp", headers=headers)
     totp = pyotp.TOTP(started.json()["secret"])
     confirmed = await client.post(
-        f"{API}/users/me/mfa/totp/confirm", headers=headers, json={"code": totp.at(clock.now())}
+        f"{API}/users/me/mfa/totp/confirm",
+        headers=headers,
+        json={"code": totp.at(clock.now()), "password": "Tr0ub4dor&3-horse"},
     )
     assert confirmed.status_code == 200, confirmed.text
     clock.advance(seconds=30)
@@ -330,3 +332,27 @@ async def test_the_retry_keeps_its_idempotency_key(
     assert replayed.status_code == 201 and replayed.headers["Idempotency-Replayed"] == "true"
     assert replayed.json()["id"] == paid.json()["id"]
     assert await balances(db, source, destination) == {source: (46000, 0), destination: (4000, 0)}
+
+
+async def test_a_customer_without_a_login_can_be_a_trusted_payee(
+    client: httpx.AsyncClient,
+    app: Any,
+    clock: FrozenClock,
+    staff: dict[str, str],
+    payer: dict[str, Any],
+) -> None:
+    from tests.ledger.helpers import make_customer
+
+    offline = await make_customer(app)  # a customer record with no user
+    account = await open_account(client, staff, customer_id=offline.id)
+    headers = payer["headers"]
+    totp = await with_totp(client, headers, clock)
+    url = f"{API}/users/me/trusted-payees"
+    asked = await client.post(url, headers=headers, json={"account_id": account["id"]})
+    assert asked.status_code == 401  # a challenge, not "cannot receive"
+    code = await authorize(client, headers, asked.json()["challenge"], code=totp.at(clock.now()))
+    auth = {"X-SCA-Authorization": code.json()["authorization_code"]}
+    trusted = await client.post(
+        url, headers={**headers, **auth}, json={"account_id": account["id"]}
+    )
+    assert trusted.status_code == 201

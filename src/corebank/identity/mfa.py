@@ -106,8 +106,13 @@ async def start_enrolment(ctx: AuthContext, *, principal: Principal) -> Enrolmen
     return Enrolment(secret=secret, otpauth_uri=uri, qr_svg=_qr_svg(uri))
 
 
-async def confirm_enrolment(ctx: AuthContext, *, principal: Principal, code: str) -> list[str]:
-    """Turn the enrolled secret on with a valid code; the recovery codes, shown this once."""
+async def confirm_enrolment(
+    ctx: AuthContext, *, principal: Principal, code: str, password: str
+) -> list[str]:
+    """Turn the enrolled secret on with a valid code and the account password; the recovery
+    codes, shown this once. The password is what keeps a stolen access token from adding
+    its thief's own factor (and then passing strong authentication with it)."""
+    await _confirm_password(ctx, principal, password)
     now = ctx.clock.now()
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     async with ctx.db.transaction() as session:
@@ -130,12 +135,9 @@ async def confirm_enrolment(ctx: AuthContext, *, principal: Principal, code: str
 
 
 async def disable(ctx: AuthContext, *, principal: Principal, password: str, code: str) -> None:
-    """Turn the second factor off: needs the password and a current code (or recovery code)."""
-    async with ctx.db.read() as session:
-        user = await repository.by_id(session, principal.user.id)
-    if user is None:
-        raise UserNotFound()
-    await confirm_current_password(ctx, user, password)
+    """Turn the second factor off: needs the password and a current code (or recovery code).
+    Staff who must have one (REQUIRE_MFA_FOR_STAFF) are back to enrol-only sessions."""
+    await _confirm_password(ctx, principal, password)
     now = ctx.clock.now()
     async with ctx.db.transaction() as session:
         user = await _locked_user(session, principal.user.id)
@@ -145,6 +147,8 @@ async def disable(ctx: AuthContext, *, principal: Principal, password: str, code
         refusal = await _attempt(ctx, session, user, factor, _factor_of(code), now)
         if refusal is None:
             await repository.remove_second_factors(session, user.id)
+            if ctx.settings.require_mfa_for_staff and user.role in (Role.staff, Role.admin):
+                await repository.require_action(session, user_id=user.id, action=ENROL_MFA)
             _audit(session, "user.mfa_disabled", user.id)
     if refusal is not None:
         raise _as_validation(refusal)
@@ -271,21 +275,32 @@ def _accept_totp(ctx: AuthContext, factor: TotpFactor, code: str, now: datetime)
     secret = ctx.secrets.open(factor.key_id, factor.secret_ciphertext)
     if not ctx.secrets.is_current(factor.key_id):  # re-seal under the current key
         factor.key_id, factor.secret_ciphertext = ctx.secrets.seal(secret)
+    code = code.strip()
+    if not (code.isascii() and code.isdigit()):
+        return False
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP_SECONDS
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
         if factor.last_used_step is not None and step <= factor.last_used_step:
             continue
-        if hmac.compare_digest(totp.generate_otp(step), code.strip()):
+        if hmac.compare_digest(totp.generate_otp(step), code):
             factor.last_used_step = step
             return True
     return False
 
 
+async def _confirm_password(ctx: AuthContext, principal: Principal, password: str) -> None:
+    async with ctx.db.read() as session:
+        user = await repository.by_id(session, principal.user.id)
+    if user is None:
+        raise UserNotFound()
+    await confirm_current_password(ctx, user, password)
+
+
 def _factor_of(code: str) -> Factor:
-    """A six-digit code is a TOTP code; anything else is tried as a recovery code."""
+    """Six ASCII digits are a TOTP code; anything else is tried as a recovery code."""
     stripped = code.strip()
-    if stripped.isdigit() and len(stripped) == 6:
+    if stripped.isascii() and stripped.isdigit() and len(stripped) == 6:
         return Factor(code=stripped)
     return Factor(recovery_code=stripped)
 

@@ -67,9 +67,12 @@ async def start_totp(principal: EnrollingPrincipal, auth: AuthDep) -> TotpEnrolm
 async def confirm_totp(
     body: TotpConfirmRequest, principal: EnrollingPrincipal, auth: AuthDep
 ) -> RecoveryCodesOut:
-    """Turn the second factor on with a current code; answers 10 recovery codes, shown once.
-    From now on login asks for a code after the password."""
-    codes = await mfa.confirm_enrolment(auth, principal=principal, code=body.code)
+    """Turn the second factor on with a current code and the account password (a wrong one
+    counts toward the login lockout); answers 10 recovery codes, shown once. From now on login
+    asks for a code after the password."""
+    codes = await mfa.confirm_enrolment(
+        auth, principal=principal, code=body.code, password=body.password
+    )
     return RecoveryCodesOut(recovery_codes=codes)
 
 

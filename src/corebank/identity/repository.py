@@ -247,6 +247,15 @@ async def touch_session(db: Database, *, session_id: int, now: datetime) -> None
         )
 
 
+async def require_action(session: AsyncSession, *, user_id: int, action: str) -> None:
+    """Limit every live session of the user to `action` (e.g. enrolling a second factor)."""
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(required_action=action)
+    )
+
+
 async def clear_required_action(session: AsyncSession, *, user_id: int, action: str) -> None:
     """Lift `action` from every session of the user (it has been done)."""
     await session.execute(

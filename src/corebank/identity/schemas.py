@@ -101,6 +101,9 @@ class TotpEnrolmentOut(BaseModel):
 
 class TotpConfirmRequest(Strict):
     code: TotpCode
+    password: Password = Field(
+        description="The account password: an access token alone cannot add a factor"
+    )
 
 
 class RecoveryCodesOut(BaseModel):

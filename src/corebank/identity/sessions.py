@@ -273,7 +273,7 @@ async def is_staff_token(ctx: AuthContext, token: str) -> bool:
         principal = await authenticate(ctx, token=token)
     except Unauthorized:
         return False
-    return principal.is_staff
+    return principal.is_staff and principal.required_action is None
 
 
 async def live_sessions(ctx: AuthContext, *, user_id: int) -> list[AuthSession]:

@@ -67,4 +67,4 @@ async def payee_can_receive(ctx: ScaContext, *, principal: Principal, account_id
     """Whether `account_id` is another customer's open account (a customer learns no more)."""
     async with ctx.db.read() as session:
         owner = await repository.open_account_owner(session, account_id)
-    return owner is not None and owner != principal.user.id
+    return owner is not None and owner[0] != principal.user.id

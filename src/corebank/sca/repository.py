@@ -73,9 +73,10 @@ async def remove_trusted_payee(session: AsyncSession, *, user_id: int, payee_id:
     return removed.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
-async def open_account_owner(session: AsyncSession, account_id: int) -> int | None:
-    """The user owning this open (active) customer account of a live customer, if any."""
-    return await session.scalar(
+async def open_account_owner(session: AsyncSession, account_id: int) -> tuple[int | None] | None:
+    """(the owning user or None) for an open (active) customer account of a live customer;
+    None when there is no such account. A customer without a login still owns accounts."""
+    found = await session.execute(
         select(Customer.user_id)
         .join(Account, Account.customer_id == Customer.id)
         .where(
@@ -85,3 +86,5 @@ async def open_account_owner(session: AsyncSession, account_id: int) -> int | No
             Customer.deleted_at.is_(None),
         )
     )
+    row = found.first()
+    return (row[0],) if row is not None else None
