@@ -57,6 +57,39 @@ async def test_a_lockout_sends_a_notice(
     assert "<strong>30 minutes</strong>" in html
 
 
+async def test_a_second_factor_change_sends_a_notice(
+    app: Any,
+    client: httpx.AsyncClient,
+    inbox: Inbox,
+    dispatcher: Dispatcher,
+    clock: FrozenClock,
+) -> None:
+    import pyotp
+
+    from tests.support import STRONG_PASSWORD
+
+    await register(client)
+    headers = {"Authorization": f"Bearer {(await login(client)).json()['access_token']}"}
+    await dispatcher.drain()
+    inbox.messages.clear()
+    started = await client.post(f"{API}/users/me/mfa/totp", headers=headers)
+    code = pyotp.TOTP(started.json()["secret"]).at(clock.now())
+    confirmed = await client.post(
+        f"{API}/users/me/mfa/totp/confirm",
+        headers=headers,
+        json={"code": code, "password": STRONG_PASSWORD},
+    )
+    assert confirmed.status_code == 200
+    await dispatcher.drain()
+
+    (mail,) = inbox.to("alice@example.com")
+    assert mail["Subject"] == "The second factor of your corebank account was turned on"
+    text, html = parts(mail)
+    assert "someone may have your password" in text
+    assert "<strong>was turned on</strong>" in html
+    assert confirmed.json()["recovery_codes"][0] not in text  # never a secret in a mail
+
+
 async def test_the_reset_mail_arrives_too(
     app: Any, client: httpx.AsyncClient, inbox: Inbox, dispatcher: Dispatcher
 ) -> None:

@@ -38,6 +38,13 @@ class UserPasswordChanged(EventData):
     )
 
 
+class UserSecondFactorChanged(EventData):
+    user_id: int
+    change: Literal["enabled", "disabled", "reset"] = Field(
+        description='"enabled" or "disabled" by the user; "reset" by staff (lost device).'
+    )
+
+
 class CustomerCreated(EventData):
     customer_id: int
     user_id: int | None = Field(default=None, description="The linked login, if any.")
@@ -144,6 +151,11 @@ CATALOGUE: Mapping[str, EventSpec] = _specs(
     ("user.registered", UserRegistered, "Someone registered (self-service)."),
     ("user.locked", UserLocked, "Too many failed logins locked a user's logins."),
     ("user.password_changed", UserPasswordChanged, "A password was changed or reset."),
+    (
+        "user.second_factor_changed",
+        UserSecondFactorChanged,
+        "A user's second factor was enabled, disabled or reset.",
+    ),
     ("customer.created", CustomerCreated, "Staff created a customer record."),
     ("customer.updated", CustomerUpdated, "A customer record changed."),
     ("customer.kyc_changed", CustomerKycChanged, "A customer's KYC status changed."),

@@ -1,4 +1,5 @@
-"""E-mail notifications for events: welcome, lockout notice, large-withdrawal notice.
+"""E-mail notifications for events: welcome, lockout notice, second-factor change notice,
+large-withdrawal notice.
 
 Templates are files in `templates/` (`<name>.txt` and `<name>.html`) rendered with
 string.Template; values are HTML-escaped for the HTML part. The password-reset mail is not an
@@ -80,6 +81,31 @@ async def lockout(session: AsyncSession, event: OutboxEvent, settings: Settings)
     return [render("lockout", "Your $bank logins are locked", user.email, values)]
 
 
+SECOND_FACTOR_CHANGES = {
+    "enabled": "was turned on",
+    "disabled": "was turned off",
+    "reset": "was removed by the bank (a reset)",
+}
+
+
+async def second_factor_changed(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> list[Mail]:
+    """user.second_factor_changed: tell the owner, so a change they did not make is noticed."""
+    user = await _user(session, event.payload)
+    change = SECOND_FACTOR_CHANGES.get(str(event.payload.get("change")))
+    if user is None or change is None:
+        return []
+    values = {
+        **_common(settings),
+        "name": user.full_name,
+        "change": change,
+        "occurred_at": event.occurred_at.strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    subject = "The second factor of your $bank account $change"
+    return [render("second_factor", subject, user.email, values)]
+
+
 def threshold_minor(threshold: str, currency: str) -> int:
     """LARGE_WITHDRAWAL_THRESHOLD in the currency's minor units (rounded up)."""
     return math.ceil(Decimal(threshold).scaleb(minor_units(currency)))
@@ -125,6 +151,7 @@ async def large_withdrawal(
 HANDLERS: Mapping[str, Handler] = {
     "user.registered": welcome,
     "user.locked": lockout,
+    "user.second_factor_changed": second_factor_changed,
     "transaction.posted": large_withdrawal,
 }
 

@@ -23,7 +23,7 @@ import pyotp
 import segno
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from corebank.core import audit, metrics
+from corebank.core import audit, metrics, outbox
 from corebank.core.errors import Conflict, CorebankError, Forbidden, Unauthorized, ValidationFailed
 from corebank.identity import repository
 from corebank.identity.context import AuthContext
@@ -129,6 +129,7 @@ async def confirm_enrolment(
             )
             await repository.clear_required_action(session, user_id=user.id, action=ENROL_MFA)
             _audit(session, "user.mfa_enabled", user.id)
+            _tell_owner(session, user.id, "enabled")
     if refusal is not None:
         raise _as_validation(refusal)
     return codes
@@ -150,6 +151,7 @@ async def disable(ctx: AuthContext, *, principal: Principal, password: str, code
             if ctx.settings.require_mfa_for_staff and user.role in (Role.staff, Role.admin):
                 await repository.require_action(session, user_id=user.id, action=ENROL_MFA)
             _audit(session, "user.mfa_disabled", user.id)
+            _tell_owner(session, user.id, "disabled")
     if refusal is not None:
         raise _as_validation(refusal)
 
@@ -179,6 +181,7 @@ async def reset(ctx: AuthContext, *, actor: Principal, user_id: int) -> None:
             target_id=user.id,
             after={"had_factor": bool(removed), "revoked_sessions": revoked},
         )
+        _tell_owner(session, user.id, "reset")
 
 
 # --- login with a second factor ------------------------------------------------------------
@@ -331,6 +334,18 @@ def _audit(session: AsyncSession, action: str, user_id: int, **after: object) ->
         target_type="user",
         target_id=user_id,
         after=after or None,
+    )
+
+
+def _tell_owner(session: AsyncSession, user_id: int, change: str) -> None:
+    """An event (and so a notice mail) whenever the user's second factor changes: a factor
+    added by someone holding the user's password and token should not go unnoticed."""
+    outbox.emit(
+        session,
+        "user.second_factor_changed",
+        {"user_id": user_id, "change": change},
+        aggregate_type="user",
+        aggregate_id=user_id,
     )
 
 
