@@ -69,6 +69,15 @@ async def authorize(
     )
 
 
+async def authorization(
+    client: httpx.AsyncClient, headers: dict[str, str], challenge: dict[str, Any], code: str
+) -> dict[str, str]:
+    """Complete `challenge` with a TOTP code; the header that carries its authorization."""
+    completed = await authorize(client, headers, challenge, code=code)
+    assert completed.status_code == 200, completed.text
+    return {"X-SCA-Authorization": completed.json()["authorization_code"]}
+
+
 async def test_a_stolen_token_alone_moves_nothing(
     client: httpx.AsyncClient, db: Any, payer: dict[str, Any], payee: dict[str, Any]
 ) -> None:
@@ -102,8 +111,7 @@ async def test_a_code_for_10_to_a_moves_exactly_that_once(
     ]
     totp = await with_totp(client, headers, clock)
     challenge = (await transfer(client, headers, source, account_a, "10.00")).json()["challenge"]
-    code = (await authorize(client, headers, challenge, code=totp.at(clock.now()))).json()
-    auth = {"X-SCA-Authorization": code["authorization_code"]}
+    auth = await authorization(client, headers, challenge, totp.at(clock.now()))
 
     more = await transfer(client, headers, source, account_a, "10.01", **auth)
     other_payee = await transfer(client, headers, source, account_b, "10.00", **auth)
@@ -133,8 +141,7 @@ async def test_expired_and_foreign_codes_are_refused(
     source, destination = payer["account"]["id"], payee["account"]["id"]
     totp = await with_totp(client, headers, clock)
     challenge = (await transfer(client, headers, source, destination, "5.00")).json()["challenge"]
-    code = (await authorize(client, headers, challenge, code=totp.at(clock.now()))).json()
-    auth = {"X-SCA-Authorization": code["authorization_code"]}
+    auth = await authorization(client, headers, challenge, totp.at(clock.now()))
     other, other_headers, _ = await funded_account(client, app, staff, "50.00")
     foreign = await transfer(client, other_headers, other["id"], destination, "5.00", **auth)
     assert foreign.status_code == 403
@@ -267,8 +274,7 @@ async def test_trusted_payees_need_a_factor_to_add_then_skip_it(
     assert asked.status_code == 401
     challenge = asked.json()["challenge"]
     assert challenge["purpose"] == "trusted_payee" and challenge["amount"] is None
-    code = (await authorize(client, headers, challenge, code=totp.at(clock.now()))).json()
-    auth = {"X-SCA-Authorization": code["authorization_code"]}
+    auth = await authorization(client, headers, challenge, totp.at(clock.now()))
     wrong_payee = await client.post(url, headers={**headers, **auth}, json={"account_id": source})
     assert wrong_payee.status_code == 422  # their own account cannot be a payee
     trusted = await client.post(url, headers={**headers, **auth}, json={"account_id": destination})
@@ -324,8 +330,7 @@ async def test_the_retry_keeps_its_idempotency_key(
     same_key = {**headers, "Idempotency-Key": "pay-rent-december"}
     first = await client.post(f"{API}/transfers", json=body, headers=same_key)
     assert first.status_code == 401  # not stored: the key stays free for the retry
-    code = await authorize(client, headers, first.json()["challenge"], code=totp.at(clock.now()))
-    auth = {"X-SCA-Authorization": code.json()["authorization_code"]}
+    auth = await authorization(client, headers, first.json()["challenge"], totp.at(clock.now()))
     paid = await client.post(f"{API}/transfers", json=body, headers={**same_key, **auth})
     assert paid.status_code == 201
     replayed = await client.post(f"{API}/transfers", json=body, headers={**same_key, **auth})
@@ -350,8 +355,7 @@ async def test_a_customer_without_a_login_can_be_a_trusted_payee(
     url = f"{API}/users/me/trusted-payees"
     asked = await client.post(url, headers=headers, json={"account_id": account["id"]})
     assert asked.status_code == 401  # a challenge, not "cannot receive"
-    code = await authorize(client, headers, asked.json()["challenge"], code=totp.at(clock.now()))
-    auth = {"X-SCA-Authorization": code.json()["authorization_code"]}
+    auth = await authorization(client, headers, asked.json()["challenge"], totp.at(clock.now()))
     trusted = await client.post(
         url, headers={**headers, **auth}, json={"account_id": account["id"]}
     )

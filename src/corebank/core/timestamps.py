@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from corebank.models.base import as_utc
+
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 RANGE_MESSAGE = "must be between 1900-01-01 and 9999-12-31 (UTC)"
@@ -20,7 +22,7 @@ RANGE_MESSAGE = "must be between 1900-01-01 and 9999-12-31 (UTC)"
 def bounded_utc(value: datetime) -> datetime:
     """`value` in UTC (naive is taken as UTC); ValueError outside 1900-9999 after conversion."""
     try:
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        moment = as_utc(value)
     except OverflowError:
         raise ValueError(RANGE_MESSAGE) from None
     if not EARLIEST <= moment <= LATEST:

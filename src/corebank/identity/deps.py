@@ -37,17 +37,17 @@ AuthDep = Annotated[AuthContext, Depends(get_auth)]
 TokensDep = Annotated[TokenService, Depends(get_tokens)]
 
 
-async def _authenticated(
-    request: Request,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-    _pasted: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Principal:
+Token = Annotated[str | None, Depends(oauth2_scheme)]
+#: The same header again, read only so that Swagger offers a box to paste a token in.
+PastedToken = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+async def _authenticate(request: Request, token: str | None) -> Principal:
     """401 unless the access token is valid, its session live and its user active.
 
-    Every authenticated request resolves this, so it takes the identity context from the
-    container itself rather than as a dependency of its own: FastAPI's resolution of each
-    sub-dependency cost more CPU than the session check's database read. (`bearer_scheme`
-    reads the same header: it is there so that Swagger offers a box to paste a token in.)
+    Every authenticated request runs this, so it takes the identity context from the container
+    itself rather than as a dependency of its own: FastAPI's resolution of each sub-dependency
+    cost more CPU than the session check's database read.
     """
     if not token:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.")
@@ -56,10 +56,9 @@ async def _authenticated(
     return principal
 
 
-async def current_principal(
-    principal: Annotated[Principal, Depends(_authenticated)],
-) -> Principal:
+async def current_principal(request: Request, token: Token, _: PastedToken) -> Principal:
     """The caller, refused (403) while their session is limited to a required action."""
+    principal = await _authenticate(request, token)
     if principal.required_action == service.ENROL_MFA:
         raise Forbidden(
             "Enrol a second factor first: POST /api/v1/users/me/mfa/totp, then confirm it.",
@@ -68,9 +67,14 @@ async def current_principal(
     return principal
 
 
+async def enrolling_principal(request: Request, token: Token, _: PastedToken) -> Principal:
+    """The caller even while their session may only enrol a second factor."""
+    return await _authenticate(request, token)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-#: The caller even while their session may only enrol a second factor (the enrolment routes).
-EnrollingPrincipal = Annotated[Principal, Depends(_authenticated)]
+#: For the enrolment routes (and logout, the profile): a limited session is let through.
+EnrollingPrincipal = Annotated[Principal, Depends(enrolling_principal)]
 
 
 def require_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:

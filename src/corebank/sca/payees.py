@@ -66,5 +66,5 @@ async def distrust_payee(ctx: ScaContext, *, principal: Principal, payee_id: int
 async def payee_can_receive(ctx: ScaContext, *, principal: Principal, account_id: int) -> bool:
     """Whether `account_id` is another customer's open account (a customer learns no more)."""
     async with ctx.db.read() as session:
-        owner = await repository.open_account_owner(session, account_id)
-    return owner is not None and owner[0] != principal.user.id
+        account = await repository.receiving_account(session, account_id)
+    return account is not None and account.user_id != principal.user.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,10 +20,11 @@ async def add_challenge(session: AsyncSession, challenge: ScaChallenge) -> ScaCh
     return challenge
 
 
-async def challenge_for_update(session: AsyncSession, challenge_id: int) -> ScaChallenge | None:
-    return await session.scalar(
-        select(ScaChallenge).where(ScaChallenge.id == challenge_id).with_for_update()
-    )
+async def challenge(
+    session: AsyncSession, challenge_id: int, *, for_update: bool = False
+) -> ScaChallenge | None:
+    stmt = select(ScaChallenge).where(ScaChallenge.id == challenge_id)
+    return await session.scalar(stmt.with_for_update() if for_update else stmt)
 
 
 async def challenge_by_code(session: AsyncSession, digest: str) -> ScaChallenge | None:
@@ -73,9 +74,11 @@ async def remove_trusted_payee(session: AsyncSession, *, user_id: int, payee_id:
     return removed.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
-async def open_account_owner(session: AsyncSession, account_id: int) -> tuple[int | None] | None:
-    """(the owning user or None) for an open (active) customer account of a live customer;
-    None when there is no such account. A customer without a login still owns accounts."""
+async def receiving_account(
+    session: AsyncSession, account_id: int
+) -> Row[tuple[int | None]] | None:
+    """The row (`user_id`: the owner's login, None for a customer without one) of an open
+    customer account of a live customer; None when there is no such account."""
     found = await session.execute(
         select(Customer.user_id)
         .join(Account, Account.customer_id == Customer.id)
@@ -86,5 +89,4 @@ async def open_account_owner(session: AsyncSession, account_id: int) -> tuple[in
             Customer.deleted_at.is_(None),
         )
     )
-    row = found.first()
-    return (row[0],) if row is not None else None
+    return found.one_or_none()

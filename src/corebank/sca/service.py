@@ -120,8 +120,8 @@ def challenge_view(challenge: ScaChallenge) -> dict[str, Any]:
 
 
 async def get_challenge(ctx: ScaContext, *, principal: Principal, challenge_id: int) -> dict:
-    async with ctx.db.session() as session:
-        challenge = await repository.challenge_for_update(session, challenge_id)
+    async with ctx.db.read() as session:
+        challenge = await repository.challenge(session, challenge_id)
         if challenge is None or challenge.user_id != principal.user.id:
             raise ChallengeNotFound("No such challenge.")
         return challenge_view(challenge)
@@ -171,14 +171,15 @@ async def _verify_factor(
 
 
 async def _pending(ctx: ScaContext, *, user_id: int, challenge_id: int) -> None:
-    async with ctx.db.session() as session:
-        await _pending_in(session, ctx, user_id=user_id, challenge_id=challenge_id)
+    """Refuse before a factor attempt is spent on a challenge that cannot be completed."""
+    async with ctx.db.read() as session:
+        await _pending_in(session, ctx, user_id=user_id, challenge_id=challenge_id, lock=False)
 
 
 async def _pending_in(
-    session: AsyncSession, ctx: ScaContext, *, user_id: int, challenge_id: int
+    session: AsyncSession, ctx: ScaContext, *, user_id: int, challenge_id: int, lock: bool = True
 ) -> ScaChallenge:
-    challenge = await repository.challenge_for_update(session, challenge_id)
+    challenge = await repository.challenge(session, challenge_id, for_update=lock)
     if challenge is None or challenge.user_id != user_id:
         raise ChallengeNotFound("No such challenge.")
     if challenge.status != "pending" or challenge.expires_at <= ctx.clock.now():
@@ -188,7 +189,7 @@ async def _pending_in(
 
 async def _count_failure(ctx: ScaContext, challenge_id: int) -> None:
     async with ctx.db.transaction() as session:
-        challenge = await repository.challenge_for_update(session, challenge_id)
+        challenge = await repository.challenge(session, challenge_id, for_update=True)
         if challenge is not None:
             challenge.failed_count += 1
             _record(session, "sca.challenge_failed", challenge)
