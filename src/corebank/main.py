@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -18,7 +17,7 @@ from corebank import __version__
 from corebank.accounts import router as accounts_router
 from corebank.audit import router as audit_router
 from corebank.config import Environment, Settings, opened_in_production
-from corebank.container import Container, build_container, close_container
+from corebank.container import build_container, close_container
 from corebank.core import health, metrics, observability
 from corebank.core.api import API_PREFIX
 from corebank.core.clock import Clock
@@ -28,16 +27,18 @@ from corebank.core.errors import install_error_handlers
 from corebank.core.logging import configure_logging
 from corebank.core.middleware import (
     ClientAddressResolver,
+    CORSMiddleware,
     DeclaredBodyLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from corebank.core.ratelimit import DefaultRateLimitMiddleware
+from corebank.core.ratelimit import DefaultRateLimitMiddleware, RateLimiter
 from corebank.credit import router as credit_router
 from corebank.customers import router as customers_router
 from corebank.events import router as webhooks_router
 from corebank.identity import mfa_router, users_router
 from corebank.identity import router as auth_router
+from corebank.identity.tokens import TokenService
 from corebank.ledger import history_router as ledger_history_router
 from corebank.ledger import router as ledger_router
 from corebank.sca import router as sca_router
@@ -161,7 +162,12 @@ def create_app(
     observability.setup_sentry(settings)
     install_error_handlers(app)
     _include_routers(app)
-    _add_middleware(app, container)
+    add_middleware(
+        app,
+        settings,
+        rate_limiter=container.rate_limiter,
+        user_of=container.tokens.peek_user_id,
+    )
     return app
 
 
@@ -174,18 +180,30 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(docs_router(app))
 
 
-def _add_middleware(app: FastAPI, container: Container) -> None:
-    """The middleware stack, innermost first (each add wraps everything added before)."""
-    settings = container.settings
+def add_middleware(
+    app: FastAPI,
+    settings: Settings,
+    *,
+    rate_limiter: RateLimiter | None = None,
+    user_of: Callable[[str], int | None] | None = None,
+) -> None:
+    """The middleware stack, innermost first (each add wraps everything added before).
+
+    `create_app` passes its container's rate limiter and token check; without them (the
+    bench's stack baseline, bench/baseline_app.py, wraps a bare app in this very stack) the
+    stack gets its own, built from `settings`.
+    """
+    rate_limiter = rate_limiter or RateLimiter(settings)
+    user_of = user_of or TokenService(settings.signing_key).peek_user_id
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.body_limit_bytes)
     app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.body_limit_bytes)
     app.add_middleware(
         DefaultRateLimitMiddleware,
         prefix=API_PREFIX,
-        limiter=container.rate_limiter,
+        limiter=rate_limiter,
         limit=settings.rate_limit_default,
-        user_of=container.tokens.peek_user_id,
+        user_of=user_of,
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(

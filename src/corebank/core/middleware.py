@@ -1,30 +1,102 @@
-"""Pure-ASGI middleware: request context (correlation id, access log, 500s) and headers."""
+"""Pure-ASGI middleware: request context (correlation id, access log, 500s) and headers.
+
+Every layer reads the request headers it needs straight from the scope's raw list
+(`header_value`, `header_values`) and edits a response's headers in one pass (`edit_headers`):
+Starlette's `Headers(scope=scope)` copies the list each time it is built and raises a KeyError
+inside `.get()` for every header that is missing, and each `MutableHeaders` assignment scans
+and re-encodes the list again; on a request that touches nothing that was most of a layer's cost.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import structlog
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corebank.core.context import client_ip_var, correlation_id_var, user_agent_var
 from corebank.core.errors import problem_response
 
-log = structlog.get_logger("corebank.access")
+ACCESS_LOGGER = "corebank.access"
+log = structlog.get_logger(ACCESS_LOGGER)
 error_log = structlog.get_logger("corebank.errors")
 
 CORRELATION_HEADER = "X-Correlation-ID"
 CORRELATION_ALIASES = ("x-correlation-id", "x-request-id")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_CORRELATION_KEY = CORRELATION_HEADER.lower().encode()
+_CONTEXT_HEADERS = frozenset(name.encode() for name in (*CORRELATION_ALIASES, "user-agent"))
+
+RawHeaders = list[tuple[bytes, bytes]]
+SET, DEFAULT, REMOVE = "set", "default", "remove"
+#: Lower-case header name -> (SET | DEFAULT | REMOVE, value): `h[name] = value`,
+#: `h.setdefault(name, value)`, `del h[name]`, applied in this order (dicts keep it).
+HeaderEdits = Mapping[bytes, tuple[str, bytes]]
 
 
-def pick_correlation_id(headers: Headers) -> str:
+def header_value(scope: Scope, name: bytes) -> str | None:
+    """The request header `name` (lower case) as `Headers(scope=scope).get(name)` gives it.
+
+    ASGI servers send header names in lower case; Starlette's lookup relies on it too.
+    """
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def header_values(scope: Scope, names: Collection[bytes]) -> dict[str, str]:
+    """The first value of each of `names` (lower case) the request carries, in one pass."""
+    found: dict[str, str] = {}
+    for key, value in scope["headers"]:
+        if key in names:
+            found.setdefault(key.decode("latin-1"), value.decode("latin-1"))
+    return found
+
+
+def edit_headers(raw: Iterable[tuple[bytes, bytes]], edits: HeaderEdits) -> RawHeaders:
+    """The response headers after `edits`, as the same MutableHeaders operations leave them.
+
+    SET replaces the first occurrence where it stands and drops the others (or appends),
+    DEFAULT keeps every occurrence (or appends), REMOVE drops them all; what is appended comes
+    in the order of `edits`.
+    """
+    out: RawHeaders = []
+    seen: set[bytes] = set()
+    for key, value in raw:
+        edit = edits.get(key)
+        if edit is None:
+            out.append((key, value))
+            continue
+        mode, new = edit
+        if mode == REMOVE or (mode == SET and key in seen):
+            continue
+        out.append((key, new if mode == SET else value))
+        seen.add(key)
+    for key, (mode, new) in edits.items():
+        if mode != REMOVE and key not in seen:
+            out.append((key, new))
+    return out
+
+
+def set_header(raw: Iterable[tuple[bytes, bytes]], name: bytes, value: bytes) -> RawHeaders:
+    """`edit_headers(raw, {name: (SET, value)})`, quicker when `name` is not there yet."""
+    headers = list(raw)
+    for key, _ in headers:
+        if key == name:
+            return edit_headers(headers, {name: (SET, value)})
+    headers.append((name, value))
+    return headers
+
+
+def pick_correlation_id(headers: Mapping[str, str]) -> str:
     """The caller's id when it is sane (<=128 of [A-Za-z0-9._-]), else a new UUID."""
     for name in CORRELATION_ALIASES:
         value = headers.get(name)
@@ -51,7 +123,7 @@ class ClientAddressResolver:
         peer = client[0] if client else "unknown"
         if not self._trusted or not self._is_trusted(peer):
             return peer
-        forwarded = Headers(scope=scope).get("x-forwarded-for", "")
+        forwarded = header_value(scope, b"x-forwarded-for") or ""
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         for hop in reversed(hops):
             if not self._is_trusted(hop):
@@ -88,12 +160,15 @@ class RequestContextMiddleware:
         self.observers = observers or []
         self.starters = starters or []
         self.error_reporters = error_reporters or []
+        # The stdlib logger behind `log`: at LOG_LEVEL=WARNING structlog's filter_by_level
+        # drops every access line, but only after the call and its fields were built.
+        self._access_logger = logging.getLogger(ACCESS_LOGGER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        headers = header_values(scope, _CONTEXT_HEADERS)
         correlation_id = pick_correlation_id(headers)
         client_ip = self.resolver.resolve(scope)
         tokens = (
@@ -115,7 +190,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                MutableHeaders(scope=message)[CORRELATION_HEADER] = correlation_id
+                message["headers"] = set_header(
+                    message.get("headers", ()), _CORRELATION_KEY, correlation_id.encode("latin-1")
+                )
             elif message["type"] == "http.response.body":
                 state["response_size"] += len(message.get("body", b""))
             await send(message)
@@ -149,6 +226,9 @@ class RequestContextMiddleware:
         await response(scope, receive, send)
 
     def _access_line(self, scope: Scope, status: int, duration_ms: float, client_ip: str) -> None:
+        slow = duration_ms >= self.slow_request_ms
+        if not slow and not self._access_logger.isEnabledFor(logging.INFO):
+            return
         fields: dict[str, Any] = {
             "method": scope.get("method"),
             "route": route_template(scope),
@@ -157,7 +237,7 @@ class RequestContextMiddleware:
             "client_ip": client_ip,
             "user_id": scope.get("state", {}).get("user_id"),
         }
-        if duration_ms >= self.slow_request_ms:
+        if slow:
             log.warning("http.request.slow", **fields)
         else:
             log.info("http.request", **fields)
@@ -197,29 +277,37 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.hsts = hsts
+        self._edits = self._header_edits(csp=(SET, self.STRICT_CSP))
+        self._docs_edits = self._header_edits(csp=(DEFAULT, self.DOCS_CSP))
+
+    def _header_edits(self, *, csp: tuple[str, str]) -> dict[bytes, tuple[str, bytes]]:
+        """Built once: the edits every response of one kind gets, in the order they apply."""
+        edits = {
+            "x-content-type-options": (SET, "nosniff"),
+            "x-frame-options": (SET, "DENY"),
+            "referrer-policy": (SET, "no-referrer"),
+            "cross-origin-resource-policy": (SET, "same-origin"),
+            "content-security-policy": csp,
+            "cache-control": (DEFAULT, "no-store"),
+        }
+        if self.hsts:
+            edits["strict-transport-security"] = (SET, "max-age=31536000; includeSubDomains")
+        edits["server"] = (REMOVE, "")
+        return {
+            name.encode(): (mode, value.encode("latin-1")) for name, (mode, value) in edits.items()
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope.get("path", "").startswith(self.DOCS_PATHS)
+        edits = (
+            self._docs_edits if scope.get("path", "").startswith(self.DOCS_PATHS) else self._edits
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                if is_docs:
-                    headers.setdefault("Content-Security-Policy", self.DOCS_CSP)
-                else:
-                    headers["Content-Security-Policy"] = self.STRICT_CSP
-                headers.setdefault("Cache-Control", "no-store")
-                if self.hsts:
-                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                if "server" in headers:
-                    del headers["server"]
+                message["headers"] = edit_headers(message.get("headers", ()), edits)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -238,7 +326,7 @@ class DeclaredBodyLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            declared = Headers(scope=scope).get("content-length", "")
+            declared = header_value(scope, b"content-length") or ""
             if declared.isdigit() and int(declared) > self.max_bytes:
                 response = problem_response(
                     scope.get("path", ""),
@@ -250,3 +338,26 @@ class DeclaredBodyLimitMiddleware:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class CORSMiddleware(StarletteCORSMiddleware):
+    """Starlette's CORS, except that a request without an Origin skips its Headers copies.
+
+    Such a request (any client but a browser: the API's usual caller) only gets `Origin`
+    added to the response's Vary, in one pass here, as Starlette's `send` would add it.
+    A request with an Origin, preflight or not, goes through Starlette's own code.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or header_value(scope, b"origin") is not None:
+            await super().__call__(scope, receive, send)
+            return
+
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", ()))
+                vary = b", ".join([*(value for key, value in raw if key == b"vary"), b"Origin"])
+                message["headers"] = set_header(raw, b"vary", vary)
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)

@@ -19,11 +19,11 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corebank.config import Settings
 from corebank.core.errors import RateLimited, problem_response
+from corebank.core.middleware import SET, edit_headers, header_value
 
 log = structlog.get_logger(__name__)
 
@@ -238,16 +238,18 @@ class DefaultRateLimitMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
                 route_headers = scope.get("state", {}).get(ROUTE_HEADERS_KEY)
-                for name, value in (route_headers or decision.headers()).items():
-                    headers[name] = value
+                edits = {
+                    name.lower().encode(): (SET, value.encode("latin-1"))
+                    for name, value in (route_headers or decision.headers()).items()
+                }
+                message["headers"] = edit_headers(message.get("headers", ()), edits)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
     def _client_key(self, scope: Scope) -> str:
-        authorization = Headers(scope=scope).get("authorization", "")
+        authorization = header_value(scope, b"authorization") or ""
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
             user_id = self.user_of(token)
