@@ -5,13 +5,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
-from corebank.models import AuditEvent
+from corebank.identity.tokens import TokenType
+from corebank.models import AuditEvent, AuthSession, User
 from tests.identity.helpers import bearer, login, register, tokens
-from tests.support import STRONG_PASSWORD, login_as
+from tests.support import STRONG_PASSWORD, audit_rows, login_as
 
 
 async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
@@ -184,3 +185,45 @@ async def test_password_change_needs_the_current_password(client: httpx.AsyncCli
     assert response.status_code == 422
     assert response.json()["type"].endswith("/invalid-current-password")
     assert (await login(client)).status_code == 200
+
+
+async def test_refresh_records_the_use_and_carries_the_current_role(
+    client: httpx.AsyncClient, pair: dict[str, Any], app: Any, db: Database, clock: FrozenClock
+) -> None:
+    clock.advance(minutes=10)
+    async with db.transaction() as session:
+        await session.execute(update(User).values(role="staff"))
+    rotated = await refresh(client, pair["refresh_token"])
+    assert rotated.status_code == 200
+    claims = app.state.container.tokens.verify(
+        rotated.json()["access_token"], expected=TokenType.access, now=clock.now()
+    )
+    assert claims.role == "staff"
+    async with db.session() as session:
+        seen = (await session.execute(select(AuthSession.id, AuthSession.last_seen_at))).one()
+    assert (claims.session_id, seen.last_seen_at) == (seen.id, clock.now())
+    assert [row.target_id for row in await audit_rows(db, "user.token_refreshed")] == [str(seen.id)]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"is_active": False}, {"deleted_at": "now"}],
+    ids=["deactivated", "deleted"],
+)
+async def test_refresh_is_refused_once_the_user_may_not_log_in(
+    client: httpx.AsyncClient,
+    pair: dict[str, Any],
+    db: Database,
+    clock: FrozenClock,
+    change: dict[str, Any],
+) -> None:
+    created = clock.now()
+    clock.advance(minutes=10)
+    values = {k: clock.now() if v == "now" else v for k, v in change.items()}
+    async with db.transaction() as session:
+        await session.execute(update(User).values(**values))
+    assert (await refresh(client, pair["refresh_token"])).status_code == 401
+    async with db.session() as session:
+        last_seen = await session.scalar(select(AuthSession.last_seen_at))
+    assert last_seen == created  # a refused refresh records no use
+    assert await audit_rows(db, "user.token_refreshed") == []

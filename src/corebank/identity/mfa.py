@@ -16,8 +16,9 @@ from __future__ import annotations
 import hmac
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import pyotp
 import segno
@@ -30,6 +31,7 @@ from corebank.identity.context import AuthContext
 from corebank.identity.errors import UserNotFound
 from corebank.identity.principal import Principal
 from corebank.identity.recovery import confirm_current_password
+from corebank.identity.repository import CodeCounters, TotpUse
 from corebank.identity.service import ENROL_MFA, start_session
 from corebank.identity.sessions import IssuedTokens
 from corebank.identity.tokens import token_digest
@@ -69,6 +71,24 @@ class InvalidMfaTicket(Unauthorized):
 
     def __init__(self) -> None:
         super().__init__("The MFA ticket is invalid, used or expired; log in again.")
+
+
+class CodeLock(Protocol):
+    """A user's wrong-code count and code lock, as `_attempt` updates them: a loaded User, or
+    the columns a login read (`repository.CodeCounters`)."""
+
+    id: int
+    mfa_failed_count: int
+    mfa_locked_until: datetime | None
+
+
+class TotpSecret(Protocol):
+    """A TOTP factor's sealed secret and last accepted step: a loaded TotpFactor, or the
+    columns a login read (`repository.TotpUse`)."""
+
+    key_id: str
+    secret_ciphertext: str
+    last_used_step: int | None
 
 
 def mfa_locked(until: datetime, now: datetime) -> Forbidden:
@@ -192,18 +212,23 @@ async def complete_login(ctx: AuthContext, *, ticket: str, factor: Factor) -> Is
     now = ctx.clock.now()
     pair: IssuedTokens | None = None
     async with ctx.db.transaction() as session:
-        found = await repository.mfa_ticket_for_update(session, token_digest(ticket))
+        found = await repository.mfa_login(session, token_digest(ticket))
         if found is None or found.used_at is not None or found.expires_at <= now:
             raise InvalidMfaTicket()
-        user = await _locked_user(session, found.user_id)
-        totp = await repository.confirmed_totp(session, user.id)
-        if not user.can_log_in or totp is None:
+        if not found.can_log_in or found.totp is None:
             raise InvalidMfaTicket()
-        refusal = await _attempt(ctx, session, user, totp, factor, now)
+        refusal = await _login_attempt(ctx, session, found.counters, found.totp, factor, now)
         if refusal is None:
-            found.used_at = now
-            method = "recovery_code" if factor.recovery_code else "totp"
-            pair = await start_session(ctx, session, user, now, method=method)
+            await repository.spend_mfa_ticket(session, ticket_id=found.ticket_id, now=now)
+            pair = await start_session(
+                ctx,
+                session,
+                user_id=found.counters.id,
+                role=found.role,
+                now=now,
+                method="recovery_code" if factor.recovery_code else "totp",
+                has_factor=True,
+            )
     if pair is None:
         metrics.LOGINS.labels("mfa_failure").inc()
         raise refusal or InvalidMfaCode()
@@ -242,11 +267,29 @@ async def status(ctx: AuthContext, *, user_id: int) -> tuple[bool, int]:
 # --- one attempt ---------------------------------------------------------------------------
 
 
+async def _login_attempt(
+    ctx: AuthContext,
+    session: AsyncSession,
+    counters: CodeCounters,
+    totp: TotpUse,
+    sent: Factor,
+    now: datetime,
+) -> CorebankError | None:
+    """`_attempt` on copies of the columns a login read; what it changed is written back."""
+    new_counters, new_totp = replace(counters), replace(totp)
+    refusal = await _attempt(ctx, session, new_counters, new_totp, sent, now)
+    if new_counters != counters:
+        await repository.save_code_counters(session, new_counters)
+    if new_totp != totp:
+        await repository.save_totp_use(session, new_totp)
+    return refusal
+
+
 async def _attempt(
     ctx: AuthContext,
     session: AsyncSession,
-    user: User,
-    factor: TotpFactor,
+    user: CodeLock,
+    factor: TotpSecret,
     sent: Factor,
     now: datetime,
 ) -> CorebankError | None:
@@ -273,7 +316,7 @@ async def _attempt(
     return mfa_locked(user.mfa_locked_until, now)
 
 
-def _accept_totp(ctx: AuthContext, factor: TotpFactor, code: str, now: datetime) -> bool:
+def _accept_totp(ctx: AuthContext, factor: TotpSecret, code: str, now: datetime) -> bool:
     """Whether `code` is the code of a step within the drift window not accepted before."""
     secret = ctx.secrets.open(factor.key_id, factor.secret_ciphertext)
     if not ctx.secrets.is_current(factor.key_id):  # re-seal under the current key

@@ -8,16 +8,32 @@ nothing about who has an account.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import (
+    Select,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.db import Database
-from corebank.core.sql import Prepared
+from corebank.core.sql import Prepared, execute
+from corebank.models.base import UTCDateTime, utcnow
 from corebank.models.mfa import MfaTicket, RecoveryCode, TotpFactor
 from corebank.models.user import (
     AuthSession,
@@ -36,6 +52,84 @@ async def by_identifier(session: AsyncSession, identifier: str) -> User | None:
     return await session.scalar(
         select(User).where(or_(User.email == identifier, User.username == identifier))
     )
+
+
+#: A bound `now` that converts like the timestamp columns it is compared with or written to.
+#: (The login statements' bound names never repeat a column of the table an UPDATE or INSERT
+#: writes: SQLAlchemy reserves those names for its SET and VALUES clauses.)
+_NOW = bindparam("now", type_=UTCDateTime())
+
+
+@dataclass(frozen=True)
+class LoginUser:
+    """The columns a login needs of the user an identifier names."""
+
+    id: int
+    email: str
+    username: str | None
+    password_hash: str
+    role: Role
+    is_active: bool
+    deleted_at: datetime | None
+
+    @property
+    def can_log_in(self) -> bool:
+        return self.is_active and self.deleted_at is None
+
+
+@dataclass(frozen=True)
+class LoginLookup:
+    """What a login reads before it checks the password."""
+
+    user: LoginUser | None
+    #: The latest lock that still holds on the identifier typed, the user's e-mail or username.
+    locked_until: datetime | None
+
+
+def _login_lookup() -> Prepared:
+    """The user whose e-mail or username is `key`, outer-joined to a constant row so that an
+    unknown identifier still yields one row, and the end of the lock on `key` and on the
+    user's e-mail and username (the identifiers a failure counts against)."""
+    key = bindparam("key")
+    user = (
+        select(
+            User.id,
+            User.email,
+            User.username,
+            User.password_hash,
+            User.role,
+            User.is_active,
+            User.deleted_at,
+        )
+        .where(or_(User.email == key, User.username == key))
+        .subquery("login_user")
+    )
+    lock_end = (
+        select(func.max(LoginThrottle.locked_until))
+        .where(
+            LoginThrottle.identifier.in_([key, user.c.email, user.c.username]),
+            LoginThrottle.locked_until > _NOW,
+        )
+        .scalar_subquery()
+    )
+    one_row = select(literal_column("1").label("one")).subquery("one_row")
+    return Prepared(select(*user.c, lock_end).select_from(one_row.outerjoin(user, true())))
+
+
+# Built once: every login runs it first, outside any transaction (on the driver).
+_LOGIN_LOOKUP = _login_lookup()
+
+
+async def login_lookup(db: Database, *, key: str, now: datetime) -> LoginLookup:
+    """The user a login names and the lock it is under, in one round trip."""
+    row = await db.fetch_row(_LOGIN_LOOKUP, {"key": key, "now": now})
+    user_id, email, username, password_hash, role, is_active, deleted_at, locked_until = (
+        row or (None,) * 8
+    )
+    if user_id is None:
+        return LoginLookup(user=None, locked_until=locked_until)
+    user = LoginUser(user_id, email, username, password_hash, Role(role), is_active, deleted_at)
+    return LoginLookup(user=user, locked_until=locked_until)
 
 
 async def by_id(session: AsyncSession, user_id: int, *, for_update: bool = False) -> User | None:
@@ -84,9 +178,35 @@ async def add_user(session: AsyncSession, user: User) -> User:
     return user
 
 
-async def lock_user(session: AsyncSession, user_id: int) -> None:
-    """Lock the user's row (concurrent logins then count each other's sessions)."""
-    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+_LOCK_FOR_LOGIN = Prepared(
+    select(exists().where(TotpFactor.user_id == User.id, TotpFactor.confirmed_at.is_not(None)))
+    .where(User.id == bindparam("user_id"))
+    .with_for_update(of=User)
+)
+
+
+async def lock_for_login(session: AsyncSession, user_id: int) -> bool | None:
+    """Lock the user's row (concurrent logins then count each other's sessions, and a factor
+    being confirmed or removed meanwhile is seen); whether the user has a confirmed second
+    factor, or None when the user is gone."""
+    rows = await execute(session, _LOCK_FOR_LOGIN, {"user_id": user_id})
+    return bool(rows[0][0]) if rows else None
+
+
+_SET_PASSWORD_HASH = Prepared(
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(
+        password_hash=bindparam("new_hash"),
+        updated_at=bindparam("touched_at", type_=UTCDateTime()),
+    )
+)
+
+
+async def set_password_hash(session: AsyncSession, *, user_id: int, password_hash: str) -> None:
+    """Store the same password's hash under new parameters (an upgrade at login)."""
+    params = {"user_id": user_id, "new_hash": password_hash, "touched_at": utcnow()}
+    await execute(session, _SET_PASSWORD_HASH, params)
 
 
 async def set_password(
@@ -111,19 +231,62 @@ async def set_pin(session: AsyncSession, *, user_id: int, pin_hash: str) -> None
 # --- sessions and refresh tokens -----------------------------------------------------------
 
 
-async def add_session(session: AsyncSession, auth_session: AuthSession) -> AuthSession:
-    session.add(auth_session)
-    await session.flush()
-    return auth_session
+_INSERT_SESSION = Prepared(
+    insert(AuthSession).returning(AuthSession.id),
+    column_keys=[
+        "user_id",
+        "created_at",
+        "last_seen_at",
+        "expires_at",
+        "ip",
+        "user_agent",
+        "required_action",
+    ],
+)
 
 
-async def session_by_id(
-    session: AsyncSession, session_id: int, *, for_update: bool = False
-) -> AuthSession | None:
-    stmt = select(AuthSession).where(AuthSession.id == session_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return await session.scalar(stmt)
+async def insert_session(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    now: datetime,
+    expires_at: datetime,
+    ip: str | None,
+    user_agent: str | None,
+    required_action: str | None,
+) -> int:
+    """Insert a session that starts now; its id."""
+    rows = await execute(
+        session,
+        _INSERT_SESSION,
+        {
+            "user_id": user_id,
+            "created_at": now,
+            "last_seen_at": now,
+            "expires_at": expires_at,
+            "ip": ip,
+            "user_agent": user_agent,
+            "required_action": required_action,
+        },
+    )
+    return int(rows[0][0])
+
+
+_LIVE_SESSION_IDS = Prepared(
+    select(AuthSession.id)
+    .where(
+        AuthSession.user_id == bindparam("user_id"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > _NOW,
+    )
+    .order_by(AuthSession.created_at, AuthSession.id)
+)
+
+
+async def live_session_ids(session: AsyncSession, *, user_id: int, now: datetime) -> list[int]:
+    """The ids of the user's unrevoked, unexpired sessions, oldest first."""
+    rows = await execute(session, _LIVE_SESSION_IDS, {"user_id": user_id, "now": now})
+    return [session_id for (session_id,) in rows]
 
 
 async def live_sessions(session: AsyncSession, *, user_id: int, now: datetime) -> list[AuthSession]:
@@ -180,26 +343,85 @@ async def revoke_user_sessions(
     return list((await session.execute(stmt)).scalars().all())
 
 
-def add_refresh_token(
+_INSERT_REFRESH_TOKEN = Prepared(
+    insert(RefreshToken), column_keys=["session_id", "token_hash", "created_at"]
+)
+
+
+async def add_refresh_token(
     session: AsyncSession, *, session_id: int, digest: str, now: datetime
 ) -> None:
-    session.add(RefreshToken(session_id=session_id, token_hash=digest, created_at=now))
+    params = {"session_id": session_id, "token_hash": digest, "created_at": now}
+    await execute(session, _INSERT_REFRESH_TOKEN, params)
+
+
+_SPEND_REFRESH_TOKEN = Prepared(
+    update(RefreshToken)
+    .where(RefreshToken.token_hash == bindparam("digest"), RefreshToken.used_at.is_(None))
+    .values(used_at=_NOW)
+    .returning(RefreshToken.session_id)
+)
 
 
 async def spend_refresh_token(session: AsyncSession, *, digest: str, now: datetime) -> int | None:
     """Mark an unused refresh token used (a conditional UPDATE: concurrent callers race on
     it, one wins); its session id, or None when it was unknown or already used."""
-    spent = await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.token_hash == digest, RefreshToken.used_at.is_(None))
-        .values(used_at=now)
-        .returning(RefreshToken.session_id)
+    rows = await execute(session, _SPEND_REFRESH_TOKEN, {"digest": digest, "now": now})
+    return rows[0][0] if rows else None
+
+
+_REFRESH_TOKEN_USE = Prepared(
+    select(RefreshToken.session_id, RefreshToken.used_at).where(
+        RefreshToken.token_hash == bindparam("digest")
     )
-    return spent.scalar_one_or_none()
+)
 
 
-async def refresh_token_by_digest(session: AsyncSession, digest: str) -> RefreshToken | None:
-    return await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest))
+async def refresh_token_use(
+    session: AsyncSession, digest: str
+) -> tuple[int, datetime | None] | None:
+    """The session of a refresh token and when it was used, or None for an unknown token."""
+    rows = await execute(session, _REFRESH_TOKEN_USE, {"digest": digest})
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+@dataclass(frozen=True)
+class RenewedSession:
+    role: str
+    expires_at: datetime
+
+
+_RENEW_SESSION = Prepared(
+    update(AuthSession)
+    .where(
+        AuthSession.id == bindparam("session_id"),
+        AuthSession.user_id == bindparam("token_user_id"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > _NOW,
+        exists().where(
+            User.id == bindparam("token_user_id"),
+            User.is_active.is_(True),
+            User.deleted_at.is_(None),
+        ),
+    )
+    .values(last_seen_at=_NOW)
+    .returning(
+        # by the bound id, not correlated: SQLite renders RETURNING's columns unqualified
+        select(User.role).where(User.id == bindparam("token_user_id")).scalar_subquery(),
+        AuthSession.expires_at,
+    )
+)
+
+
+async def renew_session(
+    session: AsyncSession, *, session_id: int, user_id: int, now: datetime
+) -> RenewedSession | None:
+    """Record the use of a session whose refresh token was just spent, if it may still have
+    tokens: it is `user_id`'s, not revoked, not expired, and the user is active and not
+    deleted. The user's role and the session's end, or None when refused (nothing changed)."""
+    params = {"session_id": session_id, "token_user_id": user_id, "now": now}
+    rows = await execute(session, _RENEW_SESSION, params)
+    return RenewedSession(role=rows[0][0], expires_at=rows[0][1]) if rows else None
 
 
 # --- the per-request session check ---------------------------------------------------------
@@ -330,18 +552,147 @@ async def unused_recovery_codes(session: AsyncSession, user_id: int) -> int:
     return count or 0
 
 
-def add_mfa_ticket(
+_INSERT_MFA_TICKET = Prepared(
+    insert(MfaTicket), column_keys=["user_id", "token_hash", "created_at", "expires_at"]
+)
+
+
+async def add_mfa_ticket(
     session: AsyncSession, *, user_id: int, digest: str, now: datetime, expires_at: datetime
 ) -> None:
-    session.add(
-        MfaTicket(user_id=user_id, token_hash=digest, created_at=now, expires_at=expires_at)
+    params = {"user_id": user_id, "token_hash": digest, "created_at": now, "expires_at": expires_at}
+    await execute(session, _INSERT_MFA_TICKET, params)
+
+
+@dataclass
+class CodeCounters:
+    """A user's count of wrong second-factor codes and the end of their code lock, as the code
+    rules update them (`save_code_counters` writes them back). Named as User's columns, so the
+    rules take this and a loaded User alike."""
+
+    id: int
+    mfa_failed_count: int
+    mfa_locked_until: datetime | None
+
+
+@dataclass
+class TotpUse:
+    """A confirmed TOTP factor's sealed secret and last accepted step, as the code rules update
+    them (`save_totp_use` writes them back). Named as TotpFactor's columns."""
+
+    id: int
+    key_id: str
+    secret_ciphertext: str
+    last_used_step: int | None
+
+
+@dataclass(frozen=True)
+class MfaLogin:
+    """An MFA ticket, its user's login state and confirmed factor, read under row locks."""
+
+    ticket_id: int
+    used_at: datetime | None
+    expires_at: datetime
+    role: Role
+    can_log_in: bool
+    counters: CodeCounters
+    totp: TotpUse | None
+
+
+# The ticket's and the user's rows locked in one statement: parallel code attempts queue on
+# them, so each is counted.
+_MFA_LOGIN = Prepared(
+    select(
+        MfaTicket.id,
+        MfaTicket.used_at,
+        MfaTicket.expires_at,
+        User.id,
+        User.role,
+        User.is_active,
+        User.deleted_at,
+        User.mfa_failed_count,
+        User.mfa_locked_until,
+        TotpFactor.id,
+        TotpFactor.key_id,
+        TotpFactor.secret_ciphertext,
+        TotpFactor.last_used_step,
+    )
+    .select_from(MfaTicket)
+    .join(User, User.id == MfaTicket.user_id)
+    .outerjoin(TotpFactor, (TotpFactor.user_id == User.id) & TotpFactor.confirmed_at.is_not(None))
+    .where(MfaTicket.token_hash == bindparam("digest"))
+    .with_for_update(of=[MfaTicket, User])
+)
+
+
+async def mfa_login(session: AsyncSession, digest: str) -> MfaLogin | None:
+    """The ticket with this digest and what its code step needs, or None if there is none."""
+    rows = await execute(session, _MFA_LOGIN, {"digest": digest})
+    if not rows:
+        return None
+    ticket_id, used_at, expires_at, user_id, role, is_active, deleted_at, *rest = rows[0]
+    failed_count, locked_until, factor_id, key_id, ciphertext, last_step = rest
+    totp = None if factor_id is None else TotpUse(factor_id, key_id, ciphertext, last_step)
+    return MfaLogin(
+        ticket_id=ticket_id,
+        used_at=used_at,
+        expires_at=expires_at,
+        role=Role(role),
+        can_log_in=bool(is_active) and deleted_at is None,
+        counters=CodeCounters(user_id, failed_count, locked_until),
+        totp=totp,
     )
 
 
-async def mfa_ticket_for_update(session: AsyncSession, digest: str) -> MfaTicket | None:
-    return await session.scalar(
-        select(MfaTicket).where(MfaTicket.token_hash == digest).with_for_update()
+_SPEND_MFA_TICKET = Prepared(
+    update(MfaTicket).where(MfaTicket.id == bindparam("ticket_id")).values(used_at=_NOW)
+)
+
+
+async def spend_mfa_ticket(session: AsyncSession, *, ticket_id: int, now: datetime) -> None:
+    await execute(session, _SPEND_MFA_TICKET, {"ticket_id": ticket_id, "now": now})
+
+
+_SAVE_CODE_COUNTERS = Prepared(
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(
+        mfa_failed_count=bindparam("failed_count"),
+        mfa_locked_until=bindparam("locked_until", type_=UTCDateTime()),
+        updated_at=bindparam("touched_at", type_=UTCDateTime()),
     )
+)
+
+
+async def save_code_counters(session: AsyncSession, counters: CodeCounters) -> None:
+    params = {
+        "user_id": counters.id,
+        "failed_count": counters.mfa_failed_count,
+        "locked_until": counters.mfa_locked_until,
+        "touched_at": utcnow(),
+    }
+    await execute(session, _SAVE_CODE_COUNTERS, params)
+
+
+_SAVE_TOTP_USE = Prepared(
+    update(TotpFactor)
+    .where(TotpFactor.id == bindparam("factor_id"))
+    .values(
+        key_id=bindparam("new_key_id"),
+        secret_ciphertext=bindparam("new_ciphertext"),
+        last_used_step=bindparam("step"),
+    )
+)
+
+
+async def save_totp_use(session: AsyncSession, totp: TotpUse) -> None:
+    params = {
+        "factor_id": totp.id,
+        "new_key_id": totp.key_id,
+        "new_ciphertext": totp.secret_ciphertext,
+        "step": totp.last_used_step,
+    }
+    await execute(session, _SAVE_TOTP_USE, params)
 
 
 # --- password-reset tokens -----------------------------------------------------------------
@@ -387,6 +738,53 @@ async def throttle_locked_until(
     return until if until is not None and until > now else None
 
 
+def _throttle_failure(upsert: Callable[[Any], Any]) -> Prepared:
+    """Count one failure: insert the identifier's row, or update it in the same statement.
+
+    While locked the counter does not grow; after a lock has expired the count starts again;
+    the failure that reaches `max_failures` sets the lock until `lock_until`.
+    """
+    table = LoginThrottle.__table__
+    is_locked = (table.c.locked_until.is_not(None)) & (table.c.locked_until > _NOW)
+    lock_expired = (table.c.locked_until.is_not(None)) & (table.c.locked_until <= _NOW)
+    new_count = case(
+        (is_locked, table.c.failed_count),
+        (lock_expired, 1),
+        else_=table.c.failed_count + 1,
+    )
+    new_lock = case(
+        (is_locked, table.c.locked_until),
+        (new_count >= bindparam("max_failures"), bindparam("lock_until", type_=UTCDateTime())),
+        else_=None,
+    )
+    return Prepared(
+        upsert(table)
+        .values(
+            identifier=bindparam("login_key"),
+            failed_count=1,
+            locked_until=bindparam("first_lock", type_=UTCDateTime()),
+            last_failed_at=_NOW,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.identifier],
+            set_={"failed_count": new_count, "locked_until": new_lock, "last_failed_at": _NOW},
+        )
+        .returning(table.c.failed_count, table.c.locked_until)
+    )
+
+
+#: The upsert per backend (each dialect has its own ON CONFLICT construct).
+_THROTTLE_FAILURE = {
+    "postgresql": _throttle_failure(pg_insert),
+    "sqlite": _throttle_failure(sqlite_insert),
+}
+_THROTTLE_ROW_LOCK = Prepared(
+    select(LoginThrottle.locked_until)
+    .where(LoginThrottle.identifier == bindparam("identifier"))
+    .with_for_update()
+)
+
+
 async def record_throttle_failure(
     session: AsyncSession,
     identifier: str,
@@ -395,42 +793,19 @@ async def record_throttle_failure(
     max_failures: int,
     lock_for: timedelta,
 ) -> FailureOutcome:
-    """Count one failure in a single statement; the one that reaches the limit sets the lock.
-
-    While locked the counter does not grow; after a lock has expired the count starts again.
-    """
-    table = LoginThrottle.__table__
-    is_locked = (table.c.locked_until.is_not(None)) & (table.c.locked_until > now)
-    lock_expired = (table.c.locked_until.is_not(None)) & (table.c.locked_until <= now)
-    new_count = case(
-        (is_locked, table.c.failed_count),
-        (lock_expired, 1),
-        else_=table.c.failed_count + 1,
-    )
-    new_lock = case(
-        (is_locked, table.c.locked_until),
-        (new_count >= max_failures, now + lock_for),
-        else_=None,
-    )
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    first_lock = now + lock_for if max_failures <= 1 else None
-    stmt = (
-        insert(table)
-        .values(identifier=identifier, failed_count=1, locked_until=first_lock, last_failed_at=now)
-        .on_conflict_do_update(
-            index_elements=[table.c.identifier],
-            set_={"failed_count": new_count, "locked_until": new_lock, "last_failed_at": now},
-        )
-        .returning(table.c.failed_count, table.c.locked_until)
-    )
+    """Count one failure in a single statement; the one that reaches the limit sets the lock."""
     # Lock the existing row first so concurrent failures queue here and each sees the
     # committed count (SQLite serializes writers anyway).
-    before = await session.scalar(
-        select(LoginThrottle.locked_until)
-        .where(LoginThrottle.identifier == identifier)
-        .with_for_update()
-    )
-    count, until = (await session.execute(stmt)).one()
+    locked = await execute(session, _THROTTLE_ROW_LOCK, {"identifier": identifier})
+    before = locked[0][0] if locked else None
+    params = {
+        "login_key": identifier,
+        "now": now,
+        "max_failures": max_failures,
+        "lock_until": now + lock_for,
+        "first_lock": now + lock_for if max_failures <= 1 else None,
+    }
+    [(count, until)] = await execute(session, _THROTTLE_FAILURE[session.bind.dialect.name], params)
     was_locked = before is not None and before > now
     return FailureOutcome(
         count=count, locked_until=until, newly_locked=until is not None and not was_locked
@@ -444,14 +819,22 @@ async def clear_throttles(session: AsyncSession, *identifiers: str) -> None:
         await session.execute(delete(LoginThrottle).where(LoginThrottle.identifier.in_(wanted)))
 
 
-async def reset_throttle_if_unlocked(session: AsyncSession, identifier: str, now: datetime) -> bool:
-    """Zero the count after a good password unless a lock was set meanwhile; False if locked."""
-    result = await session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.identifier == identifier)
-        .where((LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until <= now))
-        .values(failed_count=0, locked_until=None)
+_LOCKED_NOW = LoginThrottle.locked_until > _NOW
+# A locked row keeps its count and lock (and is what RETURNING reports); any other is zeroed.
+_THROTTLE_RESET = Prepared(
+    update(LoginThrottle)
+    .where(LoginThrottle.identifier == bindparam("login_key"))
+    .values(
+        failed_count=case((_LOCKED_NOW, LoginThrottle.failed_count), else_=0),
+        locked_until=case((_LOCKED_NOW, LoginThrottle.locked_until), else_=None),
     )
-    if result.rowcount:  # type: ignore[attr-defined]
-        return True
-    return await throttle_locked_until(session, identifier, now) is None
+    .returning(LoginThrottle.locked_until)
+)
+
+
+async def reset_throttle_if_unlocked(session: AsyncSession, identifier: str, now: datetime) -> bool:
+    """Zero the count after a good password unless a lock was set meanwhile; False if locked.
+
+    One statement whether or not the identifier has a row (most have none)."""
+    rows = await execute(session, _THROTTLE_RESET, {"login_key": identifier, "now": now})
+    return not rows or rows[0][0] is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +23,8 @@ from corebank.identity.errors import (
     login_locked,
 )
 from corebank.identity.policy import PasswordPolicy, canonical_identifier, validate_username
-from corebank.identity.sessions import IssuedTokens
+from corebank.identity.repository import LoginUser
+from corebank.identity.sessions import IssuedTokens, TokenSubject
 from corebank.identity.tokens import token_digest
 from corebank.models.user import Role, User
 
@@ -41,6 +43,19 @@ class MfaRequired:
 
 
 LoginResult = IssuedTokens | MfaRequired
+
+
+class Account(Protocol):
+    """What the lockout rules need of a user: a login's LoginUser or a loaded User."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def username(self) -> str | None: ...
 
 
 def check_password(
@@ -143,13 +158,12 @@ async def login(ctx: AuthContext, *, identifier: str, password: str) -> LoginRes
     """Tokens for a good password; the same 401 for unknown users and wrong passwords."""
     key = canonical_identifier(identifier)[:320]
     now = ctx.clock.now()
-    async with ctx.db.read() as session:
-        user = await repository.by_identifier(session, key)
-        identifiers = login_identifiers(key, user)
-        until = await _lock_end(session, identifiers, now)
-    if until:
+    found = await repository.login_lookup(ctx.db, key=key, now=now)
+    user = found.user
+    identifiers = login_identifiers(key, user)
+    if found.locked_until:
         metrics.LOGINS.labels("locked").inc()
-        raise login_locked(until, now)
+        raise login_locked(found.locked_until, now)
     ok, new_hash = await ctx.hasher.verify(ctx.policy.normalize(password), _hash_of(user))
     if not ok or user is None or not user.can_log_in:
         await record_login_failure(ctx, identifiers, user, now)
@@ -157,7 +171,7 @@ async def login(ctx: AuthContext, *, identifier: str, password: str) -> LoginRes
     return await _login_succeeded(ctx, identifiers, user, new_hash, now)
 
 
-def login_identifiers(key: str, user: User | None) -> list[str]:
+def login_identifiers(key: str, user: Account | None) -> list[str]:
     """Every identifier a failure counts against: what was typed, and the user's e-mail and
     username, so having both does not double the guesses allowed. Sorted: rows lock in order."""
     names = {key}
@@ -166,7 +180,7 @@ def login_identifiers(key: str, user: User | None) -> list[str]:
     return sorted(names)
 
 
-def _hash_of(user: User | None) -> str | None:
+def _hash_of(user: LoginUser | None) -> str | None:
     return user.password_hash if user is not None else None
 
 
@@ -178,7 +192,7 @@ async def _lock_end(
 
 
 async def record_login_failure(
-    ctx: AuthContext, identifiers: list[str], user: User | None, now: datetime
+    ctx: AuthContext, identifiers: list[str], user: Account | None, now: datetime
 ) -> None:
     """Count a failed password against each identifier; 403 once any of them is locked."""
     settings = ctx.settings
@@ -231,7 +245,7 @@ async def record_login_failure(
 
 
 async def _login_succeeded(
-    ctx: AuthContext, identifiers: list[str], user: User, new_hash: str | None, now: datetime
+    ctx: AuthContext, identifiers: list[str], user: LoginUser, new_hash: str | None, now: datetime
 ) -> LoginResult:
     """Tokens, or for a user with a second factor a ticket for the code step."""
     result: LoginResult | None = None
@@ -240,14 +254,7 @@ async def _login_succeeded(
             await repository.reset_throttle_if_unlocked(session, name, now) for name in identifiers
         ]
         if all(unlocked):
-            if new_hash is not None:
-                fresh = await repository.by_id(session, user.id)
-                if fresh is not None:
-                    fresh.password_hash = new_hash
-            if await repository.confirmed_totp(session, user.id) is not None:
-                result = _issue_mfa_ticket(ctx, session, user, now)
-            else:
-                result = await start_session(ctx, session, user, now, method="password")
+            result = await _admit(ctx, session, user, new_hash, now)
     if result is None:  # a parallel failure locked it while this password was checked
         metrics.LOGINS.labels("locked").inc()
         async with ctx.db.read() as session:
@@ -257,47 +264,69 @@ async def _login_succeeded(
     return result
 
 
-def _issue_mfa_ticket(
-    ctx: AuthContext, session: AsyncSession, user: User, now: datetime
+async def _admit(
+    ctx: AuthContext, session: AsyncSession, user: LoginUser, new_hash: str | None, now: datetime
+) -> LoginResult:
+    """After a good password: its hash upgraded if its parameters are outdated, then tokens, or
+    for a user with a second factor a ticket for the code step."""
+    if new_hash is not None:
+        await repository.set_password_hash(session, user_id=user.id, password_hash=new_hash)
+    has_factor = await repository.lock_for_login(session, user.id)
+    if has_factor is None:  # the user was deleted while the password was checked
+        raise InvalidCredentials()
+    if has_factor:
+        return await _issue_mfa_ticket(ctx, session, user.id, now)
+    return await start_session(
+        ctx, session, user_id=user.id, role=user.role, now=now, method="password", has_factor=False
+    )
+
+
+async def _issue_mfa_ticket(
+    ctx: AuthContext, session: AsyncSession, user_id: int, now: datetime
 ) -> MfaRequired:
     ticket = secrets.token_urlsafe(32)
     lifetime = timedelta(minutes=ctx.settings.mfa_ticket_minutes)
-    repository.add_mfa_ticket(
-        session, user_id=user.id, digest=token_digest(ticket), now=now, expires_at=now + lifetime
+    await repository.add_mfa_ticket(
+        session, user_id=user_id, digest=token_digest(ticket), now=now, expires_at=now + lifetime
     )
     audit.record(
-        session, "user.login_mfa_required", actor_id=user.id, target_type="user", target_id=user.id
+        session, "user.login_mfa_required", actor_id=user_id, target_type="user", target_id=user_id
     )
     return MfaRequired(ticket=ticket, expires_in=int(lifetime.total_seconds()))
 
 
 async def start_session(
-    ctx: AuthContext, session: AsyncSession, user: User, now: datetime, *, method: str
+    ctx: AuthContext,
+    session: AsyncSession,
+    *,
+    user_id: int,
+    role: str,
+    now: datetime,
+    method: str,
+    has_factor: bool,
 ) -> IssuedTokens:
-    """Open a session for a user who just proved who they are; its token pair.
+    """Open a session for a user who just proved who they are; its token pair. The caller holds
+    the user's row lock and knows whether the user has a confirmed second factor.
 
     Staff and admins without a second factor get a session that may only enrol one while
     REQUIRE_MFA_FOR_STAFF is on (Keycloak's "required action")."""
     required_action = None
-    if (
-        ctx.settings.require_mfa_for_staff
-        and user.role in (Role.staff, Role.admin)
-        and await repository.confirmed_totp(session, user.id) is None
-    ):
+    if ctx.settings.require_mfa_for_staff and role in (Role.staff, Role.admin) and not has_factor:
         required_action = ENROL_MFA
-    auth_session, evicted = await auth_sessions.open_session(
-        session, ctx.settings, user=user, now=now, required_action=required_action
+    opened = await auth_sessions.open_session(
+        session, ctx.settings, user_id=user_id, now=now, required_action=required_action
     )
-    pair = auth_sessions.issue_tokens(ctx, session, user, auth_session, now)
+    subject = TokenSubject(user_id, str(role), opened.id, opened.expires_at)
+    pair = await auth_sessions.issue_tokens(ctx, session, subject, now=now)
     audit.record(
         session,
         "user.login_succeeded",
-        actor_id=user.id,
+        actor_id=user_id,
         target_type="user",
-        target_id=user.id,
+        target_id=user_id,
         after={
-            "session_id": auth_session.id,
-            "evicted_sessions": evicted,
+            "session_id": opened.id,
+            "evicted_sessions": opened.evicted,
             "method": method,
             "required_action": required_action,
         },

@@ -21,7 +21,7 @@ from corebank.identity.context import AuthContext
 from corebank.identity.errors import InvalidToken, SessionRevoked
 from corebank.identity.principal import Caller, Principal
 from corebank.identity.tokens import TokenService, TokenType, token_digest
-from corebank.models.user import AuthSession, User
+from corebank.models.user import AuthSession
 
 log = structlog.get_logger(__name__)
 
@@ -44,31 +44,50 @@ class IssuedTokens:
 class RotationResult:
     """Outcome of presenting a refresh token: spent now, seen before (reused), or unknown."""
 
-    session: AuthSession | None
+    session_id: int | None
     spent: bool = False
     reused: bool = False
 
 
+@dataclass(frozen=True)
+class TokenSubject:
+    """Whom a token pair is for: the user, their role, and the session it belongs to."""
+
+    user_id: int
+    role: str
+    session_id: int
+    #: The session's absolute end, which is also its refresh tokens' expiry.
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    id: int
+    expires_at: datetime
+    #: The user's sessions revoked to stay within MAX_SESSIONS_PER_USER.
+    evicted: list[int]
+
+
 def issue_pair(
-    tokens: TokenService, settings: Settings, *, user: User, session: AuthSession, now: datetime
+    tokens: TokenService, settings: Settings, subject: TokenSubject, *, now: datetime
 ) -> tuple[IssuedTokens, str]:
-    """A new access token and refresh token for `session`, and the refresh token's digest."""
+    """A new access token and refresh token for `subject`, and the refresh token's digest."""
     lifetime = timedelta(minutes=settings.access_token_minutes)
     access, _ = tokens.issue(
-        user_id=user.id,
-        session_id=session.id,
-        role=str(user.role),
+        user_id=subject.user_id,
+        session_id=subject.session_id,
+        role=str(subject.role),
         token_type=TokenType.access,
         now=now,
         lifetime=lifetime,
     )
     refresh, _ = tokens.issue(
-        user_id=user.id,
-        session_id=session.id,
-        role=str(user.role),
+        user_id=subject.user_id,
+        session_id=subject.session_id,
+        role=str(subject.role),
         token_type=TokenType.refresh,
         now=now,
-        lifetime=session.expires_at - now,
+        lifetime=subject.expires_at - now,
     )
     pair = IssuedTokens(access, refresh, int(lifetime.total_seconds()))
     return pair, token_digest(refresh)
@@ -78,47 +97,44 @@ async def open_session(
     session: AsyncSession,
     settings: Settings,
     *,
-    user: User,
+    user_id: int,
     now: datetime,
     required_action: str | None = None,
-) -> tuple[AuthSession, list[int]]:
-    """A new session for `user`; returns it and the ids of sessions revoked to stay in limit.
+) -> OpenedSession:
+    """A new session for the user, revoking their oldest beyond MAX_SESSIONS_PER_USER.
 
-    A `required_action` limits the session to that one thing (see deps.EnrollingPrincipal)."""
-    await repository.lock_user(session, user.id)
+    The caller holds the user's row lock, so concurrent logins of one user count each other's
+    sessions. A `required_action` limits the session to that one thing (see
+    deps.EnrollingPrincipal)."""
     user_agent = user_agent_var.get()
-    auth_session = await repository.add_session(
+    expires_at = now + timedelta(days=settings.refresh_token_days)
+    session_id = await repository.insert_session(
         session,
-        AuthSession(
-            user_id=user.id,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + timedelta(days=settings.refresh_token_days),
-            ip=client_ip_var.get(),
-            user_agent=user_agent[:256] if user_agent else None,
-            required_action=required_action,
-        ),
+        user_id=user_id,
+        now=now,
+        expires_at=expires_at,
+        ip=client_ip_var.get(),
+        user_agent=user_agent[:256] if user_agent else None,
+        required_action=required_action,
     )
-    live = await repository.live_sessions(session, user_id=user.id, now=now)
+    live = await repository.live_session_ids(session, user_id=user_id, now=now)
     excess = len(live) - settings.max_sessions_per_user
-    evicted = [s.id for s in live[:excess]] if excess > 0 else []
+    evicted = live[:excess] if excess > 0 else []
     if evicted:
         await repository.revoke_sessions(session, evicted, reason="session_limit", now=now)
-    return auth_session, evicted
+    return OpenedSession(id=session_id, expires_at=expires_at, evicted=evicted)
 
 
 async def rotate(session: AsyncSession, *, digest: str, now: datetime) -> RotationResult:
     """Spend a refresh token exactly once; tell a reuse (past the grace window) from a miss."""
     session_id = await repository.spend_refresh_token(session, digest=digest, now=now)
     if session_id is not None:
-        auth_session = await repository.session_by_id(session, session_id, for_update=True)
-        return RotationResult(session=auth_session, spent=True)
-    token = await repository.refresh_token_by_digest(session, digest)
-    if token is None or token.used_at is None:
-        return RotationResult(session=None)
-    reused = now - token.used_at > REUSE_GRACE
-    auth_session = await repository.session_by_id(session, token.session_id)
-    return RotationResult(session=auth_session, reused=reused)
+        return RotationResult(session_id=session_id, spent=True)
+    use = await repository.refresh_token_use(session, digest)
+    if use is None or use[1] is None:
+        return RotationResult(session_id=None)
+    session_id, used_at = use
+    return RotationResult(session_id=session_id, reused=now - used_at > REUSE_GRACE)
 
 
 def live_sessions_gauge(db: Database, clock: Clock) -> ScrapeHook:
@@ -130,12 +146,14 @@ def live_sessions_gauge(db: Database, clock: Clock) -> ScrapeHook:
     return refresh
 
 
-def issue_tokens(
-    ctx: AuthContext, session: AsyncSession, user: User, auth_session: AuthSession, now: datetime
+async def issue_tokens(
+    ctx: AuthContext, session: AsyncSession, subject: TokenSubject, *, now: datetime
 ) -> IssuedTokens:
     """A new token pair for the session; its refresh token is stored (as a digest)."""
-    pair, digest = issue_pair(ctx.tokens, ctx.settings, user=user, session=auth_session, now=now)
-    repository.add_refresh_token(session, session_id=auth_session.id, digest=digest, now=now)
+    pair, digest = issue_pair(ctx.tokens, ctx.settings, subject, now=now)
+    await repository.add_refresh_token(
+        session, session_id=subject.session_id, digest=digest, now=now
+    )
     return pair
 
 
@@ -151,11 +169,10 @@ async def refresh(ctx: AuthContext, *, refresh_token: str) -> IssuedTokens:
     async with ctx.db.transaction() as session:
         result = await rotate(session, digest=token_digest(refresh_token), now=now)
         if result.reused:
-            await _revoke_stolen_family(session, result.session, user_id=claims.user_id, now=now)
+            await _revoke_stolen_family(session, result.session_id, user_id=claims.user_id, now=now)
             pair = None
         else:
-            user = await repository.by_id(session, claims.user_id)
-            pair = await _reissue(ctx, session, result, user, now)
+            pair = await _reissue(ctx, session, result, user_id=claims.user_id, now=now)
     if pair is None:
         if result.reused:
             log.warning("auth.refresh_reuse_detected", user_id=claims.user_id)
@@ -167,53 +184,41 @@ async def refresh(ctx: AuthContext, *, refresh_token: str) -> IssuedTokens:
 
 
 async def _revoke_stolen_family(
-    session: AsyncSession, auth_session: AuthSession | None, *, user_id: int, now: datetime
+    session: AsyncSession, session_id: int | None, *, user_id: int, now: datetime
 ) -> None:
-    if auth_session is None:
+    if session_id is None:
         return
-    await repository.revoke_sessions(session, [auth_session.id], reason="reuse", now=now)
+    await repository.revoke_sessions(session, [session_id], reason="reuse", now=now)
     audit.record(
         session,
         "user.refresh_reuse_detected",
         actor_id=user_id,
         target_type="session",
-        target_id=auth_session.id,
-    )
-
-
-def _may_rotate(result: RotationResult, user: User | None, now: datetime) -> bool:
-    """Whether the spent token's session and user may still have tokens."""
-    auth_session = result.session
-    return (
-        result.spent
-        and auth_session is not None
-        and user is not None
-        and user.can_log_in
-        and auth_session.user_id == user.id
-        and auth_session.revoked_at is None
-        and auth_session.expires_at > now
+        target_id=session_id,
     )
 
 
 async def _reissue(
-    ctx: AuthContext,
-    session: AsyncSession,
-    result: RotationResult,
-    user: User | None,
-    now: datetime,
+    ctx: AuthContext, session: AsyncSession, result: RotationResult, *, user_id: int, now: datetime
 ) -> IssuedTokens | None:
-    """A new pair for the session whose refresh token was just spent, or None if refused."""
-    auth_session = result.session
-    if not _may_rotate(result, user, now) or auth_session is None or user is None:
+    """A new pair for the session whose refresh token was just spent, or None if refused: the
+    session must be the token's user's, live, and the user still allowed to log in
+    (`repository.renew_session` checks all of it as it records the session's use)."""
+    if not result.spent or result.session_id is None:
         return None
-    auth_session.last_seen_at = now
-    pair = issue_tokens(ctx, session, user, auth_session, now)
+    renewed = await repository.renew_session(
+        session, session_id=result.session_id, user_id=user_id, now=now
+    )
+    if renewed is None:
+        return None
+    subject = TokenSubject(user_id, renewed.role, result.session_id, renewed.expires_at)
+    pair = await issue_tokens(ctx, session, subject, now=now)
     audit.record(
         session,
         "user.token_refreshed",
-        actor_id=user.id,
+        actor_id=user_id,
         target_type="session",
-        target_id=auth_session.id,
+        target_id=result.session_id,
     )
     return pair
 
