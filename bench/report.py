@@ -2,6 +2,10 @@
 
 `python -m bench.report bench/results/run-*/results.json` prints the median table of several
 runs (each ratio is computed within its own run first, then the median is taken).
+
+A run may hold the reads and transfers at several shapes (worker counts, `bench.run
+--shapes`): each result carries its `workers`, ratios are taken within one shape, and the
+targets are judged on the first shape (older runs without `workers` are one shape).
 """
 
 from __future__ import annotations
@@ -22,6 +26,15 @@ RATIOS: tuple[tuple[str, str, str, str], ...] = (
     ("account read (customer) / raw asyncpg read", "account_customer", "baseline_read", "rps"),
     ("account read (staff) / bare FastAPI JSON", "account_staff", "baseline_json", "rps"),
     ("raw asyncpg read / bare FastAPI JSON", "baseline_read", "baseline_json", "rps"),
+    (
+        "account read (staff) / raw asyncpg read behind the stack",
+        "account_staff",
+        "baseline_stack_read",
+        "rps",
+    ),
+    ("raw asyncpg read behind the stack / bare", "baseline_stack_read", "baseline_read", "rps"),
+    ("GET /health / JSON behind the stack", "health", "baseline_stack_json", "rps"),
+    ("JSON behind the stack / bare FastAPI JSON", "baseline_stack_json", "baseline_json", "rps"),
     ("transactions page / bare FastAPI JSON", "transactions", "baseline_json", "rps"),
     ("customer search / bare FastAPI JSON", "search", "baseline_json", "rps"),
     ("transfer uniform / pgbench same transaction", "transfer_uniform", "pgbench_uniform", "rps"),
@@ -34,7 +47,9 @@ RATIOS: tuple[tuple[str, str, str, str], ...] = (
 SCENARIO_LABELS = {
     "baseline_json": "baseline: bare FastAPI JSON (same body size)",
     "health": "GET /health",
+    "baseline_stack_json": "baseline: the bare JSON behind corebank's middleware stack",
     "baseline_read": "baseline: bare FastAPI + raw asyncpg account read",
+    "baseline_stack_read": "baseline: the raw asyncpg read behind corebank's middleware stack",
     "account_staff": "GET /accounts/{id} (staff token)",
     "account_customer": "GET /accounts/{id} (customer token, own account)",
     "transactions": "GET /accounts/{id}/transactions (page of 50)",
@@ -75,8 +90,31 @@ def index(results: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {key(r["name"], r["connections"]): r for r in results}
 
 
+def shapes(run: dict[str, Any]) -> list[int]:
+    """The run's worker counts, the one its targets are judged on first."""
+    return [int(w) for w in run.get("shapes") or [run.get("workers") or 1]]
+
+
+def workers_of(result: dict[str, Any], run: dict[str, Any]) -> int:
+    return int(result.get("workers") or run.get("workers") or 1)
+
+
+def view(run: dict[str, Any], workers: int) -> dict[str, Any]:
+    """The run with only the results measured with `workers` workers."""
+    return {**run, "results": [r for r in run["results"] if workers_of(r, run) == workers]}
+
+
 def ratios(run: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every app / baseline ratio available in one run (same connection count)."""
+    """Every app / baseline ratio of the run, within each shape, tagged with its workers."""
+    return [
+        {**row, "workers": workers}
+        for workers in shapes(run)
+        for row in shape_ratios(view(run, workers))
+    ]
+
+
+def shape_ratios(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every app / baseline ratio available in one run of one shape (same connection count)."""
     by_key = index(run["results"])
     rows = []
     for label, app, base, metric in RATIOS:
@@ -153,9 +191,15 @@ def ratios(run: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _ratio(rows: Sequence[dict[str, Any]], label: str, c: int) -> float | None:
+def _ratio(
+    rows: Sequence[dict[str, Any]], label: str, c: int, workers: int | None = None
+) -> float | None:
     for row in rows:
-        if row["label"] == label and row["connections"] == c:
+        if (
+            row["label"] == label
+            and row["connections"] == c
+            and (workers is None or row.get("workers") == workers)
+        ):
             return float(row["ratio"])
     return None
 
@@ -169,9 +213,10 @@ class Target:
 
 
 def targets(run: dict[str, Any]) -> list[Target]:
-    """The issue's targets, judged on this run's numbers (None = not measured)."""
+    """The issue's targets, judged on this run's first shape (None = not measured)."""
+    run = view(run, shapes(run)[0])
     by_key = index(run["results"])
-    rows = ratios(run)
+    rows = shape_ratios(run)
     out: list[Target] = []
 
     read = by_key.get(key("account_staff", 64))
@@ -283,18 +328,23 @@ def _cores(result: dict[str, Any], field: str) -> str:
     return f"{cpu[field] / cpu['wall']:.2f}"
 
 
-def _cpu_per_request(result: dict[str, Any]) -> str:
+def cpu_ms(result: dict[str, Any]) -> float | None:
     """CPU milliseconds per request of the server under test (pgbench: of PostgreSQL)."""
     cpu = result.get("cpu")
     if not cpu or not cpu["wall"] or not result["rps"]:
-        return "-"
+        return None
     name = result["name"]
     field = (
         "postgres"
         if name.startswith("pgbench")
         else ("baseline" if name.startswith("baseline_") else "server")
     )
-    return f"{1000 * cpu[field] / cpu['wall'] / result['rps']:.2f}"
+    return float(1000 * cpu[field] / cpu["wall"] / result["rps"])
+
+
+def _cpu_per_request(result: dict[str, Any]) -> str:
+    value = cpu_ms(result)
+    return "-" if value is None else f"{value:.2f}"
 
 
 def pgbench_statements() -> int:
@@ -308,18 +358,20 @@ def pgbench_statements() -> int:
     )
 
 
-def results_table(results: Sequence[dict[str, Any]]) -> list[str]:
+def results_table(results: Sequence[dict[str, Any]], workers: int = 1) -> list[str]:
+    """Every result; `workers` for results of runs that did not record theirs."""
     lines = [
-        "| scenario | c | req/s | p50 ms | p95 ms | p99 ms | errors | refused | "
+        "| scenario | workers | c | req/s | p50 ms | p95 ms | p99 ms | errors | refused | "
         "server cores | CPU ms/req | pg cores | driver cores | foreign cores |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         label = SCENARIO_LABELS.get(r["name"], r["name"])
         if r.get("note"):
             label += f" ({r['note']})"
         lines.append(
-            f"| {label} | {r['connections']} | {r['rps']:.1f} | {_ms(r['p50_ms'])} | "
+            f"| {label} | {r.get('workers') or workers} | {r['connections']} | {r['rps']:.1f} | "
+            f"{_ms(r['p50_ms'])} | "
             f"{_ms(r['p95_ms'])} | {_ms(r['p99_ms'])} | {r['errors']} | {r['refusals']} | "
             f"{_cores(r, 'server')} | {_cpu_per_request(r)} | {_cores(r, 'postgres')} | "
             f"{_cores(r, 'driver')} | "
@@ -329,13 +381,144 @@ def results_table(results: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def ratio_table(rows: Sequence[dict[str, Any]]) -> list[str]:
-    lines = ["| ratio (app / baseline) | c | app | baseline | ratio |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| ratio (app / baseline) | workers | c | app | baseline | ratio |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for row in rows:
         lines.append(
-            f"| {row['label']} | {row['connections']} | {row['app']:.1f} | "
-            f"{row['baseline']:.1f} | **{row['ratio']:.2f}** |"
+            f"| {row['label']} | {row.get('workers', '-')} | {row['connections']} | "
+            f"{row['app']:.1f} | {row['baseline']:.1f} | **{row['ratio']:.2f}** |"
         )
     return lines
+
+
+def stack_rows(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per shape and c: the bare read, the same read behind the stack, and the app's read.
+
+    Time per request (1 / req/s, the worker being CPU-bound) adds up where the ratios
+    multiply: `stack_share` is the part of the app's extra time over the bare read that the
+    stack alone already takes; the rest is the app's handler (auth, session check, routing,
+    dependencies, its queries and response model).
+    """
+    rows = []
+    for workers in shapes(run):
+        by_key = index(view(run, workers)["results"])
+        counts = sorted(
+            {r["connections"] for r in run["results"] if r["name"] == "baseline_stack_read"}
+        )
+        for c in counts:
+            bare, stack, app = (
+                by_key.get(key(name, c))
+                for name in ("baseline_read", "baseline_stack_read", "account_staff")
+            )
+            if not (bare and stack and app and bare["rps"] and stack["rps"] and app["rps"]):
+                continue
+            extra = 1 / app["rps"] - 1 / bare["rps"]
+            rows.append(
+                {
+                    "workers": workers,
+                    "connections": c,
+                    "bare": bare,
+                    "stack": stack,
+                    "app": app,
+                    "stack_share": (1 / stack["rps"] - 1 / bare["rps"]) / extra if extra else None,
+                }
+            )
+    return rows
+
+
+def _cpu_triple(*results: dict[str, Any]) -> str:
+    values = [cpu_ms(r) for r in results]
+    return " / ".join("-" if v is None else f"{v:.2f}" for v in values)
+
+
+def stack_table(run: dict[str, Any]) -> list[str]:
+    rows = stack_rows(run)
+    if not rows:
+        return []
+    lines = [
+        "## The middleware stack's share of the account read",
+        "",
+        "The raw asyncpg read bare, the same read behind corebank's middleware stack "
+        "(`corebank.main.add_middleware`, same settings) and the app's staff account read, "
+        "in the same round. Time per request adds up: the stack's share is the part of the "
+        "app's extra time per request over the bare read that the stack alone takes; the "
+        "rest is the handler.",
+        "",
+        "| workers | c | bare read | behind the stack | app | stack / bare | app / stack | "
+        "stack's share of the gap | server CPU ms/req (bare / stack / app) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        bare, stack, app = row["bare"], row["stack"], row["app"]
+        share = row["stack_share"]
+        lines.append(
+            f"| {row['workers']} | {row['connections']} | {bare['rps']:.0f} | "
+            f"{stack['rps']:.0f} | {app['rps']:.0f} | {stack['rps'] / bare['rps']:.2f} | "
+            f"{app['rps'] / stack['rps']:.2f} | "
+            f"{'-' if share is None else f'{share:.0%}'} | {_cpu_triple(bare, stack, app)} |"
+        )
+    return [*lines, ""]
+
+
+SHAPE_BASELINES = {
+    "baseline_read": "the raw read",
+    "baseline_json": "the bare JSON",
+    "pgbench_uniform": "pgbench",
+    "pgbench_hot": "pgbench",
+}
+
+
+def _shape_cell(by_key: dict[str, dict[str, Any]], name: str, base: str, c: int) -> str:
+    result, baseline = by_key.get(key(name, c)), by_key.get(key(base, c))
+    if not result:
+        return "-"
+    text = f"{result['rps']:.0f}/s, p99 {_ms(result['p99_ms'])} ms"
+    if baseline and baseline["rps"]:
+        text += f" ({result['rps'] / baseline['rps']:.2f} of {SHAPE_BASELINES[base]})"
+    return text
+
+
+def shape_table(run: dict[str, Any]) -> list[str]:
+    """The headline figures of each shape side by side (reads at c64, transfers at c16)."""
+    if len(shapes(run)) < 2:
+        return []
+    cells = [
+        ("account read (staff) c64", "account_staff", "baseline_read", 64),
+        ("raw read behind the stack c64", "baseline_stack_read", "baseline_read", 64),
+        ("GET /health c64", "health", "baseline_json", 64),
+        ("transfer uniform c16", "transfer_uniform", "pgbench_uniform", 16),
+        ("transfer hot c16", "transfer_hot", "pgbench_hot", 16),
+    ]
+    views = {w: index(view(run, w)["results"]) for w in shapes(run)}
+    lines = [
+        "## Shapes",
+        "",
+        "The reads and transfers with each worker count (app and bare baselines alike; "
+        "pgbench unchanged). The targets above are judged on the first.",
+        "",
+        "| | " + " | ".join(f"{w} worker(s)" for w in views) + " |",
+        "|---|" + "---|" * len(views),
+    ]
+    for label, name, base, c in cells:
+        lines.append(
+            f"| {label} | "
+            + " | ".join(_shape_cell(by_key, name, base, c) for by_key in views.values())
+            + " |"
+        )
+    return [*lines, ""]
+
+
+def _workers_text(run: dict[str, Any]) -> str:
+    counts = shapes(run)
+    if len(counts) == 1:
+        return f"{counts[0]} worker(s)"
+    listed = ", ".join(str(w) for w in counts[:-1]) + f" and {counts[-1]}"
+    return (
+        f"reads and transfers with {listed} workers (app and baselines alike), the rest with "
+        f"{counts[0]}"
+    )
 
 
 def target_table(items: Sequence[Target]) -> list[str]:
@@ -354,7 +537,7 @@ def markdown(run: dict[str, Any]) -> str:
         f"# corebank benchmark: {run['started']} ({run['mode']})",
         "",
         f"`{run['command']}` on {m['cpus']} x {m['cpu_model']}, {m['memory_gib']} GiB, "
-        f"Python {m['python']}, backend {run['backend']}, {run['workers']} worker(s) on "
+        f"Python {m['python']}, backend {run['backend']}, {_workers_text(run)} on "
         f"{run.get('loop', 'uvloop')}; "
         f"PostgreSQL {pg.get('server_version', '-')} (shared_buffers "
         f"{pg.get('shared_buffers', '-')}, synchronous_commit {pg.get('synchronous_commit', '-')}"
@@ -368,6 +551,8 @@ def markdown(run: dict[str, Any]) -> str:
         "",
         *ratio_table(ratios(run)),
         "",
+        *stack_table(run),
+        *shape_table(run),
         "## Results",
         "",
         "Latencies from wrk (pgbench: its per-transaction log). `refused` = 422 "
@@ -376,7 +561,7 @@ def markdown(run: dict[str, Any]) -> str:
         "tenants of the machine; CPU ms/req = the server's CPU time per request (for pgbench "
         "rows: PostgreSQL's per transaction).",
         "",
-        *results_table(run["results"]),
+        *results_table(run["results"], shapes(run)[0]),
         "",
     ]
     trips = run.get("round_trips") or {}
@@ -461,30 +646,37 @@ def _median_result(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def median_markdown(runs: Sequence[dict[str, Any]]) -> str:
     """Medians over several runs: results, per-run ratios and their medians, targets per run."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
+    grouped: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for run in runs:
         for result in run["results"]:
-            grouped.setdefault(key(result["name"], result["connections"]), []).append(result)
+            workers = workers_of(result, run)
+            name = key(result["name"], result["connections"])
+            grouped.setdefault((name, workers), []).append({**result, "workers": workers})
     merged = [_median_result(items) for items in grouped.values()]
+    merged_run = {"results": merged, "shapes": shapes(runs[0]), "workers": shapes(runs[0])[0]}
     per_run = [ratios(run) for run in runs]
-    labels = [(row["label"], row["connections"]) for row in per_run[0]]
+    labels = [(row["label"], row["connections"], row["workers"]) for row in per_run[0]]
     lines = [
         f"# Medians of {len(runs)} runs ({', '.join(r['started'] for r in runs)})",
         "",
         "## Ratios (each computed within its run; median, then the per-run values)",
         "",
-        "| ratio (app / baseline) | c | median | per run |",
-        "|---|---:|---:|---|",
+        "| ratio (app / baseline) | workers | c | median | per run |",
+        "|---|---:|---:|---:|---|",
     ]
-    for label, c in labels:
-        values = [v for rows in per_run if (v := _ratio(rows, label, c)) is not None]
+    for label, c, workers in labels:
+        values = [v for rows in per_run if (v := _ratio(rows, label, c, workers)) is not None]
         if values:
             each = ", ".join(f"{v:.2f}" for v in values)
-            lines.append(f"| {label} | {c} | **{median(values):.2f}** | {each} |")
+            lines.append(f"| {label} | {workers} | {c} | **{median(values):.2f}** | {each} |")
     lines += ["", "## Targets per run", ""]
     for run in runs:
         lines += [f"### {run['started']}", "", *target_table(targets(run)), ""]
     lines += [
+        "(The two tables below are computed from the median results, not per run.)",
+        "",
+        *stack_table(merged_run),
+        *shape_table(merged_run),
         "## Results (median of each metric; errors = the worst run)",
         "",
         *results_table(merged),

@@ -1,16 +1,20 @@
 """The corebank benchmark suite: one command, every scenario, its baselines and the ratios.
 
-    .venv/bin/python -m bench.run                 # full run (PostgreSQL, 1 worker), ~15 min
-    .venv/bin/python -m bench.run --quick         # fewer connection counts, shorter, ~4 min
-    .venv/bin/python -m bench.run --workers 2     # app and bare baseline with 2 workers each
+    .venv/bin/python -m bench.run                 # full run (PostgreSQL), ~30 min
+    .venv/bin/python -m bench.run --quick         # fewer connection counts, shorter, ~7 min
+    .venv/bin/python -m bench.run --shapes 1      # reads and transfers with 1 worker only
+    .venv/bin/python -m bench.run --workers 2     # every phase with 2 workers (app and bare)
 
 It creates a dedicated PostgreSQL database (dropped at the end unless --keep-db), migrates
 it, seeds it directly (bench/seed.py), starts `corebank serve` (rate limits off, outbox
-dispatcher off, LOG_LEVEL=WARNING, a SECRET_KEY generated per run) and the bare baseline app
-(bench/baseline_app.py) on the same server and worker count, and drives each scenario with
-wrk from a separate process. Transfers are compared with pgbench running the same SQL
-transaction, logins with the raw Argon2 verify rate, and `corebank ledger verify` runs after
-every transfer scenario (any violation fails the run). The summary goes to stdout and to
+dispatcher off, LOG_LEVEL=WARNING, a SECRET_KEY generated per run) and the baseline app
+(bench/baseline_app.py: the bare app, and the same endpoints behind corebank's middleware
+stack) on the same server and worker count, and drives each scenario with wrk from a
+separate process. The reads and transfers run once per shape (`--shapes`, default 1 and 2
+workers, app and baselines alike); the other phases, and the targets, use the first.
+Transfers are compared with pgbench running the same SQL transaction, logins with the raw
+Argon2 verify rate, and `corebank ledger verify` runs after every transfer scenario (any
+violation fails the run). The summary goes to stdout and to
 bench/results/latest.md; every number is in bench/results/<run>/results.json.
 """
 
@@ -42,6 +46,7 @@ from bench import machine, report, seed
 from bench.procs import CpuMeter, Server, rss_mb
 from bench.wrk import LoadResult, run_pgbench, run_wrk, write_scripts
 from corebank.config import Settings
+from corebank.core.api import API_PREFIX
 from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -51,6 +56,9 @@ VENV_BIN = Path(sys.executable).parent
 
 
 PHASES = ("reads", "transfers", "logins", "mixed", "memory", "logcost", "knobs", "profile")
+#: Run once per deployment shape (worker count); the other phases run on the first shape.
+SHAPED_PHASES = ("reads", "transfers")
+DEFAULT_SHAPES = (1, 2)
 DEFAULT_PHASES = ("reads", "transfers", "logins", "mixed", "memory", "logcost", "knobs")
 QUICK_PHASES = ("reads", "transfers", "logins", "mixed", "memory")
 
@@ -120,9 +128,12 @@ class Bench:
         unknown = set(self.phases) - set(PHASES)
         if unknown:
             raise SystemExit(f"unknown phase(s): {', '.join(sorted(unknown))}")
+        self.shapes = shapes_of(args)
+        self.workers = self.shapes[0]  # the worker count of the servers running now
         self.started = datetime.now(UTC)
         stamp = self.started.strftime("%Y%m%d-%H%M%S")
-        self.run_dir = RESULTS_DIR / f"run-{stamp}-{args.backend}-w{args.workers}"
+        label = "+".join(str(w) for w in self.shapes)
+        self.run_dir = RESULTS_DIR / f"run-{stamp}-{args.backend}-w{label}"
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.secret = secrets.token_urlsafe(48)
         self.mfa_key = "bench:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
@@ -145,6 +156,7 @@ class Bench:
         self.memory: dict[str, Any] | None = None
         self.app: Server | None = None
         self.baseline: Server | None = None
+        self.json_bytes = 400  # the account response's size, once the app has answered
         self.scripts: dict[str, Path] = {}
         self.data: seed.LoadData | None = None
         self.start_rss = 0.0
@@ -253,31 +265,8 @@ class Bench:
         self.notes.append(
             f"account response body: {len(body)} bytes (the bare JSON baseline's size)"
         )
-        self.baseline = Server(
-            "baseline",
-            [
-                sys.executable,
-                "-m",
-                "bench.baseline_app",
-                "--port",
-                str(self.base_port),
-                "--workers",
-                str(self.args.workers),
-                "--loop",
-                self.args.loop,
-            ],
-            env={
-                **self.app_env(),
-                "BENCH_BASELINE_DSN": self.dsn,
-                "BENCH_BASELINE_POOL": str(
-                    self.settings().db_pool_size + self.settings().db_max_overflow
-                ),
-                "BENCH_JSON_BYTES": str(len(body)),
-            },
-            cwd=self.run_dir,
-            log=self.run_dir / "baseline.log",
-        )
-        self.baseline.start(f"{self.base_url}/json")
+        self.json_bytes = len(body)
+        self.baseline = self.start_baseline()
         if self.postgres:
             self.trace_sql()
         done = subprocess.run(
@@ -333,6 +322,45 @@ class Bench:
         self.round_trips = {name: len(statements) for name, statements in traced.items()}
         say(f"statements per request: {self.round_trips}")
 
+    def start_baseline(self) -> Server:
+        """The baseline app (bare, and behind the stack) with the current worker count."""
+        settings = self.settings()
+        server = Server(
+            "baseline",
+            [
+                sys.executable,
+                "-m",
+                "bench.baseline_app",
+                "--port",
+                str(self.base_port),
+                "--workers",
+                str(self.workers),
+                "--loop",
+                self.args.loop,
+            ],
+            env={
+                **self.app_env(),
+                "BENCH_BASELINE_DSN": self.dsn,
+                "BENCH_BASELINE_POOL": str(settings.db_pool_size + settings.db_max_overflow),
+                "BENCH_JSON_BYTES": str(self.json_bytes),
+            },
+            cwd=self.run_dir,
+            log=self.run_dir / "baseline.log",
+        )
+        server.start(f"{self.base_url}/json")
+        return server
+
+    def switch_shape(self, workers: int) -> None:
+        """Restart the app and the baseline with `workers` workers each."""
+        for server in (self.app, self.baseline):
+            if server:
+                server.stop()
+        self.workers = workers
+        say(f"--- {workers} worker(s): restarting the app and the baseline")
+        self.app = self.start_app()
+        self.start_rss = sum(rss_mb(self.app.worker_pids()).values())
+        self.baseline = self.start_baseline()
+
     def start_app(self, **env: str) -> Server:
         server = Server(
             "corebank",
@@ -344,7 +372,7 @@ class Bench:
                 "--port",
                 str(self.app_port),
                 "--workers",
-                str(self.args.workers),
+                str(self.workers),
                 "--loop",
                 self.args.loop,
                 "--no-migrate",
@@ -378,6 +406,15 @@ class Bench:
             server_pids=self.app.pids if self.app else set,
             baseline_pids=self.baseline.pids if self.baseline else set,
         )
+
+    def record(self, result: LoadResult) -> None:
+        """Keep a result, labelled with the worker count of the servers it measured."""
+        result.workers = self.workers
+        self.results.append(result)
+
+    def label(self, name: str) -> str:
+        """`name` on the progress lines, with the shape when the run has several."""
+        return f"{name} w{self.workers}" if len(self.shapes) > 1 else name
 
     def load(
         self,
@@ -413,10 +450,11 @@ class Bench:
             args=wargs,
         )
         if record:
-            self.results.append(result)
+            self.record(result)
         say(
-            f"{name:18} c{connections:<3} {result.rps:9.1f} req/s  p50 {result.p50_ms:7.2f}  "
-            f"p99 {result.p99_ms:8.2f} ms  errors {result.errors}  refused {result.refusals}"
+            f"{self.label(name):24} c{connections:<3} {result.rps:9.1f} req/s  "
+            f"p50 {result.p50_ms:7.2f}  p99 {result.p99_ms:8.2f} ms  "
+            f"errors {result.errors}  refused {result.refusals}"
         )
         return result
 
@@ -463,10 +501,10 @@ class Bench:
         if clients < connections:
             result.connections = connections  # compared with the app at the same c
             result.note = f"{clients} pgbench clients (max_connections)"
-        self.results.append(result)
+        self.record(result)
         say(
-            f"{name:18} c{connections:<3} {result.rps:9.1f} tx/s   p50 {result.p50_ms:7.2f}  "
-            f"p99 {result.p99_ms:8.2f} ms  failed {result.errors}"
+            f"{self.label(name):24} c{connections:<3} {result.rps:9.1f} tx/s   "
+            f"p50 {result.p50_ms:7.2f}  p99 {result.p99_ms:8.2f} ms  failed {result.errors}"
         )
 
     def verify_ledger(self, after: str) -> None:
@@ -489,6 +527,7 @@ class Bench:
 
     def reads(self) -> None:
         s = self.plan.seconds
+        stack = {"base": API_PREFIX}  # the baseline app's endpoints behind corebank's stack
         for c in self.plan.read_connections:
             self.load(
                 "baseline_json",
@@ -498,10 +537,25 @@ class Bench:
                 url=f"{self.base_url}/json",
             )
             self.load(
+                "baseline_stack_json",
+                script="static",
+                connections=c,
+                seconds=s,
+                url=f"{self.base_url}{API_PREFIX}/json",
+            )
+            self.load(
                 "health", script="static", connections=c, seconds=s, url=f"{self.app_url}/health"
             )
             self.load(
                 "baseline_read", script="baseline_read", connections=c, seconds=s, url=self.base_url
+            )
+            self.load(
+                "baseline_stack_read",
+                script="baseline_read",
+                connections=c,
+                seconds=s,
+                url=self.base_url,
+                args=stack,
             )
             self.load("account_staff", script="account_staff", connections=c, seconds=s)
             self.load("account_customer", script="account_customer", connections=c, seconds=s)
@@ -555,7 +609,7 @@ class Bench:
             )
             raw = json.loads(done.stdout.strip().splitlines()[-1])
             name = "hash_1thread" if threads == 1 else "hash_2threads"
-            self.results.append(
+            self.record(
                 LoadResult(
                     name=name,
                     connections=threads,
@@ -612,7 +666,7 @@ class Bench:
                 f"login{suffix}", script="login", connections=64, seconds=seconds, warmup=0
             )
             storm = future.result()
-        self.results.append(storm)
+        self.record(storm)
         say(
             f"probe_storm{suffix:8} p50 {storm.p50_ms:.2f}  p99 {storm.p99_ms:.2f} ms "
             f"(max {storm.max_ms:.1f})"
@@ -664,7 +718,7 @@ class Bench:
                 samples.append((time.monotonic() - t0, sum(rss_mb(workers).values())))
                 time.sleep(min(5.0, max(1.0, seconds / 20)))
             result = future.result()
-        self.results.append(result)
+        self.record(result)
         after = rss_mb(workers)
         growth = [100 * (after[p] - before[p]) / before[p] for p in before if p in after]
         self.memory = {
@@ -783,9 +837,19 @@ class Bench:
             "knobs": self.knobs,
             "profile": self.profile,
         }
+        shaped = [p for p in self.phases if p in SHAPED_PHASES]
+        rest = [p for p in self.phases if p not in SHAPED_PHASES]
         try:
             self.setup()
-            for phase in self.phases:
+            for workers in self.shapes if shaped else self.shapes[:1]:
+                if workers != self.workers:
+                    self.switch_shape(workers)
+                for phase in shaped:
+                    say(f"--- {self.label(phase)}")
+                    steps[phase]()
+            if rest and self.workers != self.shapes[0]:
+                self.switch_shape(self.shapes[0])
+            for phase in rest:
                 say(f"--- {phase}")
                 steps[phase]()
         finally:
@@ -807,7 +871,8 @@ class Bench:
             "command": "python -m bench.run " + shlex.join(sys.argv[1:]),
             "mode": "quick" if self.args.quick else "full",
             "backend": self.args.backend,
-            "workers": self.args.workers,
+            "workers": self.shapes[0],
+            "shapes": list(self.shapes),
             "loop": self.args.loop,
             "elapsed_s": elapsed,
             "machine": self.machine,
@@ -838,7 +903,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="fewer connection counts, shorter")
     parser.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (app and bare)")
+    shapes = parser.add_mutually_exclusive_group()
+    shapes.add_argument(
+        "--shapes",
+        help="worker counts to run the reads and transfers with, app and baselines alike "
+        f"(default {','.join(map(str, DEFAULT_SHAPES))}); the other phases and the targets "
+        "use the first",
+    )
+    shapes.add_argument(
+        "--workers", type=int, help="one shape: every phase with N workers (app and baselines)"
+    )
     parser.add_argument(
         "--loop",
         choices=[loop.value for loop in EventLoop],
@@ -868,6 +942,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a setting for the app server (repeatable), e.g. DB_POOL_SIZE=20",
     )
     return parser.parse_args(argv)
+
+
+def shapes_of(args: argparse.Namespace) -> tuple[int, ...]:
+    """The worker counts of the run: --shapes, or --workers alone, or both default shapes."""
+    if args.workers:
+        return (args.workers,)
+    if not args.shapes:
+        return DEFAULT_SHAPES
+    try:
+        shapes = tuple(dict.fromkeys(int(w) for w in args.shapes.split(",")))
+    except ValueError:
+        shapes = ()
+    if not shapes or min(shapes) < 1:
+        raise SystemExit(f"--shapes takes worker counts >= 1, e.g. 1,2 (got {args.shapes})")
+    return shapes
 
 
 def _terminate(signum: int, _frame: object) -> None:

@@ -56,6 +56,8 @@ class LoadResult:
     statuses: dict[str, int] = field(default_factory=dict)
     cpu: CpuUsage | None = None
     note: str = ""
+    #: The worker count of the app and baselines when it ran (pgbench, hash: of that round).
+    workers: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
