@@ -224,13 +224,13 @@ def free_port() -> int:
 
 
 async def audit_rows(db: Any, action: str) -> list[Any]:
-    """Every audit row with `action`, in id order."""
+    """Every audit row with `action`, in the order written (sealed or not)."""
     from sqlalchemy import select
 
     from corebank.models import AuditEvent
 
     async with db.session() as session:
         found = await session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
         )
         return list(found.all())

@@ -1,5 +1,7 @@
-"""The corebank command: version, migrate, create-admin, audit verify."""
+"""The corebank command: version, migrate, create-admin, audit verify and seal."""
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,8 @@ def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_every_command_has_help() -> None:
-    for args in ([], ["serve"], ["migrate"], ["create-admin"], ["version"], ["audit", "verify"]):
+    commands = ([], ["serve"], ["migrate"], ["create-admin"], ["version"], ["audit", "verify"])
+    for args in (*commands, ["audit", "seal"]):
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0, (args, result.output)
         assert "Usage" in result.output
@@ -49,7 +52,27 @@ def test_migrate_then_create_admin_then_verify(sqlite_env: Path) -> None:
     assert "already exists" in second.output
     verify = runner.invoke(app, ["audit", "verify"])
     assert verify.exit_code == 0, verify.output
-    assert "checked 1 audit rows: ok" in verify.output
+    # the command sealed the row it wrote before it exited
+    assert "checked 1 sealed audit rows, 0 pending: ok" in verify.output
+
+
+def test_audit_seal_seals_what_waits_and_verify_counts_it_as_pending_until_then(
+    sqlite_env: Path,
+) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    with closing(sqlite3.connect(sqlite_env)) as connection:  # a process that then died
+        connection.execute(
+            "INSERT INTO audit_events (occurred_at, action) VALUES ('2026-12-07 10:00:00', 'x')"
+        )
+        connection.commit()
+    before = runner.invoke(app, ["audit", "verify"])
+    assert before.exit_code == 0, before.output
+    assert "checked 0 sealed audit rows, 1 pending: ok" in before.output
+    sealed = runner.invoke(app, ["audit", "seal"])
+    assert sealed.exit_code == 0, sealed.output
+    assert "sealed 1 audit rows" in sealed.output
+    after = runner.invoke(app, ["audit", "verify"])
+    assert "checked 1 sealed audit rows, 0 pending: ok" in after.output
 
 
 def test_create_admin_applies_the_password_policy(sqlite_env: Path) -> None:

@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     bank_name: str = "corebank"
 
+    audit_seal_delay_ms: int = Field(default=50, ge=0, le=60_000)
+
     outbox_dispatcher_in_process: bool = True
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=100, ge=1, le=1000)

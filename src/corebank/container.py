@@ -1,11 +1,11 @@
 """The composition root: every long-lived service of an app, built and wired in one place.
 
 `build_container` makes the database, cache, token service, password hasher, mailer, rate
-limiter, credit bureau, webhook guard and outbox dispatcher, and each domain's context from
-them. `wire` registers what crosses domains (the accounts' guard on customer deletion, the
-metrics' hooks and scrape-time gauges): nothing is registered as a side effect of importing a
-module. Routers reach the container only through typed dependencies (`core.deps`,
-`identity.deps`, and each domain's own).
+limiter, credit bureau, webhook guard, outbox dispatcher and audit sealer, and each domain's
+context from them. `wire` registers what crosses domains (the accounts' guard on customer
+deletion, the metrics' hooks and scrape-time gauges, the audit sealer's wake-up): nothing is
+registered as a side effect of importing a module. Routers reach the container only through
+typed dependencies (`core.deps`, `identity.deps`, and each domain's own).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from corebank.accounts.context import AccountsContext
 from corebank.audit.context import AuditContext
 from corebank.config import Settings
 from corebank.core import metrics
+from corebank.core.audit_sealer import AuditSealer
 from corebank.core.cache import install_cache
 from corebank.core.clock import Clock
 from corebank.core.db import Database
@@ -59,6 +60,7 @@ class Container(Platform):
     sca: ScaContext
     ledger: LedgerContext
     audit: AuditContext
+    audit_sealer: AuditSealer
     owns_database: bool
 
 
@@ -110,6 +112,7 @@ def build_container(
             db=db, clock=clock, settings=settings, accounts=accounts, auth=auth, sca=sca
         ),
         audit=AuditContext(db=db),
+        audit_sealer=AuditSealer(db, delay_seconds=settings.audit_seal_delay_ms / 1000),
         owns_database=database is None,
         is_staff_token=partial(identity_sessions.is_staff_token, auth),
     )
@@ -120,6 +123,7 @@ def build_container(
 def wire(container: Container) -> None:
     """Register the cross-domain guards, the health probes and the metrics hooks."""
     container.customers.deletion_guards.append(account_guards.refuse_while_money_held)
+    container.db.audit_listeners.append(container.audit_sealer.notify)
     container.probes["database"] = Probe(container.db.ping, required=True)
     if container.settings.redis_url:
         container.probes["redis"] = Probe(container.rate_limiter.check_redis, required=False)
@@ -138,8 +142,10 @@ def wire(container: Container) -> None:
 
 
 async def close_container(container: Container) -> None:
-    """Stop the dispatcher, drain the mail, close every client (and the database we built)."""
+    """Stop the dispatcher, seal the audit rows left, drain the mail, close every client (and
+    the database we built)."""
     await container.dispatcher.stop()
+    await container.audit_sealer.stop()
     await container.outgoing.drain()
     await container.rate_limiter.close()
     await container.credit_bureau.close()

@@ -138,6 +138,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        container.audit_sealer.start()
         if settings.outbox_dispatcher_in_process:
             container.dispatcher.start()
         freeze_startup_heap()

@@ -1,4 +1,5 @@
-"""Who runs the dispatcher: `corebank worker` as its own process, or `serve` in-process."""
+"""Who runs the dispatcher: `corebank worker` as its own process (which seals the audit chain
+too), or `serve` in-process."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corebank.cli import app as cli
+from corebank.core import audit
 from corebank.core.db import Database
 from corebank.events.stats import outbox_stats
 from tests.events.helpers import Receiver, create_webhook
@@ -51,6 +53,24 @@ async def test_worker_once_delivers_what_is_due_and_exits(
     assert result.exit_code == 0, result.output
     assert receiver.event_ids() == [event_id]
     assert (await outbox_stats(db)).pending == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_worker_once_seals_the_audit_rows_left(
+    database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    async with db.transaction() as session:  # committed by a process that sealed nothing
+        audit.record(session, "test.left_unsealed")
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"DATABASE_URL": database_url, "ENVIRONMENT": "test"}.items():
+        monkeypatch.setenv(name, value)
+
+    result = await asyncio.to_thread(runner.invoke, cli, ["worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    async with db.session() as session:
+        report = await audit.verify_chain(session)
+    assert (report.ok, report.checked, report.pending) == (True, 1, 0)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

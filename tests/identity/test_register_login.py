@@ -121,7 +121,7 @@ async def test_login_audits_success_and_failure(client: httpx.AsyncClient, db: D
     await login(client, password="Wrong-passw0rd!")
     await login(client)
     async with db.session() as session:
-        actions = (await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all()
+        actions = (await session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq))).all()
     assert actions == ["user.registered", "user.login_failed", "user.login_succeeded"]
 
 

@@ -23,7 +23,8 @@ class AuditFilters:
 
 
 def listing(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
-    """Audit events matching every filter that is set (newest first comes from paging)."""
+    """Audit events matching every filter that is set, sealed or pending (paging orders them
+    by `seq`, newest first)."""
     stmt = select(AuditEvent)
     equal: dict[Any, object] = {
         AuditEvent.actor_id: filters.actor_id,

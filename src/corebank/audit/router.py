@@ -48,7 +48,11 @@ async def list_audit_events(
     occurred_from: Timestamp | None = None,
     occurred_to: Timestamp | None = None,
 ) -> Page[AuditEventOut]:
-    """Audit events, newest first, filtered by actor, action, target and time range."""
+    """Audit events, newest written first, filtered by actor, action, target and time range.
+
+    A row is listed as soon as its transaction commits; its chain position (`id`) and `hash`
+    follow when the audit chain seals it, a moment later (`sealed` says which).
+    """
     filters = AuditFilters(
         actor_id=actor_id,
         action=action,

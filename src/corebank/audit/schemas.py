@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AuditEventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    seq: int = Field(
+        description="Write order, set when the row is written (not contiguous); pages follow it"
+    )
+    id: int | None = Field(description="Position in the hash chain; null until sealed")
+    sealed: bool = Field(description="Whether the row has its place in the hash chain yet")
     occurred_at: datetime
     actor_id: int | None
     action: str
@@ -22,4 +26,6 @@ class AuditEventOut(BaseModel):
     ip: str | None
     user_agent: str | None
     correlation_id: str | None
-    hash: str
+    hash: str | None = Field(
+        description="SHA-256 chaining this row to the one before; null until sealed"
+    )

@@ -13,12 +13,12 @@ from corebank.models.audit import AuditEvent
 async def list_events(
     ctx: AuditContext, *, codec: CursorCodec, page: PageParams, filters: AuditFilters
 ) -> Page[AuditEventOut]:
-    """One page of audit events matching `filters`."""
+    """One page of audit events matching `filters`, newest written first (sealed or not)."""
     async with ctx.db.session() as session:
         rows, next_cursor = await keyset_page(
             session,
             repository.listing(filters),
-            id_column=AuditEvent.id,
+            id_column=AuditEvent.seq,
             params=page,
             codec=codec,
             scope="audit",

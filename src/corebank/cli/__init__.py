@@ -99,7 +99,7 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
 ) -> None:
-    """Run the outbox dispatcher (webhooks, e-mail) as its own process."""
+    """Run the outbox dispatcher (webhooks, e-mail) and the audit sealer as their own process."""
     from corebank.core.logging import configure_logging
     from corebank.events.worker import run_worker
 
@@ -108,7 +108,7 @@ def worker(
 
     async def _run() -> None:
         async with running(settings) as container:
-            await run_worker(container.dispatcher, once=once)
+            await run_worker(container.dispatcher, container.audit_sealer, once=once)
 
     asyncio.run(_run())
 

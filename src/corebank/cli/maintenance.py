@@ -4,14 +4,11 @@ the services the composition root builds (no database or clock of their own)."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from corebank.cli.common import load_settings, running
-
-if TYPE_CHECKING:
-    pass
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
@@ -19,7 +16,10 @@ ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit chain; exit 1 naming every changed, removed or inserted row."""
+    """Check the audit chain; exit 1 naming every changed, removed or inserted sealed row.
+
+    Rows not sealed yet are counted as pending, not failures.
+    """
     from corebank.core.audit import verify_chain
 
     async def _run() -> int:
@@ -27,10 +27,25 @@ def audit_verify() -> None:
             report = await verify_chain(session)
         for problem in report.problems:
             typer.echo(f"VIOLATION {problem}", err=True)
-        typer.echo(f"checked {report.checked} audit rows: {'ok' if report.ok else 'BROKEN'}")
+        typer.echo(
+            f"checked {report.checked} sealed audit rows, {report.pending} pending: "
+            f"{'ok' if report.ok else 'BROKEN'}"
+        )
         return 0 if report.ok else 1
 
     raise typer.Exit(asyncio.run(_run()))
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal every committed audit row not sealed yet (the app and the worker do it too)."""
+    from corebank.core.audit_sealer import seal
+
+    async def _run() -> int:
+        async with running(load_settings()) as container:
+            return await seal(container.db)
+
+    typer.echo(f"sealed {asyncio.run(_run())} audit rows")
 
 
 @ledger_app.command("verify")

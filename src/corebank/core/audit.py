@@ -1,10 +1,22 @@
-"""The audit trail: services `record()` inside their transaction; the chain is sealed at commit.
+"""The audit trail: services `record()` inside their transaction; rows are sealed after commit.
 
-Each row carries the SHA-256 of its content and of the previous row's hash. Appends lock the one
-`audit_chain_head` row, and they do so just before the commit, so the lock is held only for the
-final insert and the commit itself. On PostgreSQL that insert is one call of the
-`corebank_audit_append` function (migration 0006), which locks, hashes and inserts in the
-database: the app sends each row's canonical JSON cut around its position and previous hash.
+Writing locks nothing shared. At commit a transaction inserts its queued rows unsealed: `seq`
+(the write order, from a sequence) set by the database, the chain columns (`id`, the position;
+`prev_hash`; `hash`) NULL. Sealing happens later, off the request path, in a short transaction
+of its own (`seal_batch`, run by core/audit_sealer.py): it locks the one `audit_chain_head` row,
+so one sealer at a time runs across every process and instance (SQLite serializes writers
+anyway), reads the committed unsealed rows in `seq` order, and gives them the next contiguous
+positions and the hash chain.
+
+Order: positions are assigned when rows are sealed, in the order a sealing pass finds them.
+A pass sees only committed rows, so a transaction that took an earlier `seq` but commits after
+a pass has sealed later ones is sealed by a later pass, after them. The chain's order is the
+order rows were sealed; `seq` only breaks ties within one pass.
+
+Each sealed row carries the SHA-256 of its content, its position and the previous row's hash
+(`row_hash`, the same canonical form as ever, so chains written before sealing moved here still
+verify). `verify_chain` walks the sealed rows in position order: a changed, removed or inserted
+sealed row, or a broken link, is a failure; rows not sealed yet are counted as pending.
 """
 
 from __future__ import annotations
@@ -16,16 +28,33 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.context import client_ip_var, correlation_id_var, user_agent_var
-from corebank.core.sql import Prepared, execute
+from corebank.core.sql import Prepared, execute_many
 from corebank.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from corebank.models.base import utcnow
 
 PENDING_KEY = "corebank.audit.pending"
 HEAD_ID = 1
+
+HASHED_FIELDS = (
+    "actor_id",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "ip",
+    "user_agent",
+    "correlation_id",
+)
+#: The columns a transaction writes; the database gives `seq`, the sealer the chain columns.
+COLUMNS = ("occurred_at", *HASHED_FIELDS)
+
+
+# --- writing (the request's transaction) -------------------------------------------------------
 
 
 def record(
@@ -56,58 +85,70 @@ def record(
     )
 
 
-async def seal_pending(session: AsyncSession) -> None:
-    """Append the queued rows to the chain (a transaction hook, run just before commit)."""
-    pending: list[dict[str, Any]] = session.info.pop(PENDING_KEY, [])
+async def write_pending(session: AsyncSession) -> int:
+    """Insert the queued rows, unsealed, with one statement (run just before commit); how many.
+
+    Nothing shared is locked: the caller tells the sealer after its commit.
+    """
+    rows: list[dict[str, Any]] = session.info.pop(PENDING_KEY, [])
+    if rows:
+        await execute_many(session, _INSERT, rows)
+    return len(rows)
+
+
+_INSERT = Prepared(insert(AuditEvent), column_keys=COLUMNS)
+
+
+def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return orjson.loads(orjson.dumps(dict(value), default=str))
+
+
+# --- sealing (its own transaction, one sealer at a time) ---------------------------------------
+
+
+async def seal_batch(session: AsyncSession, *, limit: int) -> int:
+    """Seal up to `limit` committed unsealed rows, oldest `seq` first; how many were sealed.
+
+    Locks the chain's head row first (held until the caller commits), so every other sealer
+    waits and then sees these rows sealed. Request transactions never touch the head.
+    """
+    last_id, last_hash = await _lock_head(session)
+    pending = (await session.execute(_pending_rows(limit))).all()
     if not pending:
-        return
-    if session.bind.dialect.name == "postgresql":
-        pieces = [p for p in map(_split_canonical, pending) if p is not None]
-        if len(pieces) == len(pending):
-            await _append_in_database(session, pending, pieces)
-            return
-    await _append_here(session, pending)
-
-
-async def _append_in_database(
-    session: AsyncSession,
-    pending: list[dict[str, Any]],
-    pieces: list[tuple[str, str, str]],
-) -> None:
-    """PostgreSQL: lock the head, hash and insert every row in one call (migration 0006)."""
-    rows = [
-        {
-            **values,
-            "occurred_at": _timestamp(values["occurred_at"]),
-            "head": head,
-            "middle": middle,
-            "tail": tail,
-        }
-        for values, (head, middle, tail) in zip(pending, pieces, strict=True)
-    ]
-    await execute(session, _APPEND, {"rows": orjson.dumps(rows).decode()})
-
-
-_APPEND = Prepared(text("SELECT corebank_audit_append(CAST(:rows AS json))"))
-
-
-async def _append_here(session: AsyncSession, pending: list[dict[str, Any]]) -> None:
-    """Any database: lock the head row, hash in Python, insert, move the head."""
-    head = await _lock_head(session)
-    last_id, last_hash = head
-    rows = []
-    for values in pending:
+        return 0
+    sealed = []
+    for row in pending:
         last_id += 1
-        digest = row_hash(last_id, last_hash, values)
-        rows.append({"id": last_id, "prev_hash": last_hash, "hash": digest, **values})
+        digest = row_hash(last_id, last_hash, row._mapping)
+        sealed.append({"b_seq": row.seq, "b_id": last_id, "b_prev": last_hash, "b_hash": digest})
         last_hash = digest
     connection = await session.connection()
-    await connection.execute(insert(AuditEvent), rows)
+    await connection.execute(_SEAL, sealed)
     await connection.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)
         .values(last_id=last_id, last_hash=last_hash)
     )
+    return len(sealed)
+
+
+def _pending_rows(limit: int) -> Any:
+    columns = [getattr(AuditEvent, name) for name in COLUMNS]
+    return (
+        select(AuditEvent.seq, *columns)
+        .where(AuditEvent.id.is_(None))
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    )
+
+
+_SEAL = (
+    update(AuditEvent)
+    .where(AuditEvent.seq == bindparam("b_seq"), AuditEvent.id.is_(None))
+    .values(id=bindparam("b_id"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"))
+)
 
 
 async def _lock_head(session: AsyncSession) -> tuple[int, str]:
@@ -125,29 +166,7 @@ async def _lock_head(session: AsyncSession) -> tuple[int, str]:
     return head[0], head[1]
 
 
-#: Stand-ins for the chain position and previous hash while the canonical JSON is cut in three.
-_ID_MARK = 9_007_199_254_740_993
-_PREV_MARK = "f" * 63 + "0"
-
-
-def _split_canonical(values: Mapping[str, Any]) -> tuple[str, str, str] | None:
-    """The row's canonical JSON cut around its id and previous hash (None if it cannot be).
-
-    `row_hash(id, prev, values)` is SHA-256 of `head + str(id) + middle + prev + tail`.
-    """
-    text_ = _canonical(_ID_MARK, _PREV_MARK, values).decode()
-    id_mark, prev_mark = f'"id":{_ID_MARK}', f'"prev":"{_PREV_MARK}"'
-    if text_.count(id_mark) != 1 or text_.count(prev_mark) != 1:
-        return None
-    if text_.index(id_mark) > text_.index(prev_mark):
-        return None
-    head, rest = text_.split(id_mark)
-    middle, tail = rest.split(prev_mark)
-    return head + '"id":', middle + '"prev":"', '"' + tail
-
-
-def _timestamp(value: datetime) -> str:
-    return value.isoformat(timespec="microseconds")
+# --- the hash -----------------------------------------------------------------------------------
 
 
 def row_hash(row_id: int, prev_hash: str, values: Mapping[str, Any]) -> str:
@@ -160,34 +179,21 @@ def _canonical(row_id: int, prev_hash: str, values: Mapping[str, Any]) -> bytes:
     content = {
         "id": row_id,
         "prev": prev_hash,
-        "occurred_at": _timestamp(occurred_at),
+        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
         **{k: values.get(k) for k in HASHED_FIELDS},
     }
     return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
 
 
-HASHED_FIELDS = (
-    "actor_id",
-    "action",
-    "target_type",
-    "target_id",
-    "before",
-    "after",
-    "ip",
-    "user_agent",
-    "correlation_id",
-)
-
-
-def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    return orjson.loads(orjson.dumps(dict(value), default=str))
+# --- verifying ----------------------------------------------------------------------------------
 
 
 @dataclass
 class VerifyReport:
+    #: Sealed rows checked.
     checked: int = 0
+    #: Rows written but not sealed yet (not a failure).
+    pending: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -196,35 +202,60 @@ class VerifyReport:
 
 
 async def verify_chain(session: AsyncSession, *, batch: int = 1000) -> VerifyReport:
-    """Walk the chain in order (streaming) and report every changed, missing or extra row."""
+    """Walk the sealed rows in chain order (streaming); report every changed, missing or extra
+    row and every broken link, and count the rows still pending.
+
+    On PostgreSQL it reads one snapshot (REPEATABLE READ), so a sealer committing meanwhile
+    cannot make the end of the chain and its head disagree. Give it a fresh session.
+    """
+    if session.bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     report = VerifyReport()
     expected_id, prev_hash = 1, GENESIS_HASH
-    async for row in _stream(session, batch):
+    async for row in _sealed(session, batch):
         report.checked += 1
-        if row.id != expected_id:
-            report.problems.append(f"row {row.id}: expected row {expected_id} (row removed?)")
-        if row.prev_hash != prev_hash:
-            report.problems.append(f"row {row.id}: does not link to the row before it")
-        values = {k: getattr(row, k) for k in ("occurred_at", *HASHED_FIELDS)}
-        if row_hash(row.id, row.prev_hash, values) != row.hash:
-            report.problems.append(f"row {row.id}: content does not match its hash (changed?)")
-        expected_id, prev_hash = row.id + 1, row.hash
+        position = row.id or 0  # never None: only sealed rows are streamed
+        _check_row(row, position, expected_id, prev_hash, report.problems)
+        expected_id, prev_hash = position + 1, row.hash or ""
     head = await session.get(AuditChainHead, HEAD_ID)
     if head is not None and (head.last_id, head.last_hash) != (expected_id - 1, prev_hash):
         report.problems.append(
             f"chain ends at row {expected_id - 1} but its head says row {head.last_id}"
         )
+    await _count_pending(session, report)
     return report
 
 
-async def _stream(session: AsyncSession, batch: int) -> AsyncIterator[AuditEvent]:
-    after = 0
+def _check_row(
+    row: AuditEvent, position: int, expected_id: int, prev_hash: str, problems: list[str]
+) -> None:
+    if position != expected_id:
+        problems.append(f"row {position}: expected row {expected_id} (row removed?)")
+    if row.prev_hash != prev_hash:
+        problems.append(f"row {position}: does not link to the row before it")
+    values = {k: getattr(row, k) for k in COLUMNS}
+    if row_hash(position, row.prev_hash or "", values) != row.hash:
+        problems.append(f"row {position}: content does not match its hash (changed?)")
+
+
+async def _count_pending(session: AsyncSession, report: VerifyReport) -> None:
+    """Count the unsealed rows; one carrying a hash without a position was tampered with."""
+    stmt = select(
+        func.count(), func.count(AuditEvent.prev_hash) + func.count(AuditEvent.hash)
+    ).where(AuditEvent.id.is_(None))
+    pending, with_hash = (await session.execute(stmt)).one()
+    report.pending = pending
+    if with_hash:
+        report.problems.append("unsealed rows carry a hash without a chain position (changed?)")
+
+
+async def _sealed(session: AsyncSession, batch: int) -> AsyncIterator[AuditEvent]:
+    """Every sealed row by position, from the lowest (a forged row 0 or below is seen too)."""
+    stmt = select(AuditEvent).where(AuditEvent.id.is_not(None)).order_by(AuditEvent.id)
+    after: int | None = None
     while True:
-        rows = (
-            await session.scalars(
-                select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(batch)
-            )
-        ).all()
+        page = stmt if after is None else stmt.where(AuditEvent.id > after)
+        rows = (await session.scalars(page.limit(batch))).all()
         if not rows:
             return
         for row in rows:

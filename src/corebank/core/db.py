@@ -177,6 +177,8 @@ class Database:
         self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
             outbox.flush_pending
         ]
+        #: Told after a transaction that wrote audit rows commits (the audit sealer's wake-up).
+        self.audit_listeners: list[Callable[[], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -277,20 +279,31 @@ class Database:
         """A unit of work: commits when the block ends cleanly, rolls back otherwise.
 
         Hooks registered in `transaction_hooks` (the outbox, the cache) run just before the
-        commit, then the audit chain is sealed: it locks the chain's single head row, so it goes
-        last and that lock is held for as short a time as possible.
+        commit, then the audit rows are inserted, unsealed (no shared row is locked). After a
+        commit that wrote audit rows, `audit_listeners` are told, so the sealer seals them.
         """
+        audited = 0
         try:
             async with self._guarded(), self.sessionmaker(info=self._session_info) as session:
                 await session.connection(execution_options={WRITE_OPTION: write})
                 yield session
-                await session.flush()  # ORM changes go in before the audit chain's lock is taken
+                await session.flush()  # the ORM's changes, before the hooks' own statements
                 for hook in self.transaction_hooks:
                     await hook(session)
-                await audit.seal_pending(session)  # last: it locks the chain's one head row
+                audited = await audit.write_pending(session)
                 await session.commit()
         except Exception as exc:
             _reraise_as_unavailable(exc)
+        if audited:
+            self._tell_audit_listeners()
+
+    def _tell_audit_listeners(self) -> None:
+        """After the commit: a listener's failure must not make a committed change look failed."""
+        for listener in self.audit_listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("database.audit_listener_failed")
 
     def _counts_as_failure(self, exc: BaseException) -> bool:
         failed = is_connection_failure(exc)
