@@ -4,10 +4,11 @@
 -- for `pgbench -M prepared -f bench/pgbench_transfer.sql -D naccounts=20000 -D nhot=5
 -- -D hot=0|1 -D prefix=<run>`. Not included: the app's separate authentication read and the
 -- pool's pre-ping round trips, which happen outside this transaction.
--- Differences: the audit row's canonical JSON pieces are shorter than the app's (the same
--- function, lock, hashing and index work; `corebank audit verify` is not meaningful on the
--- bench database). Balances are updated and posted under the account locks, so
--- `corebank ledger verify` holds after pgbench too.
+-- The audit row goes in unsealed, as the app's does (no lock on the chain's head); the app
+-- seals it after the commit in a transaction of its own, which pgbench does not replay: run
+-- `corebank audit seal` afterwards, then `corebank audit verify` holds on the bench database.
+-- Balances are updated and posted under the account locks, so `corebank ledger verify` holds
+-- after pgbench too.
 
 \set x random(1, :naccounts)
 \set y random(1, :naccounts - 1)
@@ -39,5 +40,5 @@ INSERT INTO postings (entry_id, account_id, amount_minor, balance_after_minor, c
 RELEASE SAVEPOINT sa_savepoint_1;
 INSERT INTO idempotency_keys (user_id, route, key, fingerprint, response_status, response_body, created_at, expires_at) VALUES (1, 'POST /api/v1/transfers', :prefix::text || '-' || :client_id::text || '-' || :k::text, encode(sha256(random()::text::bytea), 'hex'), 201, json_build_object('id', :entry::bigint, 'type', 'transfer', 'status', 'posted', 'amount', (:amount::bigint / 100.0)::text, 'currency', 'USD', 'description', NULL, 'reverses_transaction_id', NULL, 'reversed_by_transaction_id', NULL, 'postings', json_build_array(json_build_object('account_id', :src::bigint, 'amount', (-(:amount)::bigint / 100.0)::text, 'balance_after', (:bsrc::bigint / 100.0)::text), json_build_object('account_id', :dst::bigint, 'amount', (:amount::bigint / 100.0)::text, 'balance_after', (:bdst::bigint / 100.0)::text)), 'created_at', now(), 'correlation_id', md5(random()::text), 'balances', json_build_array(json_build_object('account_id', :src::bigint, 'balance', (:bsrc::bigint / 100.0)::text, 'available_balance', (:bsrc::bigint / 100.0)::text), json_build_object('account_id', :dst::bigint, 'balance', (:bdst::bigint / 100.0)::text, 'available_balance', (:bdst::bigint / 100.0)::text))), now(), now() + interval '24 hours');
 INSERT INTO outbox_events (event_id, type, version, occurred_at, aggregate_type, aggregate_id, payload, correlation_id, published_at, attempts, next_attempt_at, last_error) VALUES (gen_random_uuid()::text, 'transaction.posted', 1, now(), 'transaction', :entry::text, json_build_object('transaction_id', :entry::bigint, 'type', 'transfer', 'currency', 'USD', 'amount_minor', :amount::bigint, 'postings', json_build_array(json_build_object('account_id', :src::bigint, 'amount_minor', -(:amount)::bigint), json_build_object('account_id', :dst::bigint, 'amount_minor', :amount::bigint)), 'reverses_transaction_id', NULL), md5(random()::text), NULL, 0, now(), NULL);
-SELECT corebank_audit_append(json_build_array(json_build_object('head', '{"action":"transaction.posted","actor_id":1,"id":', 'middle', ',"prev":"', 'tail', '"}', 'occurred_at', now(), 'actor_id', 1, 'action', 'transaction.posted', 'target_type', 'transaction', 'target_id', :entry::text, 'before', NULL, 'after', json_build_object('transaction_id', :entry::bigint, 'type', 'transfer', 'currency', 'USD', 'amount_minor', :amount::bigint, 'postings', json_build_array(json_build_object('account_id', :src::bigint, 'amount_minor', -(:amount)::bigint), json_build_object('account_id', :dst::bigint, 'amount_minor', :amount::bigint)), 'reverses_transaction_id', NULL, 'description', NULL), 'ip', '127.0.0.1', 'user_agent', 'pgbench', 'correlation_id', md5(random()::text))));
+INSERT INTO audit_events (occurred_at, actor_id, action, target_type, target_id, before, after, ip, user_agent, correlation_id) VALUES (now(), 1, 'transaction.posted', 'transaction', :entry::text, NULL, json_build_object('transaction_id', :entry::bigint, 'type', 'transfer', 'currency', 'USD', 'amount_minor', :amount::bigint, 'postings', json_build_array(json_build_object('account_id', :src::bigint, 'amount_minor', -(:amount)::bigint), json_build_object('account_id', :dst::bigint, 'amount_minor', :amount::bigint)), 'reverses_transaction_id', NULL, 'description', NULL), '127.0.0.1', 'pgbench', md5(random()::text));
 COMMIT;
