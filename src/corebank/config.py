@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -68,7 +69,11 @@ class Settings(BaseSettings):
     lockout_max_failures: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=30, ge=1)
     password_require_character_classes: bool = True
-    password_hash_concurrency: int = Field(default=2, ge=1)
+    #: Hashing threads per process: by default the cores left after the event loop's (see
+    #: `default_hash_concurrency`).
+    password_hash_concurrency: int = Field(
+        default_factory=lambda: default_hash_concurrency(available_cores()), ge=1
+    )
     password_hash_nice: int = Field(default=10, ge=0, le=19)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)
@@ -190,6 +195,25 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         return _process_secret()
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on: its affinity mask where the OS has one (a
+    container's cpuset, `taskset`), else every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no sched_getaffinity (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def default_hash_concurrency(cores: int) -> int:
+    """PASSWORD_HASH_CONCURRENCY when unset: one core stays the event loop's, the others hash.
+
+    More threads hash more logins per second but, during a login storm, take the CPU the event
+    loop needs for every other request (their tail latency grows); docs/identity.md has the
+    trade-off. Never fewer than one thread, so a one-core process can still log anyone in.
+    """
+    return max(1, cores - 1)
 
 
 def opened_in_production(settings: Settings) -> list[str]:

@@ -1,9 +1,11 @@
 """Settings: plain names from the environment, and production refusing unsafe values."""
 
+import os
+
 import pytest
 from pydantic import ValidationError
 
-from corebank.config import Settings
+from corebank.config import Settings, available_cores, default_hash_concurrency
 
 
 def make(**values: object) -> Settings:
@@ -53,6 +55,23 @@ def test_reads_plain_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
     assert settings.currencies == ["USD", "EUR"]
     assert settings.lockout_max_failures == 7
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (4, 3), (64, 63)])
+def test_hashing_threads_default_to_the_cores_left_after_the_event_loop(
+    cores: int, threads: int
+) -> None:
+    assert default_hash_concurrency(cores) == threads
+
+
+def test_hashing_threads_default_to_this_process_cores_unless_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert 1 <= available_cores() <= (os.cpu_count() or 1)
+    assert make().password_hash_concurrency == default_hash_concurrency(available_cores())
+    assert make(password_hash_concurrency=3).password_hash_concurrency == 3
+    monkeypatch.setenv("PASSWORD_HASH_CONCURRENCY", "5")
+    assert make().password_hash_concurrency == 5
 
 
 def test_development_key_is_random_per_process_but_stable() -> None:
