@@ -6,7 +6,7 @@ import asyncio
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any, TypeVar
 
 import asyncpg
@@ -30,6 +30,7 @@ from sqlalchemy.util import await_, greenlet_spawn
 from corebank.config import Settings
 from corebank.core import audit, outbox
 from corebank.core.errors import ServiceUnavailable, ValidationFailed
+from corebank.core.gate import FifoGate
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
 from corebank.core.sql import SESSION_DATABASE_KEY, Prepared, is_driver_failure
 
@@ -179,6 +180,17 @@ class Database:
         ]
         #: Told after a transaction that wrote audit rows commits (the audit sealer's wake-up).
         self.audit_listeners: list[Callable[[], None]] = []
+        #: Told the session's `info` after each commit (e.g. to announce what changed to other
+        #: instances). They must not raise: the transaction has already committed.
+        self.commit_hooks: list[Callable[[dict[str, Any]], Awaitable[None]]] = []
+        #: First come, first served in front of the pool (PostgreSQL; SQLite has no pool).
+        self.gate = (
+            FifoGate(
+                settings.db_pool_size + settings.db_max_overflow, timeout=settings.db_pool_timeout
+            )
+            if self.dialect == "postgresql"
+            else None
+        )
 
     @property
     def dialect(self) -> str:
@@ -192,11 +204,19 @@ class Database:
         for observer in self.statement_observers:
             observer(sql, seconds)
 
+    def _place(self) -> AbstractAsyncContextManager[None]:
+        """A place in the queue for a pooled connection (see core/gate.py)."""
+        return self.gate.place() if self.gate is not None else nullcontext()
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads; its implicit transaction is rolled back at the end."""
         try:
-            async with self._guarded(), self.sessionmaker(info=self._session_info) as session:
+            async with (
+                self._guarded(),
+                self._place(),
+                self.sessionmaker(info=self._session_info) as session,
+            ):
                 yield session
         except Exception as exc:
             _reraise_as_unavailable(exc)
@@ -211,7 +231,11 @@ class Database:
         anything that locks rows or must run inside one transaction.
         """
         try:
-            async with self._guarded(), self.reader(info=self._session_info) as session:
+            async with (
+                self._guarded(),
+                self._place(),
+                self.reader(info=self._session_info) as session,
+            ):
                 yield session
         except Exception as exc:
             _reraise_as_unavailable(exc)
@@ -242,7 +266,7 @@ class Database:
         driver = query.for_asyncpg(self.engine.dialect)
         args = driver.arguments(params)
         try:
-            async with self._guarded():
+            async with self._guarded(), self._place():
                 records = await self._fetch_on_driver(driver.sql, args, first=first)
         except Exception as exc:
             _reraise_as_unavailable(exc)
@@ -280,11 +304,16 @@ class Database:
 
         Hooks registered in `transaction_hooks` (the outbox, the cache) run just before the
         commit, then the audit rows are inserted, unsealed (no shared row is locked). After a
-        commit that wrote audit rows, `audit_listeners` are told, so the sealer seals them.
+        commit that wrote audit rows, `audit_listeners` are told, so the sealer seals them; then
+        every `commit_hooks` is given the session's info (the session cache's announcement).
         """
         audited = 0
         try:
-            async with self._guarded(), self.sessionmaker(info=self._session_info) as session:
+            async with (
+                self._guarded(),
+                self._place(),
+                self.sessionmaker(info=self._session_info) as session,
+            ):
                 await session.connection(execution_options={WRITE_OPTION: write})
                 yield session
                 await session.flush()  # the ORM's changes, before the hooks' own statements
@@ -296,6 +325,11 @@ class Database:
             _reraise_as_unavailable(exc)
         if audited:
             self._tell_audit_listeners()
+        for hook in self.commit_hooks:
+            try:
+                await hook(session.info)
+            except Exception:
+                log.exception("database.commit_hook_failed")
 
     def _tell_audit_listeners(self) -> None:
         """After the commit: a listener's failure must not make a committed change look failed."""
