@@ -21,6 +21,7 @@ import redis.asyncio as redis_asyncio
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from corebank.config import Settings
+from corebank.container import close_container
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.core.migrate import upgrade
@@ -129,8 +130,11 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(settings: Settings, db: Database, clock: FrozenClock) -> Any:
-    return create_app(settings, database=db, clock=clock)
+async def app(settings: Settings, db: Database, clock: FrozenClock) -> AsyncIterator[Any]:
+    """The app on the test's database; its clients (Redis, hash threads) closed afterwards."""
+    app = create_app(settings, database=db, clock=clock)
+    yield app
+    await close_container(app.state.container)
 
 
 @pytest.fixture

@@ -194,6 +194,50 @@ async def test_logout_on_one_instance_revokes_on_the_other(clients: tuple[Any, A
     assert (await one.get("/api/v1/users/me", headers=headers)).status_code == 401
 
 
+async def _refused_within(client: httpx.AsyncClient, headers: dict[str, str], path: str) -> float:
+    """Seconds until `path` is refused with `headers` (polled every few milliseconds)."""
+    started = time.monotonic()
+    while (await client.get(path, headers=headers)).status_code not in (401, 403):
+        assert time.monotonic() - started < 2, f"{path} still served after 2 s"
+        await asyncio.sleep(0.005)
+    return time.monotonic() - started
+
+
+async def _new_staff(one: Any, admin: dict[str, str]) -> tuple[str, int]:
+    email = f"staff-{secrets.token_hex(3)}@example.com"
+    created = await one.post(
+        "/api/v1/users",
+        headers=admin,
+        json={"email": email, "password": STAFF_PASSWORD, "full_name": "Staff", "role": "staff"},
+    )
+    assert created.status_code == 201, created.text
+    return email, created.json()["id"]
+
+
+@pytest.mark.parametrize("change", ["revoke", "deactivate", "demote"])
+async def test_a_change_on_one_instance_is_refused_on_the_other_within_100_ms(
+    clients: tuple[Any, Any], change: str
+) -> None:
+    """Each instance keeps session checks in memory; a change made on A reaches B through
+    Redis before B's next request is answered."""
+    one, two = clients
+    admin = await bearer(one, "root@example.com", ADMIN_PASSWORD)
+    email, user_id = await _new_staff(one, admin)
+    victim = await bearer(two, email, STAFF_PASSWORD)
+    for _ in range(3):  # B has now checked, and cached, the victim's session
+        assert (await two.get("/api/v1/customers", headers=victim)).status_code == 200
+    if change == "revoke":
+        other = await bearer(one, email, STAFF_PASSWORD)
+        listed = (await one.get("/api/v1/auth/sessions", headers=other)).json()
+        victim_session = next(s["id"] for s in listed if not s["current"])
+        done = await one.delete(f"/api/v1/auth/sessions/{victim_session}", headers=other)
+    else:
+        body = {"is_active": False} if change == "deactivate" else {"role": "customer"}
+        done = await one.patch(f"/api/v1/users/{user_id}", headers=admin, json=body)
+    assert done.is_success, done.text
+    assert await _refused_within(two, victim, "/api/v1/customers") < 0.1
+
+
 async def _staff_and_account(one: Any) -> tuple[dict[str, str], list[int]]:
     admin = await bearer(one, "root@example.com", ADMIN_PASSWORD)
     staff_email = f"staff-{secrets.token_hex(3)}@example.com"

@@ -33,10 +33,12 @@ from corebank.events import stats as event_stats
 from corebank.events.context import EventsContext
 from corebank.events.dispatcher import Dispatcher
 from corebank.events.urls import UrlGuard
+from corebank.identity import session_cache
 from corebank.identity import sessions as identity_sessions
 from corebank.identity.context import AuthContext
 from corebank.identity.passwords import PasswordHasher
 from corebank.identity.secretbox import box_from_settings
+from corebank.identity.session_cache import SessionCache
 from corebank.identity.tokens import TokenService
 from corebank.ledger import holds as ledger_holds
 from corebank.ledger.context import LedgerContext
@@ -84,6 +86,7 @@ def build_container(
         clock=clock,
         outgoing=outgoing,
         secrets=box_from_settings(settings),
+        session_cache=SessionCache.from_settings(settings),
     )
     accounts = AccountsContext(db=db, clock=clock, settings=settings)
     sca = ScaContext(db=db, clock=clock, settings=settings, auth=auth)
@@ -124,6 +127,8 @@ def wire(container: Container) -> None:
     """Register the cross-domain guards, the health probes and the metrics hooks."""
     container.customers.deletion_guards.append(account_guards.refuse_while_money_held)
     container.db.audit_listeners.append(container.audit_sealer.notify)
+    session_cache.track_orm_changes()
+    container.db.commit_hooks.append(container.auth.session_cache.announce)
     container.probes["database"] = Probe(container.db.ping, required=True)
     if container.settings.redis_url:
         container.probes["redis"] = Probe(container.rate_limiter.check_redis, required=False)
@@ -150,6 +155,7 @@ async def close_container(container: Container) -> None:
     await container.rate_limiter.close()
     await container.credit_bureau.close()
     await container.cache.close()
+    await container.auth.session_cache.close()
     container.hasher.close()
     if container.owns_database:
         await container.db.dispose()

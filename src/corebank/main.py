@@ -141,6 +141,7 @@ def create_app(
         container.audit_sealer.start()
         if settings.outbox_dispatcher_in_process:
             container.dispatcher.start()
+        container.auth.session_cache.start()
         freeze_startup_heap()
         yield
         await close_container(container)

@@ -101,6 +101,7 @@ async def test_a_page_costs_the_same_queries_for_5_or_50_rows(
             statements.append(args[2])
 
     engine = app.state.container.db.engine.sync_engine
+    await client.get(URL, headers=staff, params={"limit": 1})  # the session's check is now kept
     event.listen(engine, "before_cursor_execute", count)
     try:
         counts = {}
@@ -112,4 +113,4 @@ async def test_a_page_costs_the_same_queries_for_5_or_50_rows(
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert counts[5] == counts[50]
-    assert counts[50] <= 3, statements  # the caller's session, maybe its touch, and the page
+    assert counts[50] <= 2, statements  # the page, and maybe the session's touch

@@ -74,6 +74,10 @@ def serve(
         # Each worker's in-process cache would go stale when another worker writes.
         typer.echo("several workers without REDIS_URL: the record cache is off", err=True)
         os.environ["CACHE_ENABLED"] = "false"
+    if workers > 1 and not settings.redis_url and settings.session_cache_enabled:
+        # A revocation on one worker could not reach another worker's cached session checks.
+        typer.echo("several workers without REDIS_URL: the session cache is off", err=True)
+        os.environ["SESSION_CACHE_ENABLED"] = "false"
     if settings.secret_key is None:
         # One random key shared by every worker of this run (development only; production
         # refuses to start without SECRET_KEY).

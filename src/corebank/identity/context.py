@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from corebank.config import Settings
 from corebank.core.clock import Clock
@@ -11,6 +11,7 @@ from corebank.core.mail import Outgoing
 from corebank.identity.passwords import PasswordHasher
 from corebank.identity.policy import PasswordPolicy
 from corebank.identity.secretbox import SecretBox
+from corebank.identity.session_cache import SessionCache
 from corebank.identity.tokens import TokenService
 
 
@@ -25,6 +26,12 @@ class AuthContext:
     clock: Clock
     outgoing: Outgoing
     secrets: SecretBox
+    #: Session checks kept in the process; off unless the composition root passes one.
+    session_cache: SessionCache = field(
+        default_factory=lambda: SessionCache(
+            enabled=False, redis_url=None, ttl_seconds=1.0, max_entries=1
+        )
+    )
 
     @property
     def policy(self) -> PasswordPolicy:

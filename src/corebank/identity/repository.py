@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.db import Database
 from corebank.core.sql import Prepared, execute
+from corebank.identity.session_cache import SessionCheck, mark_sessions, mark_users
 from corebank.models.base import UTCDateTime, utcnow
 from corebank.models.mfa import MfaTicket, RecoveryCode, TotpFactor
 from corebank.models.user import (
@@ -325,7 +326,9 @@ async def revoke_sessions(
         .values(revoked_at=now, revoked_reason=reason)
         .returning(AuthSession.id)
     )
-    return list(result.scalars().all())
+    revoked = list(result.scalars().all())
+    mark_sessions(session.info, revoked)
+    return revoked
 
 
 async def revoke_user_sessions(
@@ -340,6 +343,7 @@ async def revoke_user_sessions(
     )
     if keep is not None:
         stmt = stmt.where(AuthSession.id != keep)
+    mark_users(session.info, [user_id])
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -427,19 +431,6 @@ async def renew_session(
 # --- the per-request session check ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SessionCheck:
-    """The six columns an authenticated request needs of its user and session."""
-
-    role: str
-    is_active: bool
-    deleted_at: datetime | None
-    revoked_at: datetime | None
-    expires_at: datetime
-    last_seen_at: datetime
-    required_action: str | None
-
-
 # Built once: every authenticated request runs it, on the driver (see Database.fetch_row).
 _USER_AND_SESSION = Prepared(
     select(
@@ -471,6 +462,7 @@ async def touch_session(db: Database, *, session_id: int, now: datetime) -> None
 
 async def require_action(session: AsyncSession, *, user_id: int, action: str) -> None:
     """Limit every live session of the user to `action` (e.g. enrolling a second factor)."""
+    mark_users(session.info, [user_id])
     await session.execute(
         update(AuthSession)
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
@@ -480,6 +472,7 @@ async def require_action(session: AsyncSession, *, user_id: int, action: str) ->
 
 async def clear_required_action(session: AsyncSession, *, user_id: int, action: str) -> None:
     """Lift `action` from every session of the user (it has been done)."""
+    mark_users(session.info, [user_id])
     await session.execute(
         update(AuthSession)
         .where(AuthSession.user_id == user_id, AuthSession.required_action == action)

@@ -20,6 +20,7 @@ from corebank.identity import repository
 from corebank.identity.context import AuthContext
 from corebank.identity.errors import InvalidToken, SessionRevoked
 from corebank.identity.principal import Caller, Principal
+from corebank.identity.session_cache import SessionCheck
 from corebank.identity.tokens import TokenService, TokenType, token_digest
 from corebank.models.user import AuthSession
 
@@ -256,20 +257,33 @@ async def authenticate(ctx: AuthContext, *, token: str) -> Principal:
     live and whose user is active. Records the session's use at most once a minute."""
     now = ctx.clock.now()
     claims = ctx.tokens.verify(token, expected=TokenType.access, now=now)
-    check = await repository.session_check(
-        ctx.db, user_id=claims.user_id, session_id=claims.session_id
-    )
+    check = await _session_check(ctx, user_id=claims.user_id, session_id=claims.session_id)
     if check is None or not check.is_active or check.deleted_at is not None:
         raise InvalidToken()
     if check.revoked_at is not None or check.expires_at <= now:
         raise SessionRevoked()
     if now - check.last_seen_at >= LAST_SEEN_GRANULARITY:
         await repository.touch_session(ctx.db, session_id=claims.session_id, now=now)
+        ctx.session_cache.seen(session_id=claims.session_id, at=now)
     return Principal(
         user=Caller(id=claims.user_id, role=check.role),
         session_id=claims.session_id,
         required_action=check.required_action,
     )
+
+
+async def _session_check(ctx: AuthContext, *, user_id: int, session_id: int) -> SessionCheck | None:
+    """The session's and user's state: from the process's cache while it is trusted, else read
+    (one pool checkout and one round trip) and kept for the next request."""
+    cache = ctx.session_cache
+    check = cache.get(session_id=session_id, user_id=user_id)
+    if check is not None:
+        return check
+    since = cache.generation
+    check = await repository.session_check(ctx.db, user_id=user_id, session_id=session_id)
+    if check is not None:
+        cache.store(session_id=session_id, user_id=user_id, check=check, since=since)
+    return check
 
 
 async def is_staff_token(ctx: AuthContext, token: str) -> bool:
