@@ -115,9 +115,10 @@ async def post(
 ) -> PostedTransactionOut:
     """Move the balances, append the entry and its postings, audit and emit; one transaction.
 
-    The caller has locked the accounts and checked each leg. Three statements: the balance
-    UPDATE (which returns each balance after it, for the postings), the entry's INSERT and
-    its postings' INSERT; the audit row and the event are written at the commit.
+    The caller has locked the accounts and checked each leg. The balance UPDATE (which
+    returns each balance after it, for the postings), the entry's INSERT and its postings'
+    INSERT are one statement on PostgreSQL; the audit row and the event are written at the
+    commit.
     """
     assert sum(leg for _, leg in legs) == 0, "an entry's postings must sum to zero"
     entry = _Entry(
@@ -130,8 +131,19 @@ async def post(
         correlation_id=correlation_id_var.get(),
         created_at=now,
     )
-    after = await repository.apply_deltas(session, _deltas(legs, held), now=now)
-    entry_id = await _append(session, entry, actor=actor, after=after)
+    entry_id, after = await repository.post_entry(
+        session,
+        deltas=_deltas(legs, held),
+        type=entry.type,
+        currency=entry.currency,
+        amount=entry.amount,
+        description=entry.description,
+        created_by=actor.user.id,
+        correlation_id=entry.correlation_id,
+        now=entry.created_at,
+        legs=entry.legs,
+        reverses_entry_id=entry.reverses_entry_id,
+    )
     _record_posted(session, entry, entry_id=entry_id, actor=actor)
     visible = {i for i in after if may_see(actor, accounts.get(i))}
     return _posted_out(entry, entry_id=entry_id, after=after, visible=visible)
@@ -149,29 +161,6 @@ def _deltas(
         balance, hold = deltas.get(account_id, (0, 0))
         deltas[account_id] = (balance, hold + change)
     return deltas
-
-
-async def _append(
-    session: AsyncSession,
-    entry: _Entry,
-    *,
-    actor: Principal,
-    after: Mapping[int, tuple[int, int]],
-) -> int:
-    """Insert the entry and its postings, each with its account's balance after the entry."""
-    return await repository.insert_entry(
-        session,
-        type=entry.type,
-        currency=entry.currency,
-        amount=entry.amount,
-        description=entry.description,
-        created_by=actor.user.id,
-        correlation_id=entry.correlation_id,
-        now=entry.created_at,
-        legs=entry.legs,
-        balances={account_id: balance for account_id, (balance, _) in after.items()},
-        reverses_entry_id=entry.reverses_entry_id,
-    )
 
 
 def _record_posted(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import BigInteger, bindparam, case, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -275,6 +275,118 @@ async def insert_entry(
         params[f"balance{i}"] = balances[account_id]
     await execute(session, _postings_statement(len(legs)), params)
     return entry_id
+
+
+def _typed(name: str, column: Any) -> Any:
+    return bindparam(name, type_=column.type)
+
+
+_entry_columns = JournalEntry.__table__.c
+#: PostgreSQL: the balance UPDATE, the entry and its postings in one round trip (a
+#: data-modifying CTE: every part sees the same snapshot, and the UPDATE's RETURNING gives
+#: each account's balance after the entry to its postings).
+_POST_ENTRY = Prepared(
+    text(
+        """
+        WITH deltas AS (
+            SELECT * FROM unnest(
+                CAST(:ids AS BIGINT[]), CAST(:balance_deltas AS BIGINT[]),
+                CAST(:held_deltas AS BIGINT[])
+            ) AS d(account_id, balance_delta, held_delta)
+        ), moved AS (
+            UPDATE accounts SET
+                balance_minor = accounts.balance_minor + deltas.balance_delta,
+                held_minor = accounts.held_minor + deltas.held_delta,
+                updated_at = :now
+            FROM deltas WHERE accounts.id = deltas.account_id
+            RETURNING accounts.id, accounts.balance_minor, accounts.held_minor
+        ), entry AS (
+            INSERT INTO journal_entries (type, currency, amount_minor, description,
+                reverses_entry_id, created_by, correlation_id, created_at)
+            VALUES (:type, :currency, :amount_minor, :description, :reverses_entry_id,
+                :created_by, :correlation_id, :now)
+            RETURNING id
+        ), posted AS (
+            INSERT INTO postings (entry_id, account_id, amount_minor, balance_after_minor,
+                created_at)
+            SELECT entry.id, legs.account_id, legs.amount, moved.balance_minor, :now
+            FROM entry
+            CROSS JOIN unnest(CAST(:leg_accounts AS BIGINT[]), CAST(:leg_amounts AS BIGINT[]))
+                WITH ORDINALITY AS legs(account_id, amount, n)
+            JOIN moved ON moved.id = legs.account_id
+            ORDER BY legs.n
+        )
+        SELECT (SELECT id FROM entry), moved.id, moved.balance_minor, moved.held_minor
+        FROM moved
+        """
+    ).bindparams(
+        _typed("now", _entry_columns.created_at),
+        _typed("type", _entry_columns.type),
+        _typed("currency", _entry_columns.currency),
+        _typed("description", _entry_columns.description),
+        _typed("correlation_id", _entry_columns.correlation_id),
+    )
+)
+
+
+async def post_entry(
+    session: AsyncSession,
+    *,
+    deltas: Mapping[int, tuple[int, int]],
+    type: EntryType,
+    currency: str,
+    amount: int,
+    description: str | None,
+    created_by: int | None,
+    correlation_id: str | None,
+    now: datetime,
+    legs: Sequence[tuple[int, int]],
+    reverses_entry_id: int | None = None,
+) -> tuple[int, dict[int, tuple[int, int]]]:
+    """Apply the (balance, held) deltas and append the entry with its postings; the entry's id
+    and the new (balance, held) of every account in `deltas`. One statement on PostgreSQL,
+    three elsewhere."""
+    entry = {
+        "type": type,
+        "currency": currency,
+        "amount_minor": amount,
+        "description": description,
+        "reverses_entry_id": reverses_entry_id,
+        "created_by": created_by,
+        "correlation_id": correlation_id,
+    }
+    if session.bind.dialect.name != "postgresql":
+        after = await apply_deltas(session, deltas, now=now)
+        balances = {account_id: balance for account_id, (balance, _) in after.items()}
+        entry_id = await insert_entry(
+            session,
+            type=type,
+            currency=currency,
+            amount=amount,
+            description=description,
+            created_by=created_by,
+            correlation_id=correlation_id,
+            now=now,
+            legs=legs,
+            balances=balances,
+            reverses_entry_id=reverses_entry_id,
+        )
+        return entry_id, after
+    ids = sorted(deltas)
+    rows = await execute(
+        session,
+        _POST_ENTRY,
+        {
+            **entry,
+            "now": now,
+            "ids": ids,
+            "balance_deltas": [deltas[i][0] for i in ids],
+            "held_deltas": [deltas[i][1] for i in ids],
+            "leg_accounts": [account_id for account_id, _ in legs],
+            "leg_amounts": [leg for _, leg in legs],
+        },
+    )
+    return rows[0][0], {row[1]: (row[2], row[3]) for row in rows}
 
 
 @dataclass(frozen=True)
