@@ -4,6 +4,11 @@
 -- for `pgbench -M prepared -f bench/pgbench_transfer.sql -D naccounts=20000 -D nhot=5
 -- -D hot=0|1 -D prefix=<run>`. Not included: the app's separate authentication read and the
 -- pool's pre-ping round trips, which happen outside this transaction.
+-- One difference, kept on purpose: the app sends the balance UPDATE, the entry and its
+-- postings as one statement (a data-modifying CTE, ledger/repository.py post_entry); this
+-- file keeps them as the three statements they were, one round trip each, as pgbench runs any
+-- transaction. The issue's target compares the app with that statement-by-statement
+-- transaction; the rows written are the same.
 -- The audit row goes in unsealed, as the app's does (no lock on the chain's head); the app
 -- seals it after the commit in a transaction of its own, which pgbench does not replay: run
 -- `corebank audit seal` afterwards, then `corebank audit verify` holds on the bench database.
