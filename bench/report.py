@@ -70,12 +70,12 @@ SCENARIO_LABELS = {
     "log_warning": "GET /accounts/{id} staff, LOG_LEVEL=WARNING (fresh server)",
     "log_info": "GET /accounts/{id} staff, LOG_LEVEL=INFO json access log (fresh server)",
     "knob_read": "GET /accounts/{id} staff (fresh server, defaults)",
-    "knob_read_noping": "GET /accounts/{id} staff, DB_POOL_PRE_PING=false (fresh server)",
+    "knob_read_nocache": "GET /accounts/{id} staff, SESSION_CACHE_ENABLED=false (fresh server)",
     "knob_transfer": "POST /transfers uniform (fresh server, defaults)",
-    "knob_transfer_noping": "POST /transfers uniform, DB_POOL_PRE_PING=false (fresh server)",
-    "probe_idle_hash2": "GET /health probe, idle (fresh server, defaults)",
-    "probe_storm_hash2": "GET /health probe during login c64 (fresh server, defaults)",
-    "login_hash2": "POST /auth/login (fresh server, defaults: PASSWORD_HASH_CONCURRENCY=2)",
+    "knob_transfer_nocache": "POST /transfers uniform, SESSION_CACHE_ENABLED=false (fresh server)",
+    "probe_idle_hash2": "GET /health probe, idle, PASSWORD_HASH_CONCURRENCY=2",
+    "probe_storm_hash2": "GET /health probe during login c64, PASSWORD_HASH_CONCURRENCY=2",
+    "login_hash2": "POST /auth/login, PASSWORD_HASH_CONCURRENCY=2 (fresh server)",
     "probe_idle_hash1": "GET /health probe, idle, PASSWORD_HASH_CONCURRENCY=1",
     "probe_storm_hash1": "GET /health probe during login c64, PASSWORD_HASH_CONCURRENCY=1",
     "login_hash1": "POST /auth/login, PASSWORD_HASH_CONCURRENCY=1",
@@ -148,9 +148,19 @@ def shape_ratios(run: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     pairs = (
-        ("account read, DB_POOL_PRE_PING=false / default", "knob_read_noping", "knob_read", 64),
-        ("transfer, DB_POOL_PRE_PING=false / default", "knob_transfer_noping", "knob_transfer", 16),
-        ("login c64, PASSWORD_HASH_CONCURRENCY=1 / 2 (default)", "login_hash1", "login_hash2", 64),
+        (
+            "account read, default / SESSION_CACHE_ENABLED=false",
+            "knob_read",
+            "knob_read_nocache",
+            64,
+        ),
+        (
+            "transfer, default / SESSION_CACHE_ENABLED=false",
+            "knob_transfer",
+            "knob_transfer_nocache",
+            16,
+        ),
+        ("login c64, PASSWORD_HASH_CONCURRENCY=1 / 2", "login_hash1", "login_hash2", 64),
     )
     for label, app, base, c in pairs:
         a, b = by_key.get(key(app, c)), by_key.get(key(base, c))

@@ -752,7 +752,7 @@ class Bench:
         """What-if runs of settings that exist today, each on a fresh server (same round)."""
         assert self.app is not None
         s = self.plan.seconds
-        for suffix, env in (("", {}), ("_noping", {"DB_POOL_PRE_PING": "false"})):
+        for suffix, env in (("", {}), ("_nocache", {"SESSION_CACHE_ENABLED": "false"})):
             self.app.stop()
             self.app = self.start_app(**env)
             self.load(f"knob_read{suffix}", script="account_staff", connections=64, seconds=s)
@@ -764,7 +764,7 @@ class Bench:
                 args={"mix": "uniform"},
             )
             self.verify_ledger(f"knob_transfer{suffix} c16")
-        for limit in ("2", "1"):  # 2 is the default
+        for limit in ("2", "1"):  # the default is the cores minus one: 1 on two cores
             self.app.stop()
             self.app = self.start_app(PASSWORD_HASH_CONCURRENCY=limit)
             self.storm(self.plan.login_seconds.get(64, s), suffix=f"_hash{limit}")
