@@ -1,16 +1,20 @@
 """The database made unreachable: fast 503s from the breaker, readiness down, recovery."""
 
 import asyncio
+import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from corebank.core.db import Database
 from corebank.main import create_app
 from tests.support import (
+    PG_ADMIN_DSN,
+    STRONG_PASSWORD,
     TcpProxy,
     login_as,
     proxy_to_postgres,
@@ -82,3 +86,45 @@ async def test_caller_errors_do_not_open_the_breaker(outage: tuple[Any, TcpProxy
         for _ in range(5):
             assert (await client.post("/api/v1/auth/register", json=body)).status_code == 409
     assert app.state.container.db.breaker.state == "closed"
+
+
+@pytest.fixture
+async def full_server(postgres_url: str | None) -> AsyncIterator[str]:
+    """A database URL whose role may open no connection: PostgreSQL answers every attempt
+    with 53300, as it does when max_connections is reached."""
+    if postgres_url is None:
+        pytest.skip("needs PostgreSQL")  # the postgres_url fixture already failed under CI
+    role = f"corebank_full_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 0')
+        yield postgres_url.replace("postgres@", f"{role}@", 1)
+    finally:
+        await admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+        await admin.close()
+
+
+async def test_a_server_out_of_connections_is_a_503(full_server: str) -> None:
+    database = Database(test_settings(full_server, db_breaker_failures=100))
+    app = create_app(database.settings, database=database)
+    token = "Bearer " + secrets.token_urlsafe(8)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            ready = await client.get("/health/ready")
+            login = await client.post(
+                "/api/v1/auth/login", data={"username": "a@example.com", "password": "x" * 12}
+            )
+            register = await client.post(  # an ORM session, not the driver path
+                "/api/v1/auth/register",
+                json={"email": "b@example.com", "password": STRONG_PASSWORD, "full_name": "B"},
+            )
+            read = await client.get("/api/v1/users/me", headers={"Authorization": token})
+    finally:
+        await database.dispose()
+    assert ready.status_code == 503
+    assert login.status_code == 503, login.text
+    assert login.json()["type"].endswith("/database-unavailable")
+    assert register.status_code == 503, register.text
+    assert register.json()["type"].endswith("/database-unavailable")
+    assert read.status_code == 401  # a token that is not ours never reaches the database

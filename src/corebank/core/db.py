@@ -55,9 +55,17 @@ def is_retryable(exc: BaseException) -> bool:
     return _any_sqlstate(exc) in RETRYABLE_SQLSTATES
 
 
+#: SQLSTATE classes of a server that cannot serve us now: 08 connection exceptions, 53
+#: insufficient resources (53300: too many connections), 57P0x shutting down or starting up.
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P01", "57P02", "57P03")
+
+
 def is_connection_failure(exc: BaseException) -> bool:
-    """A failure of the database itself (unreachable, dropped, timed out), not of the caller."""
+    """A failure of the database itself (unreachable, dropped, full, timed out), not of the
+    caller."""
     if isinstance(exc, PoolTimeoutError | ConnectionError | OSError | asyncio.TimeoutError):
+        return True
+    if (_any_sqlstate(exc) or "").startswith(_UNAVAILABLE_SQLSTATE_PREFIXES):
         return True
     if isinstance(exc, InterfaceError):
         return True
