@@ -27,6 +27,7 @@ class EntryType(StrEnum):
     transfer = "transfer"
     hold_capture = "hold_capture"
     reversal = "reversal"
+    multi_leg = "multi_leg"
 
 
 class JournalEntry(IdMixin, Base):
@@ -50,6 +51,11 @@ class JournalEntry(IdMixin, Base):
     )
     correlation_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime]
+    #: A multi-leg transaction's metadata (a small object of strings); NULL for other entries.
+    #: ("metadata" is taken on a declarative class, hence the attribute's name.)
+    entry_metadata: Mapped[dict[str, str] | None] = mapped_column(
+        "metadata", JSON(none_as_null=True)
+    )
 
 
 class Posting(IdMixin, Base):
