@@ -18,7 +18,7 @@ from corebank.identity.principal import Principal
 from corebank.ledger import repository
 from corebank.ledger.errors import InsufficientFunds
 from corebank.ledger.repository import LockedAccount
-from corebank.ledger.schemas import AccountBalance, PostedTransactionOut, PostingOut
+from corebank.ledger.schemas import AccountBalance, LegOut, PostedTransactionOut, PostingOut
 from corebank.models.account import AccountKind, AccountStatus
 from corebank.models.ledger import EntryType
 
@@ -85,6 +85,49 @@ def require_funds(account: LockedAccount, *, held: int, amount: int) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Leg:
+    """One leg of a multi-leg transaction: `amount` minor units from one account to another.
+
+    A leg posts as two postings, its debit then its credit, so the legs of an entry (and of
+    its reversal, whose postings mirror them in the same order) are read back from its
+    postings in order (`legs_of`)."""
+
+    from_account_id: int
+    to_account_id: int
+    amount: int
+
+
+def leg_postings(legs: Sequence[Leg]) -> list[tuple[int, int]]:
+    """The postings of `legs`, in order: each leg's debit, then its credit."""
+    postings: list[tuple[int, int]] = []
+    for leg in legs:
+        postings += [(leg.from_account_id, -leg.amount), (leg.to_account_id, leg.amount)]
+    return postings
+
+
+def legs_of(postings: Sequence[tuple[int, int]]) -> list[Leg]:
+    """The legs of a multi-leg entry or of its reversal, from its postings (pairs, in order)."""
+    legs = []
+    for (first, first_amount), (second, _) in zip(postings[::2], postings[1::2], strict=True):
+        debited, credited = (first, second) if first_amount < 0 else (second, first)
+        legs.append(Leg(debited, credited, abs(first_amount)))
+    return legs
+
+
+def legs_out(legs: Sequence[Leg], currency: str) -> list[LegOut]:
+    """The legs as the API shows them, numbered from 1."""
+    return [
+        LegOut(
+            leg=n,
+            from_account_id=leg.from_account_id,
+            to_account_id=leg.to_account_id,
+            amount=format_amount(leg.amount, currency),
+        )
+        for n, leg in enumerate(legs, start=1)
+    ]
+
+
 @dataclass(frozen=True, kw_only=True)
 class _Entry:
     """What an entry records; its audit row, event and response repeat it."""
@@ -97,6 +140,8 @@ class _Entry:
     reverses_entry_id: int | None
     correlation_id: str | None
     created_at: datetime
+    multi_legs: Sequence[Leg] = ()
+    metadata: Mapping[str, str] | None = None
 
 
 async def post(
@@ -112,13 +157,16 @@ async def post(
     now: datetime,
     held: Mapping[int, int] | None = None,
     reverses_entry_id: int | None = None,
+    multi_legs: Sequence[Leg] = (),
+    metadata: Mapping[str, str] | None = None,
 ) -> PostedTransactionOut:
     """Move the balances, append the entry and its postings, audit and emit; one transaction.
 
     The caller has locked the accounts and checked each leg. The balance UPDATE (which
     returns each balance after it, for the postings), the entry's INSERT and its postings'
     INSERT are one statement on PostgreSQL; the audit row and the event are written at the
-    commit.
+    commit. A multi-leg transaction (or its reversal) gives its `multi_legs` (whose postings
+    `legs` are) and its `metadata`, which the entry, the event and the response carry.
     """
     assert sum(leg for _, leg in legs) == 0, "an entry's postings must sum to zero"
     entry = _Entry(
@@ -130,6 +178,8 @@ async def post(
         reverses_entry_id=reverses_entry_id,
         correlation_id=correlation_id_var.get(),
         created_at=now,
+        multi_legs=multi_legs,
+        metadata=metadata,
     )
     entry_id, after = await repository.post_entry(
         session,
@@ -143,6 +193,7 @@ async def post(
         now=entry.created_at,
         legs=entry.legs,
         reverses_entry_id=entry.reverses_entry_id,
+        metadata=entry.metadata,
     )
     _record_posted(session, entry, entry_id=entry_id, actor=actor)
     visible = {i for i in after if may_see(actor, accounts.get(i))}
@@ -176,6 +227,18 @@ def _record_posted(
         "postings": [{"account_id": a, "amount_minor": m} for a, m in entry.legs],
         "reverses_transaction_id": entry.reverses_entry_id,
     }
+    if entry.multi_legs:
+        payload["legs"] = [
+            {
+                "leg": n,
+                "from_account_id": leg.from_account_id,
+                "to_account_id": leg.to_account_id,
+                "amount_minor": leg.amount,
+            }
+            for n, leg in enumerate(entry.multi_legs, start=1)
+        ]
+    if entry.metadata is not None:
+        payload["metadata"] = dict(entry.metadata)
     audit.record(
         session,
         event,
@@ -193,6 +256,7 @@ def _posted_out(
     """The response: every posting, with the balance after it and the account's new balances
     shown only for the accounts in `visible` (those the caller may see)."""
     currency = entry.currency
+    running = repository.running_balances(entry.legs, {i: b for i, (b, _) in after.items()})
     return PostedTransactionOut(
         id=entry_id,
         type=entry.type,
@@ -201,13 +265,15 @@ def _posted_out(
         currency=currency,
         description=entry.description,
         reverses_transaction_id=entry.reverses_entry_id,
+        legs=legs_out(entry.multi_legs, currency) if entry.multi_legs else None,
+        metadata=dict(entry.metadata) if entry.metadata is not None else None,
         postings=[
             PostingOut(
                 account_id=a,
                 amount=format_amount(m, currency),
-                balance_after=format_amount(after[a][0], currency) if a in visible else None,
+                balance_after=format_amount(balance, currency) if a in visible else None,
             )
-            for a, m in entry.legs
+            for (a, m), balance in zip(entry.legs, running, strict=True)
         ],
         balances=[
             AccountBalance(

@@ -199,18 +199,23 @@ async def apply_deltas(
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
+_ENTRY_COLUMNS = (
+    "type",
+    "currency",
+    "amount_minor",
+    "description",
+    "reverses_entry_id",
+    "created_by",
+    "correlation_id",
+    "created_at",
+)
 _INSERT_ENTRY = Prepared(
+    insert(JournalEntry).returning(JournalEntry.id), column_keys=_ENTRY_COLUMNS
+)
+#: A multi-leg entry also records its metadata (the other entries leave the column NULL).
+_INSERT_ENTRY_WITH_METADATA = Prepared(
     insert(JournalEntry).returning(JournalEntry.id),
-    column_keys=[
-        "type",
-        "currency",
-        "amount_minor",
-        "description",
-        "reverses_entry_id",
-        "created_by",
-        "correlation_id",
-        "created_at",
-    ],
+    column_keys=[*_ENTRY_COLUMNS, "metadata"],
 )
 
 
@@ -253,28 +258,45 @@ async def insert_entry(
     legs: Sequence[tuple[int, int]],
     balances: Mapping[int, int],
     reverses_entry_id: int | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> int:
-    """Append one entry and its postings (each with its account's balance after it)."""
-    [(entry_id,)] = await execute(
-        session,
-        _INSERT_ENTRY,
-        {
-            "type": type,
-            "currency": currency,
-            "amount_minor": amount,
-            "description": description,
-            "reverses_entry_id": reverses_entry_id,
-            "created_by": created_by,
-            "correlation_id": correlation_id,
-            "created_at": now,
-        },
-    )
+    """Append one entry and its postings, each with its account's balance after it
+    (`balances`: each account's balance after the whole entry)."""
+    values = {
+        "type": type,
+        "currency": currency,
+        "amount_minor": amount,
+        "description": description,
+        "reverses_entry_id": reverses_entry_id,
+        "created_by": created_by,
+        "correlation_id": correlation_id,
+        "created_at": now,
+    }
+    if metadata is None:
+        [(entry_id,)] = await execute(session, _INSERT_ENTRY, values)
+    else:
+        values["metadata"] = dict(metadata)
+        [(entry_id,)] = await execute(session, _INSERT_ENTRY_WITH_METADATA, values)
     params: dict[str, Any] = {"entry_id": entry_id, "now": now}
-    for i, (account_id, leg_amount) in enumerate(legs):
+    running = running_balances(legs, balances)
+    for i, ((account_id, leg_amount), balance) in enumerate(zip(legs, running, strict=True)):
         params[f"account{i}"], params[f"amount{i}"] = account_id, leg_amount
-        params[f"balance{i}"] = balances[account_id]
+        params[f"balance{i}"] = balance
     await execute(session, _postings_statement(len(legs)), params)
     return entry_id
+
+
+def running_balances(legs: Sequence[tuple[int, int]], final: Mapping[int, int]) -> list[int]:
+    """Each posting's balance after it: its account's balance after the whole entry, less the
+    account's later postings in the entry (an account a multi-leg entry posts to twice gets
+    two balances, so the per-account chain that `ledger verify` checks holds)."""
+    remaining = dict(final)
+    balances = []
+    for account_id, amount in reversed(legs):
+        balances.append(remaining[account_id])
+        remaining[account_id] -= amount
+    balances.reverse()
+    return balances
 
 
 def _typed(name: str, column: Any) -> Any:
@@ -342,10 +364,13 @@ async def post_entry(
     now: datetime,
     legs: Sequence[tuple[int, int]],
     reverses_entry_id: int | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> tuple[int, dict[int, tuple[int, int]]]:
     """Apply the (balance, held) deltas and append the entry with its postings; the entry's id
     and the new (balance, held) of every account in `deltas`. One statement on PostgreSQL,
-    three elsewhere."""
+    three elsewhere, and three also for an entry with metadata or posting to one account more
+    than once (a multi-leg transaction: the one statement gives every posting of an account
+    the same balance after it, and carries no metadata)."""
     entry = {
         "type": type,
         "currency": currency,
@@ -355,7 +380,12 @@ async def post_entry(
         "created_by": created_by,
         "correlation_id": correlation_id,
     }
-    if session.bind.dialect.name != "postgresql":
+    single_statement = (
+        session.bind.dialect.name == "postgresql"
+        and metadata is None
+        and len(legs) == len({account_id for account_id, _ in legs})
+    )
+    if not single_statement:
         after = await apply_deltas(session, deltas, now=now)
         balances = {account_id: balance for account_id, (balance, _) in after.items()}
         entry_id = await insert_entry(
@@ -370,6 +400,7 @@ async def post_entry(
             legs=legs,
             balances=balances,
             reverses_entry_id=reverses_entry_id,
+            metadata=metadata,
         )
         return entry_id, after
     ids = sorted(deltas)
@@ -421,6 +452,12 @@ async def entry_with_postings(
     postings = [PostingView(*row) for row in rows.all()]
     reversed_by = await reversal_of(session, entry_id)
     return entry, postings, reversed_by
+
+
+async def entry_type(session: AsyncSession, entry_id: int) -> str | None:
+    return await (await session.connection()).scalar(
+        select(JournalEntry.type).where(JournalEntry.id == entry_id)
+    )
 
 
 async def reversal_of(session: AsyncSession, entry_id: int) -> int | None:

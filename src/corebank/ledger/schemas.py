@@ -5,13 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+import orjson
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from corebank.core.api import MAX_ID
 from corebank.core.money import PositiveAmountStr
 
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 MAX_HOLD_SECONDS = 30 * 24 * 3600
+MIN_LEGS, MAX_LEGS = 2, 64
+MAX_METADATA_KEYS = 16
+MAX_METADATA_KEY_LENGTH = 64
+MAX_METADATA_VALUE_LENGTH = 256
+MAX_METADATA_BYTES = 2048
+MetadataKey = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=MAX_METADATA_KEY_LENGTH, pattern=r"^[A-Za-z0-9_.:-]+$"
+    ),
+]
+MetadataValue = Annotated[str, Field(strict=True, max_length=MAX_METADATA_VALUE_LENGTH)]
 
 
 class _Strict(BaseModel):
@@ -44,6 +64,41 @@ class TransferIn(_Strict):
         return self
 
 
+class LegIn(_Strict):
+    """One leg of a multi-leg transaction: money from one account to another."""
+
+    from_account_id: int = Field(ge=1, le=MAX_ID, description="The account debited")
+    to_account_id: int = Field(ge=1, le=MAX_ID, description="The account credited")
+    amount: PositiveAmountStr
+
+
+class TransactionIn(_Strict):
+    """Several legs posted as one journal entry: all of them, or none."""
+
+    description: Description | None = None
+    metadata: dict[MetadataKey, MetadataValue] = Field(
+        default_factory=dict,
+        max_length=MAX_METADATA_KEYS,
+        description=f"Up to {MAX_METADATA_KEYS} keys (letters, digits, `_.:-`, at most "
+        f"{MAX_METADATA_KEY_LENGTH} characters) with string values of at most "
+        f"{MAX_METADATA_VALUE_LENGTH} characters; at most {MAX_METADATA_BYTES} bytes as JSON",
+        examples=[{"invoice": "INV-2026-0042"}],
+    )
+    legs: list[LegIn] = Field(
+        min_length=MIN_LEGS,
+        max_length=MAX_LEGS,
+        description=f"{MIN_LEGS} to {MAX_LEGS} legs, all in one currency; refusals name a leg "
+        "by its number, counted from 1",
+    )
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_size(cls, metadata: dict[str, str]) -> dict[str, str]:
+        if len(orjson.dumps(metadata)) > MAX_METADATA_BYTES:
+            raise ValueError(f"metadata is larger than {MAX_METADATA_BYTES} bytes as JSON")
+        return metadata
+
+
 class HoldIn(_Strict):
     amount: PositiveAmountStr
     description: Description | None = None
@@ -73,6 +128,13 @@ class PostingOut(BaseModel):
     )
 
 
+class LegOut(BaseModel):
+    leg: int = Field(description="The leg's number, counted from 1")
+    from_account_id: int
+    to_account_id: int
+    amount: str
+
+
 class AccountBalance(BaseModel):
     account_id: int
     balance: str
@@ -90,6 +152,15 @@ class TransactionOut(BaseModel):
     description: str | None
     reverses_transaction_id: int | None = None
     reversed_by_transaction_id: int | None = None
+    legs: list[LegOut] | None = Field(
+        default=None,
+        description="A multi-leg transaction's legs (and its reversal's, mirrored); a "
+        "customer sees only the legs that touch their accounts",
+    )
+    metadata: dict[str, str] | None = Field(
+        default=None,
+        description="A multi-leg transaction's metadata (shown to staff and to its creator)",
+    )
     postings: list[PostingOut]
     created_at: datetime
     correlation_id: str | None
