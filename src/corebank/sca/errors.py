@@ -23,6 +23,14 @@ class ScaAuthorizationInvalid(Forbidden):
     type, title = "sca-authorization-invalid", "Authorization code refused"
 
 
+class ScaPinRequired(Forbidden):
+    """A customer's multi-leg transaction pays an account that is not theirs: only the
+    transaction PIN sent with that very request covers every payee of the set (a challenge
+    names one payee). Nothing moved."""
+
+    type, title = "sca-pin-required", "Transaction PIN required for this transaction"
+
+
 class ChallengeNotFound(NotFound):
     type, title = "challenge-not-found", "Challenge not found"
 

@@ -18,6 +18,7 @@ authorization code; wrong factors count toward the factor's own lockout and are 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
@@ -40,6 +41,7 @@ from corebank.sca.errors import (
     ChallengeNotPending,
     NoFactor,
     ScaAuthorizationInvalid,
+    ScaPinRequired,
     ScaRequired,
 )
 
@@ -230,6 +232,38 @@ async def authorize_transfer(
     if await _exempt(session, ctx, user_id=user_id, terms=terms):
         return
     raise ChallengeNeeded(user_id, terms)
+
+
+async def authorize_payment_set(
+    session: AsyncSession,
+    ctx: ScaContext,
+    *,
+    actor: Principal,
+    payee_owner_user_ids: Collection[int | None],
+    pin_verified: bool,
+) -> None:
+    """Let a set of payments (a multi-leg transaction) through, or refuse it (403).
+
+    A challenge and its authorization code cover one payee and one amount, and an exemption
+    (a trusted payee, the low-value budget) one transfer, so none of them can vouch for a set.
+    A set that pays only the customer's own accounts is exempt as a transfer between them is;
+    any other needs the right transaction PIN sent with the request itself, which was checked
+    against exactly this set of legs. Runs inside the money transaction, like
+    `authorize_transfer`."""
+    settings = ctx.settings
+    if not settings.sca_required or actor.is_staff:
+        return
+    user_id = actor.user.id
+    if settings.sca_exempt_own_accounts and all(o == user_id for o in payee_owner_user_ids):
+        metrics.SCA_CHALLENGES.labels("exempt_own_accounts").inc()
+        return
+    if not pin_verified:
+        raise ScaPinRequired(
+            "A transaction that pays an account not yours needs your transaction PIN: set one "
+            "(PUT /api/v1/users/me/pin) and send it as X-Transaction-PIN. Nothing moved."
+        )
+    await _strongly_authenticated(session, user_id, ctx.clock.now())
+    metrics.SCA_CHALLENGES.labels("pin_header").inc()
 
 
 async def consume(
