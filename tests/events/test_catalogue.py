@@ -90,6 +90,12 @@ async def test_what_the_domains_emit_matches_the_catalogue(
     transfer = {"from_account_id": first, "to_account_id": second, "amount": "5.00"}
     moved = await call("POST", "/transfers", transfer)
     await call("POST", f"/transactions/{moved['id']}/reverse", {"reason": "mistake"})
+    split = [
+        {"from_account_id": first, "to_account_id": second, "amount": "1.00"},
+        {"from_account_id": first, "to_account_id": third, "amount": "2.00"},
+    ]
+    posted = await call("POST", "/transactions", {"legs": split, "metadata": {"order": "7"}})
+    await call("POST", f"/transactions/{posted['id']}/reverse", {"reason": "mistake"})
     hold = await call("POST", f"/accounts/{first}/holds", {"amount": "20.00"})
     await call("POST", f"/holds/{hold['id']}/capture", {})
     hold = await call("POST", f"/accounts/{first}/holds", {"amount": "1.00"})

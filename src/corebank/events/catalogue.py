@@ -88,14 +88,29 @@ class PostingData(BaseModel):
     amount_minor: int = Field(description="Signed minor units: negative = money out.")
 
 
+class LegData(BaseModel):
+    leg: int = Field(description="The leg's number, counted from 1.")
+    from_account_id: int = Field(description="The account debited.")
+    to_account_id: int = Field(description="The account credited.")
+    amount_minor: int = Field(description="Positive amount in the currency's minor units.")
+
+
 class TransactionData(EventData):
     transaction_id: int = Field(description="The journal entry.")
-    type: Literal["deposit", "withdrawal", "transfer", "hold_capture", "reversal"]
+    type: Literal["deposit", "withdrawal", "transfer", "hold_capture", "reversal", "multi_leg"]
     currency: str = Field(description="ISO 4217 code.")
     amount_minor: int = Field(description="Positive amount in the currency's minor units.")
     postings: list[PostingData] = Field(description="The entry's postings; they sum to zero.")
     reverses_transaction_id: int | None = Field(
         default=None, description="For a reversal, the entry it reverses."
+    )
+    legs: list[LegData] | None = Field(
+        default=None,
+        description="A multi-leg transaction's legs, in order (each posts its debit, then its "
+        "credit); for the reversal of one, its legs mirrored. Absent otherwise.",
+    )
+    metadata: dict[str, str] | None = Field(
+        default=None, description="A multi-leg transaction's metadata. Absent otherwise."
     )
 
 
@@ -166,7 +181,11 @@ CATALOGUE: Mapping[str, EventSpec] = _specs(
     ("account.frozen", AccountChanged, "An account was frozen: no money may leave it."),
     ("account.unfrozen", AccountChanged, "A frozen account was made active again."),
     ("account.closed", AccountClosed, "An account was closed (final)."),
-    ("transaction.posted", TransactionData, "A deposit, withdrawal, transfer or capture."),
+    (
+        "transaction.posted",
+        TransactionData,
+        "A deposit, withdrawal, transfer, capture or multi-leg transaction.",
+    ),
     ("transaction.reversed", TransactionData, "A reversal entry was posted."),
     ("hold.created", HoldData, "Money was put on hold."),
     ("hold.captured", HoldData, "A hold was captured (a transaction.posted follows)."),

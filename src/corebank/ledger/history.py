@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.service import visible_row
 from corebank.core.errors import BadRequest, ValidationFailed, field_error
@@ -16,55 +19,104 @@ from corebank.identity.principal import Principal
 from corebank.ledger import history_repository, repository
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import TransactionNotFound
+from corebank.ledger.posting import legs_of
+from corebank.ledger.repository import PostingView
 from corebank.ledger.schemas import (
     AccountTransactionOut,
     BalanceOut,
+    LegOut,
     PostingOut,
     StatementLine,
     StatementOut,
     TransactionOut,
 )
 from corebank.models.account import AccountKind
+from corebank.models.ledger import EntryType, JournalEntry
 
 MAX_STATEMENT_LINES = 10_000
 
 
 async def get_transaction(ctx: LedgerContext, *, actor: Principal, entry_id: int) -> TransactionOut:
-    """A transaction; a customer sees only one that touches an account of theirs."""
+    """A transaction; a customer sees only one that touches an account of theirs, of a
+    multi-leg one (or its reversal) only the legs that do (its amount is theirs), and its
+    metadata only if they posted it."""
     async with ctx.db.read() as session:
         found = await repository.entry_with_postings(session, entry_id)
+        multi_leg = found is not None and await _of_multi_leg(session, found[0])
     if found is None:
         raise TransactionNotFound("No such transaction.")
     entry, postings, reversed_by = found
 
-    def mine(owner: int | None, kind: str) -> bool:
-        return kind == AccountKind.customer and (actor.is_staff or owner == actor.user.id)
+    def mine(posting: PostingView) -> bool:
+        return posting.kind == AccountKind.customer and (
+            actor.is_staff or posting.owner_user_id == actor.user.id
+        )
 
-    if not any(mine(p.owner_user_id, p.kind) for p in postings):
+    if not any(mine(p) for p in postings):
         raise TransactionNotFound("No such transaction.")
     currency = entry.currency
+    amount, legs = entry.amount_minor, None
+    if multi_leg:
+        postings, legs = _visible_legs(
+            postings, currency, shown=lambda p: actor.is_staff or mine(p)
+        )
+        amount = sum(abs(p.amount) for p in postings) // 2
     return TransactionOut(
         id=entry.id,
         type=entry.type,
         status="reversed" if reversed_by else "posted",
-        amount=format_amount(entry.amount_minor, currency),
+        amount=format_amount(amount, currency),
         currency=currency,
         description=entry.description,
         reverses_transaction_id=entry.reverses_entry_id,
         reversed_by_transaction_id=reversed_by,
+        legs=legs,
+        metadata=entry.entry_metadata
+        if actor.is_staff or entry.created_by == actor.user.id
+        else None,
         postings=[
             PostingOut(
                 account_id=p.account_id,
                 amount=format_amount(p.amount, currency),
-                balance_after=format_amount(p.balance_after, currency)
-                if mine(p.owner_user_id, p.kind)
-                else None,
+                balance_after=format_amount(p.balance_after, currency) if mine(p) else None,
             )
             for p in postings
         ],
         created_at=entry.created_at,
         correlation_id=entry.correlation_id,
     )
+
+
+async def _of_multi_leg(session: AsyncSession, entry: JournalEntry) -> bool:
+    """Whether the entry is a multi-leg transaction or the reversal of one."""
+    if entry.type == EntryType.multi_leg:
+        return True
+    if entry.type != EntryType.reversal or entry.reverses_entry_id is None:
+        return False
+    return await repository.entry_type(session, entry.reverses_entry_id) == EntryType.multi_leg
+
+
+def _visible_legs(
+    postings: list[PostingView], currency: str, *, shown: Callable[[PostingView], bool]
+) -> tuple[list[PostingView], list[LegOut]]:
+    """The legs (posting pairs, in order) with a posting that is `shown`, keeping their
+    numbers, and their postings."""
+    kept: list[PostingView] = []
+    legs = []
+    for number, pair in enumerate(zip(postings[::2], postings[1::2], strict=True), start=1):
+        if not (shown(pair[0]) or shown(pair[1])):
+            continue
+        kept += pair
+        [leg] = legs_of([(p.account_id, p.amount) for p in pair])
+        legs.append(
+            LegOut(
+                leg=number,
+                from_account_id=leg.from_account_id,
+                to_account_id=leg.to_account_id,
+                amount=format_amount(leg.amount, currency),
+            )
+        )
+    return kept, legs
 
 
 async def list_account_transactions(

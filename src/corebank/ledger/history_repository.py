@@ -42,8 +42,10 @@ _FILTERS: tuple[tuple[str, Any], ...] = (
     ("end", Posting.created_at < bindparam("end", type_=UTCDateTime())),
     ("type", JournalEntry.type == bindparam("type")),
     ("after", Posting.id < bindparam("after")),
-    ("min_amount", JournalEntry.amount_minor >= bindparam("min_amount")),
-    ("max_amount", JournalEntry.amount_minor <= bindparam("max_amount")),
+    # The amount on this account: for every entry but a multi-leg one the transaction's amount;
+    # for a multi-leg one this leg's, so the filter tells nothing of the other legs.
+    ("min_amount", func.abs(Posting.amount_minor) >= bindparam("min_amount")),
+    ("max_amount", func.abs(Posting.amount_minor) <= bindparam("max_amount")),
 )
 
 

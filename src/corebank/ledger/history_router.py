@@ -70,7 +70,8 @@ async def list_transactions(
     max_amount: PositiveAmountStr | None = None,
 ) -> Page[AccountTransactionOut]:
     """Newest first, each with the account's balance after it. Filters: `from`/`to` (dates
-    or timestamps, inclusive), `type`, `min_amount`/`max_amount` (the transaction's amount)."""
+    or timestamps, inclusive), `type`, `min_amount`/`max_amount` (the amount on this account:
+    the transaction's, or for a multi-leg transaction the leg's)."""
     items, next_cursor = await history.list_account_transactions(
         ctx,
         actor=principal,

@@ -3,7 +3,8 @@
 Policy: a reversal corrects a mistake, so it is posted even when it takes an account below
 its overdraft limit (an unarranged overdraft, as a bank would record it); it is refused only
 when an account involved is closed. Frozen accounts are reversed like any other. A reversal
-itself cannot be reversed: post a new movement instead.
+itself cannot be reversed: post a new movement instead. A multi-leg transaction is reversed
+whole, in one entry whose legs mirror its legs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from corebank.ledger import idempotency, repository
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import AlreadyReversed, NotReversible, TransactionNotFound
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
-from corebank.ledger.posting import post, require_open
+from corebank.ledger.posting import legs_of, post, require_open
 from corebank.models.account import AccountKind
 from corebank.models.ledger import EntryType
 
@@ -46,17 +47,19 @@ async def reverse(
             raise AlreadyReversed(f"Transaction {entry_id} has already been reversed.")
         for account in accounts.values():
             require_open(account, money_out=False)
+        legs = [(p.account_id, -p.amount) for p in postings]
         posted = await post(
             session,
             actor=actor,
             type=EntryType.reversal,
             currency=entry.currency,
             amount=entry.amount_minor,
-            legs=[(p.account_id, -p.amount) for p in postings],
+            legs=legs,
             accounts=accounts,
             description=reason,
             now=ctx.clock.now(),
             reverses_entry_id=entry.id,
+            multi_legs=legs_of(legs) if entry.type == EntryType.multi_leg else (),
         )
         return posted.model_dump(mode="json")
 

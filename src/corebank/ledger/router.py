@@ -1,4 +1,5 @@
-"""Money endpoints: deposits, withdrawals, transfers, holds and reversals."""
+"""Money endpoints: deposits, withdrawals, transfers, multi-leg transactions, holds and
+reversals."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.responses import Response
 
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.identity.deps import AdminPrincipal, CurrentPrincipal, StaffPrincipal
-from corebank.ledger import holds, reversal, service
+from corebank.ledger import holds, multileg, reversal, service
 from corebank.ledger.deps import (
     MONEY_ERRORS,
     IdempotencyKeyHeader,
@@ -27,6 +28,7 @@ from corebank.ledger.schemas import (
     HoldOut,
     PostedTransactionOut,
     ReverseIn,
+    TransactionIn,
     TransferIn,
     WithdrawalIn,
 )
@@ -40,6 +42,31 @@ HOLD_ERRORS = {
     **MONEY_ERRORS,
     404: {"description": "No such hold"},
     409: {"description": "Hold not open (captured, voided or expired), or account frozen"},
+}
+LEG_REFUSAL = " (`errors` names each refused leg: `{leg, reason, loc, msg, type}`)"
+TRANSACTION_ERRORS = {
+    **MONEY_ERRORS,
+    403: {
+        "description": "Role not allowed; transaction PIN missing, wrong or blocked; or "
+        "`sca-pin-required`: with SCA on, a customer's transaction paying an account not "
+        "theirs needs the right X-Transaction-PIN"
+    },
+    404: {
+        "description": "`account-not-found`: a leg's account does not exist, or a customer "
+        "debits an account not theirs" + LEG_REFUSAL
+    },
+    409: {
+        "description": "`account-closed` (an account of a leg) or `account-frozen` (a "
+        "debited account)" + LEG_REFUSAL + ", or `idempotency-request-in-progress`"
+    },
+    422: {
+        "description": "`validation-error`: fewer than 2 or more than 64 legs, bad metadata or "
+        "a malformed amount; or, naming the legs" + LEG_REFUSAL + ": `same-account`, "
+        "`cannot-receive-transfer` (a customer's payee), `currency-mismatch` (within a leg, "
+        "or a leg in another currency than the first), `validation-error` (an amount with too "
+        "many digits for the currency), `insufficient-funds` (checked on the balances after "
+        "all legs); or `idempotency-key-reused`"
+    },
 }
 
 
@@ -136,6 +163,47 @@ async def transfer(
         description=body.description,
         pin=service.PinCheck(pin),
         sca_authorization=sca_authorization,
+        idempotency_request=idempotency_request(
+            request, principal, idempotency_key, body, pin_present=pin is not None
+        ),
+    )
+    return respond(outcome)
+
+
+@router.post(
+    "/transactions",
+    summary="Post a multi-leg transaction",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostedTransactionOut,
+    responses=TRANSACTION_ERRORS,
+)
+async def post_transaction(
+    body: TransactionIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    ctx: LedgerDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+    pin: PinHeader = None,
+) -> Response:
+    """Post 2 to 64 legs `{from_account_id, to_account_id, amount}` in one currency as one
+    journal entry (type `multi_leg`): every leg, or none.
+
+    Staff may debit any customer account; a customer only their own (and sends
+    X-Transaction-PIN once one is set). Limits are checked on the balances after all legs,
+    whatever their order. A refusal names each leg that caused it and moves nothing. With SCA
+    on, a customer paying an account that is not theirs must send the right
+    X-Transaction-PIN (no challenge covers several payees): 403 `sca-pin-required` otherwise.
+    """
+    outcome = await multileg.post_transaction(
+        ctx,
+        actor=principal,
+        legs=[
+            multileg.LegRequest(leg.from_account_id, leg.to_account_id, leg.amount)
+            for leg in body.legs
+        ],
+        description=body.description,
+        metadata=body.metadata,
+        pin=service.PinCheck(pin),
         idempotency_request=idempotency_request(
             request, principal, idempotency_key, body, pin_present=pin is not None
         ),
