@@ -1,4 +1,5 @@
-"""The bank test: hundreds of concurrent transfers and withdrawals across a few hot accounts.
+"""The bank test: hundreds of concurrent transfers, withdrawals and multi-leg transactions
+across a few hot accounts.
 
 On PostgreSQL the requests are split over two app instances, each with its own engine and
 pool, against one database. Afterwards: money is conserved, no balance is below its limit,
@@ -74,7 +75,11 @@ async def test_concurrent_transfers_and_withdrawals_conserve_money(
         as_owner = rng.random() < 0.6
         headers = {**(owners[source] if as_owner else staff), **key()}
         http = clients[n % len(clients)]
-        if rng.random() < 0.7:
+        kind = rng.random()
+        if kind < 0.2:
+            body = _multi_leg(rng, ids, source, as_owner)
+            return http.post(f"{API}/transactions", json=body, headers=headers)
+        if kind < 0.75:
             target = rng.choice([i for i in range(HOT_ACCOUNTS) if i != source])
             body = {"from_account_id": ids[source], "to_account_id": ids[target], "amount": amount}
             return http.post(f"{API}/transfers", json=body, headers=headers)
@@ -89,7 +94,9 @@ async def test_concurrent_transfers_and_withdrawals_conserve_money(
     created = [r.json() for r in responses if r.status_code == 201]
     refused = [r.json() for r in responses if r.status_code == 422]
     assert all(p["type"].endswith("/insufficient-funds") for p in refused)
+    assert all(e["reason"] == "insufficient_funds" for p in refused for e in p.get("errors", []))
     assert len(created) > OPERATIONS // 4 and refused, (len(created), len(refused))
+    assert sum(c["type"] == "multi_leg" for c in created) > 5
 
     entry_ids = [c["id"] for c in created]
     assert len(set(entry_ids)) == len(entry_ids)
@@ -100,8 +107,11 @@ async def test_concurrent_transfers_and_withdrawals_conserve_money(
     async with db.session() as session:
         stored = {entry_id: legs for entry_id, legs in await _legs(session, entry_ids)}
     for body in created:
-        legs = {p["account_id"]: p["amount"] for p in body["postings"]}
-        assert stored[body["id"]] == {a: int(m.replace(".", "")) for a, m in legs.items()}
+        legs: dict[int, int] = {}
+        for posting in body["postings"]:
+            amount = int(posting["amount"].replace(".", ""))
+            legs[posting["account_id"]] = legs.get(posting["account_id"], 0) + amount
+        assert stored[body["id"]] == legs
         for account_id, amount in stored[body["id"]].items():
             if account_id in expected:
                 expected[account_id] += amount
@@ -137,5 +147,18 @@ async def _legs(session: Any, entry_ids: list[int]) -> list[tuple[int, dict[int,
     ).all()
     grouped: dict[int, dict[int, int]] = {}
     for entry_id, account_id, amount in rows:
-        grouped.setdefault(entry_id, {})[account_id] = amount
+        per_account = grouped.setdefault(entry_id, {})
+        per_account[account_id] = per_account.get(account_id, 0) + amount
     return list(grouped.items())
+
+
+def _multi_leg(rng: random.Random, ids: list[int], source: int, as_owner: bool) -> dict[str, Any]:
+    """Two or three legs: the owner's all from their account (a split payment); staff's from
+    any hot account (chains such as A to B, B to C, where a credit may fund a later debit)."""
+    legs = []
+    for _ in range(rng.randint(2, 3)):
+        start = source if as_owner else rng.randrange(HOT_ACCOUNTS)
+        end = rng.choice([i for i in range(HOT_ACCOUNTS) if i != start])
+        amount = f"{rng.randint(100, 3_000) // 100}.{rng.randint(0, 99):02d}"
+        legs.append({"from_account_id": ids[start], "to_account_id": ids[end], "amount": amount})
+    return {"legs": legs, "metadata": {"bank_test": "yes"}}

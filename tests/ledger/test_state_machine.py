@@ -1,7 +1,8 @@
 """A hypothesis state machine over the service layer, checking the ledger after every step.
 
-Rules: deposit, withdraw (staff and the owner), transfer, hold, capture, void, reverse,
-overdraft-limit changes, freeze/unfreeze, the clock moving and the expiry sweep. A model
+Rules: deposit, withdraw (staff and the owner), transfer, multi-leg transactions (staff and the
+owner), hold, capture, void, reverse, overdraft-limit changes, freeze/unfreeze, the clock
+moving and the expiry sweep. A model
 predicts each step's outcome exactly; after every step the database must agree with the
 model, every currency must sum to zero, stored balances must equal their postings, held
 amounts their open holds, no account may be below its limit (unless a reversal took it
@@ -34,7 +35,7 @@ from corebank.core.db import Database
 from corebank.core.errors import CorebankError
 from corebank.core.money import format_amount
 from corebank.identity.deps import Principal
-from corebank.ledger import holds, reversal, service
+from corebank.ledger import holds, multileg, reversal, service
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.verify import verify_ledger
 from corebank.models import Account, Hold, JournalEntry, Posting
@@ -43,6 +44,8 @@ from tests.ledger.helpers import insert_customer, service_actor, service_context
 T = TypeVar("T")
 CREDIT_LIMIT = 10_000
 AMOUNTS = st.integers(min_value=1, max_value=15_000)
+LEG_COUNTS = st.integers(min_value=2, max_value=4)
+LEG_AMOUNTS = st.integers(min_value=1, max_value=5_000)
 SETTINGS = settings(
     max_examples=15,
     stateful_step_count=20,
@@ -133,6 +136,10 @@ class LedgerModel:
         """Held funds once the due holds are left out."""
         return self.accounts[account_id].held - sum(h.amount for h in self.due(account_id))
 
+    def spendable(self, account_id: int) -> int:
+        a = self.accounts[account_id]
+        return a.balance - self.effective_held(account_id) + a.limit
+
     def can_spend(self, account_id: int, amount: int) -> bool:
         a = self.accounts[account_id]
         return not a.frozen and a.balance - self.effective_held(account_id) - amount >= -a.limit
@@ -143,6 +150,35 @@ class LedgerModel:
             and self.accounts[target].currency == "USD"
             and self.can_spend(source, amount)
         )
+
+    def can_post_legs(self, legs: list[tuple[int, int, int]], *, by_owner: bool) -> bool:
+        """Every leg may take part (see `leg_may_move`), and each account the set debits ends
+        within its limit once every leg is counted, whatever their order."""
+        currency = self.accounts[legs[0][0]].currency
+        if not all(self.leg_may_move(leg, currency, by_owner=by_owner) for leg in legs):
+            return False
+        net: dict[int, int] = {}
+        for source, target, amount in legs:
+            net[source] = net.get(source, 0) - amount
+            net[target] = net.get(target, 0) + amount
+        return all(self.ends_within_limit(s, net[s]) for s in {leg[0] for leg in legs})
+
+    def leg_may_move(self, leg: tuple[int, int, int], currency: str, *, by_owner: bool) -> bool:
+        """Two accounts of the set's currency, the source not frozen; the owner may debit only
+        their own account, and pay another's only if it is active."""
+        source, target, _ = leg
+        own = self.usd[0]
+        if source == target or self.accounts[source].frozen:
+            return False
+        if {self.accounts[source].currency, self.accounts[target].currency} != {currency}:
+            return False
+        return not by_owner or (
+            source == own and (target == own or not self.accounts[target].frozen)
+        )
+
+    def ends_within_limit(self, account_id: int, change: int) -> bool:
+        a = self.accounts[account_id]
+        return a.balance - self.effective_held(account_id) + change >= -a.limit
 
     def can_capture(self, hold: ModelHold, amount: int) -> bool:
         return self.live(hold) and not self.accounts[hold.account].frozen and amount <= hold.amount
@@ -371,6 +407,66 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         if outcome is not None:
             self.model.spent(source, outcome.body["id"], {source: -amount, target: amount})
+
+    @rule(data=st.data(), count=LEG_COUNTS, as_owner=st.booleans(), cycle=st.booleans())
+    def post_legs(self, data: st.DataObject, count: int, as_owner: bool, cycle: bool) -> None:
+        """A set of legs, by staff or the owner: a cycle through the USD accounts (staff), or
+        free legs mostly from the accounts with the most to spend to other USD accounts, with
+        any account now and then (the EUR one, the source itself, someone else's)."""
+        if cycle and not as_owner:
+            legs = self.cycle_legs(data, count)
+        else:
+            legs = [self.free_leg(data, as_owner) for _ in range(count)]
+        outcome = self.attempt(
+            self.model.can_post_legs(legs, by_owner=as_owner),
+            self.call(
+                multileg.post_transaction,
+                actor=self.owner if as_owner else self.world.staff,
+                legs=[
+                    multileg.LegRequest(s, t, format_amount(a, self.model.accounts[s].currency))
+                    for s, t, a in legs
+                ],
+                description=None,
+                metadata={"step": "post_legs"},
+            ),
+        )
+        if outcome is None:
+            return
+        net: dict[int, int] = {}
+        for source, target, amount in legs:
+            self.model.expire(source)
+            net[source] = net.get(source, 0) - amount
+            net[target] = net.get(target, 0) + amount
+        self.model.post(outcome.body["id"], net)
+
+    def cycle_legs(self, data: st.DataObject, count: int) -> list[tuple[int, int, int]]:
+        """Legs around a cycle of USD accounts, each paying the next the same amount, the last
+        paying the first perhaps a little more: every account nets zero (a credit funds its
+        debit, even from a zero balance), except the last by that little more."""
+        usd = self.model.usd
+        path = [data.draw(st.sampled_from(usd))]
+        for n in range(1, count):
+            avoid = {path[-1], path[0]} if n == count - 1 else {path[-1]}
+            path.append(data.draw(st.sampled_from([a for a in usd if a not in avoid])))
+        amount = data.draw(LEG_AMOUNTS)
+        legs = [(a, b, amount) for a, b in zip(path, path[1:] + path[:1], strict=True)]
+        source, target, _ = legs[-1]
+        more = data.draw(st.just(0) | st.integers(min_value=1, max_value=200))
+        legs[-1] = (source, target, amount + more)
+        return legs
+
+    def free_leg(self, data: st.DataObject, as_owner: bool) -> tuple[int, int, int]:
+        """The owner's source is mostly their own account, staff's one of the USD accounts with
+        the most to spend; the amount mostly within what the source can spend."""
+        usd = self.model.usd
+        if as_owner and data.draw(st.integers(min_value=0, max_value=3)):
+            source = usd[0]
+        else:
+            source = data.draw(st.sampled_from(sorted(usd, key=self.model.spendable, reverse=True)))
+        others = [a for a in usd if a != source]
+        target = data.draw(st.sampled_from(others + sorted(self.model.accounts)))
+        most = max(1, self.model.spendable(source))
+        return source, target, data.draw(st.integers(min_value=1, max_value=most) | LEG_AMOUNTS)
 
     @precondition(lambda self: self.model.entries)
     @rule(data=st.data())
