@@ -190,6 +190,9 @@ class Bench:
                 "RATE_LIMIT_ENABLED": "false",
                 "OUTBOX_DISPATCHER_IN_PROCESS": "false",
                 "LOG_LEVEL": "WARNING",
+                # one process per shape's worker, no Redis: the session cache is on for one
+                # worker (this says so explicitly) and turned off by `serve --workers 2`
+                "SESSION_CACHE_ENABLED": "true",
                 "PYTHONPATH": str(ROOT),
             }
         )

@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=30, ge=1)
     refresh_token_days: int = Field(default=7, ge=1)
     max_sessions_per_user: int = Field(default=5, ge=1)
-    session_cache_enabled: bool = True
-    session_cache_ttl_seconds: float = Field(default=10.0, gt=0, le=300)
+    #: None: on with Redis or SQLite, off for PostgreSQL without Redis (identity/session_cache.py)
+    session_cache_enabled: bool | None = None
+    session_cache_ttl_seconds: float = Field(default=2.0, gt=0, le=300)
     session_cache_max_entries: int = Field(default=100_000, ge=1)
     lockout_max_failures: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=30, ge=1)

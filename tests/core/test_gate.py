@@ -75,3 +75,12 @@ async def test_a_task_holding_a_place_is_not_gated_again() -> None:
 async def _enter(gate: FifoGate) -> None:
     async with gate.place():
         await asyncio.sleep(0)
+
+
+async def test_a_task_started_inside_a_place_waits_for_its_own() -> None:
+    """It inherits the context, not the place: otherwise it would use a connection the gate
+    never counted."""
+    gate = FifoGate(1, timeout=0.05)
+    async with gate.place():
+        with pytest.raises(PoolTimeout):
+            await asyncio.create_task(_enter(gate))

@@ -25,12 +25,22 @@ from corebank.identity.session_cache import (
     USERS_KEY,
     SessionCache,
     SessionCheck,
+    cache_enabled,
+    mark_users,
 )
+from corebank.models import User
 from tests.identity.helpers import bearer, register, tokens
 from tests.ledger.helpers import make_customer, open_account
-from tests.support import STRONG_PASSWORD, login_as
+from tests.support import STRONG_PASSWORD, login_as, test_settings
 
 ME = "/api/v1/users/me"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """The cache on for both backends: the test app is the only process (PostgreSQL without
+    Redis leaves it off by default)."""
+    return {"session_cache_enabled": True}
 
 
 @contextmanager
@@ -192,6 +202,42 @@ def test_a_disabled_cache_keeps_nothing() -> None:
     assert cache.get(session_id=1, user_id=7) is None
 
 
+def test_by_default_the_cache_is_on_where_every_process_hears_every_change() -> None:
+    def enabled(url: str, **values: Any) -> bool:
+        return cache_enabled(test_settings(url, **values))
+
+    postgres = "postgresql+asyncpg://u@h/db"
+    assert enabled("sqlite+aiosqlite:///x.db") is True  # one machine
+    assert enabled(postgres, redis_url="redis://127.0.0.1:6379/0") is True
+    assert enabled(postgres) is False  # other instances could not tell this one
+    assert enabled(postgres, session_cache_enabled=True) is True  # "this is the only process"
+    assert enabled("sqlite+aiosqlite:///x.db", session_cache_enabled=False) is False
+
+
+async def test_a_lockout_or_pin_counter_change_keeps_the_users_sessions(
+    app: Any, client: httpx.AsyncClient, db: Database
+) -> None:
+    user, headers = await login_as(app, "staff")
+    assert (await client.get(ME, headers=headers)).status_code == 200
+    async with db.transaction() as session:
+        row = await session.get(User, user.id)
+        row.pin_failed_count = 2  # a counter, not a column the session check reads
+    with statements(db) as sent:
+        assert (await client.get(ME, headers=headers)).status_code == 200
+    assert not any(map(touches_sessions, sent)), sent  # still answered from the cache
+
+
+async def test_a_failed_transaction_still_drops_what_it_marked(app: Any, db: Database) -> None:
+    """Its COMMIT may have reached the server before the failure: dropping is the safe side."""
+    cache = app.state.container.auth.session_cache
+    cache.store(session_id=1, user_id=7, check=CHECK, since=cache.generation)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            mark_users(session.info, [7])
+            raise RuntimeError("after the change, before the end")
+    assert cache.get(session_id=1, user_id=7) is None
+
+
 # --- across instances, through Redis -------------------------------------------------------
 
 
@@ -221,6 +267,22 @@ async def test_a_change_announced_elsewhere_is_dropped_within_100_ms(redis_url: 
     finally:
         await here.close()
         await there.close()
+
+
+async def test_a_process_with_the_cache_off_still_announces(redis_url: str) -> None:
+    listening, off = (
+        local_cache(redis_url=redis_url),
+        local_cache(redis_url=redis_url, enabled=False),
+    )
+    listening.start()
+    try:
+        await eventually(lambda: listening.trusted, within=2)
+        listening.store(session_id=1, user_id=7, check=CHECK, since=listening.generation)
+        await off.announce({USERS_KEY: {7}})
+        await eventually(lambda: listening.get(session_id=1, user_id=7) is None, within=0.1)
+    finally:
+        await listening.close()
+        await off.close()
 
 
 async def test_a_lost_channel_is_bypassed_until_it_is_back(redis_url: str) -> None:

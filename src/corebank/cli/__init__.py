@@ -12,6 +12,7 @@ import typer
 from corebank import __version__
 from corebank.cli.common import load_settings, running
 from corebank.cli.maintenance import audit_app, ledger_app
+from corebank.identity.session_cache import cache_enabled
 from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def serve(
         # Each worker's in-process cache would go stale when another worker writes.
         typer.echo("several workers without REDIS_URL: the record cache is off", err=True)
         os.environ["CACHE_ENABLED"] = "false"
-    if workers > 1 and not settings.redis_url and settings.session_cache_enabled:
+    if workers > 1 and not settings.redis_url and cache_enabled(settings):
         # A revocation on one worker could not reach another worker's cached session checks.
         typer.echo("several workers without REDIS_URL: the session cache is off", err=True)
         os.environ["SESSION_CACHE_ENABLED"] = "false"

@@ -188,8 +188,8 @@ class Database:
         ]
         #: Told after a transaction that wrote audit rows commits (the audit sealer's wake-up).
         self.audit_listeners: list[Callable[[], None]] = []
-        #: Told the session's `info` after each commit (e.g. to announce what changed to other
-        #: instances). They must not raise: the transaction has already committed.
+        #: Told the session's `info` when each transaction ends, committed or not (the session
+        #: cache announces what it changed: an extra announcement is harmless, a missed one not).
         self.commit_hooks: list[Callable[[dict[str, Any]], Awaitable[None]]] = []
         #: First come, first served in front of the pool (PostgreSQL; SQLite has no pool).
         self.gate = (
@@ -312,16 +312,18 @@ class Database:
 
         Hooks registered in `transaction_hooks` (the outbox, the cache) run just before the
         commit, then the audit rows are inserted, unsealed (no shared row is locked). After a
-        commit that wrote audit rows, `audit_listeners` are told, so the sealer seals them; then
-        every `commit_hooks` is given the session's info (the session cache's announcement).
+        commit that wrote audit rows, `audit_listeners` are told, so the sealer seals them. Every
+        `commit_hooks` is given the session's info when the transaction ends, committed or not.
         """
         audited = 0
+        info: dict[str, Any] | None = None
         try:
             async with (
                 self._guarded(),
                 self._place(),
                 self.sessionmaker(info=self._session_info) as session,
             ):
+                info = session.info
                 await session.connection(execution_options={WRITE_OPTION: write})
                 yield session
                 await session.flush()  # the ORM's changes, before the hooks' own statements
@@ -331,11 +333,17 @@ class Database:
                 await session.commit()
         except Exception as exc:
             _reraise_as_unavailable(exc)
+        finally:
+            # Also after a failure: a COMMIT whose acknowledgement was lost may have committed.
+            if info is not None:
+                await self._run_commit_hooks(info)
         if audited:
             self._tell_audit_listeners()
+
+    async def _run_commit_hooks(self, info: dict[str, Any]) -> None:
         for hook in self.commit_hooks:
             try:
-                await hook(session.info)
+                await hook(info)
             except Exception:
                 log.exception("database.commit_hook_failed")
 

@@ -7,7 +7,8 @@ queue: under saturation some requests wait many turns and the p99 grows with the
 released place straight to the longest waiter, so nobody is overtaken.
 
 A task already holding a place (a read inside a transaction, say) is not gated again: it would
-otherwise wait for a place held by itself.
+otherwise wait for a place held by itself. The holder is the task itself, not its context: a
+task it starts inherits the context but waits for a place of its own.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from contextvars import ContextVar
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-_holding: ContextVar[bool] = ContextVar("corebank_pool_gate_holding", default=False)
+_holder: ContextVar[asyncio.Task[object] | None] = ContextVar(
+    "corebank_pool_gate_holder", default=None
+)
 
 
 class FifoGate:
@@ -39,15 +42,16 @@ class FifoGate:
     @asynccontextmanager
     async def place(self) -> AsyncIterator[None]:
         """Hold a place for the block (at once if this task already holds one)."""
-        if _holding.get():
+        task = asyncio.current_task()
+        if task is not None and _holder.get() is task:
             yield
             return
         await self._acquire()
-        token = _holding.set(True)
+        token = _holder.set(task)
         try:
             yield
         finally:
-            _holding.reset(token)
+            _holder.reset(token)
             self._release()
 
     async def _acquire(self) -> None:

@@ -13,14 +13,21 @@ anywhere reaches it at once:
   receipt (a millisecond or two on one network).
 - With REDIS_URL set, the cache is used only while this process's subscription is up: it is
   cleared and bypassed (every request reads the database) from the moment the channel fails
-  until it is subscribed again, and a silent channel is caught by a heartbeat within
-  HEARTBEAT_SECONDS. Without Redis there is one process (`corebank serve --workers N` turns the
-  cache off without REDIS_URL), and dropping the ids here is exact.
+  until it is subscribed again. A channel that goes silent without an error (a partition) is
+  caught by the heartbeat: trust lapses TRUST_SECONDS after the channel was last heard, and a
+  change announced in that window is the one case the rule is bounded by that, not 100 ms.
+- Without Redis the cache is on by default only for SQLite (one machine; `corebank serve
+  --workers N` turns it off), where dropping the ids here is exact; on PostgreSQL without Redis
+  several instances may share the database, so it is off unless SESSION_CACHE_ENABLED=true
+  says there is one process. A process with the cache off still announces its changes.
+- The hook runs when the transaction ends, committed or not (an extra drop is harmless; a
+  commit whose acknowledgement was lost must not skip it).
 - A read that raced a change cannot store what it read: every drop moves `generation`, and a
   read stores its result only if the generation has not moved since it began.
-- Entries also expire after SESSION_CACHE_TTL_SECONDS: the bound on staleness if an instance
-  could not publish a change while the others could still hear the channel (a partition
-  between one instance and Redis), and for changes made outside the app with plain SQL.
+- Entries also expire after SESSION_CACHE_TTL_SECONDS (2): the bound on staleness if an
+  instance could not publish a change (three attempts) while the others could still hear the
+  channel (a partition between one instance and Redis), and for changes made outside the app
+  with plain SQL.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from typing import Any
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from corebank.config import Settings
@@ -50,6 +57,7 @@ HEARTBEAT_SECONDS = 0.5
 TRUST_SECONDS = 3 * HEARTBEAT_SECONDS
 RECONNECT_SECONDS = 0.5
 REDIS_TIMEOUT_SECONDS = 0.25
+PUBLISH_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -82,12 +90,35 @@ def mark_sessions(info: dict[str, Any], session_ids: Iterable[int]) -> None:
     info.setdefault(SESSIONS_KEY, set()).update(session_ids)
 
 
+#: The columns a session check reads (SessionCheck), per model.
+_CHECKED = {
+    User: ("role", "is_active", "deleted_at"),
+    AuthSession: ("revoked_at", "expires_at", "required_action", "user_id"),
+}
+
+
+def _changes_check(instance: object, *, deleted: bool) -> bool:
+    columns = _CHECKED.get(type(instance))
+    if columns is None:
+        return False
+    if deleted:
+        return True
+    attrs = inspect(instance).attrs
+    return any(attrs[name].history.has_changes() for name in columns)
+
+
 def _mark_flushed_changes(session: Session, _: UOWTransaction) -> None:
-    """After a flush (the ORM's pre-flush state is still visible): mark changed users/sessions."""
-    for changed in (*session.dirty, *session.deleted):
+    """After a flush (the ORM's pre-flush state is still visible): mark the users and sessions
+    whose checked columns changed (a PIN or lockout counter does not drop anyone's sessions)."""
+    for changed, deleted in (
+        *((obj, False) for obj in session.dirty),
+        *((obj, True) for obj in session.deleted),
+    ):
+        if not _changes_check(changed, deleted=deleted):
+            continue
         if isinstance(changed, User):
             mark_users(session.info, [changed.id])
-        elif isinstance(changed, AuthSession):
+        else:
             mark_sessions(session.info, [changed.id])
 
 
@@ -95,6 +126,15 @@ def track_orm_changes() -> None:
     """Mark every User or AuthSession changed through the ORM (idempotent)."""
     if not event.contains(Session, "after_flush", _mark_flushed_changes):
         event.listen(Session, "after_flush", _mark_flushed_changes)
+
+
+def cache_enabled(settings: Settings) -> bool:
+    """SESSION_CACHE_ENABLED, or by default: on where every process hears every change (with
+    Redis) or where there is one machine's database (SQLite); off for PostgreSQL without
+    Redis, where several instances may share the database without a channel between them."""
+    if settings.session_cache_enabled is not None:
+        return settings.session_cache_enabled
+    return settings.redis_url is not None or settings.is_sqlite
 
 
 class SessionCache:
@@ -114,7 +154,7 @@ class SessionCache:
                 socket_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             )
-            if enabled and redis_url
+            if redis_url
             else None
         )
         #: Per Redis database: channels are server-wide, databases are not.
@@ -126,7 +166,7 @@ class SessionCache:
     @classmethod
     def from_settings(cls, settings: Settings) -> SessionCache:
         return cls(
-            enabled=settings.session_cache_enabled,
+            enabled=cache_enabled(settings),
             redis_url=settings.redis_url,
             ttl_seconds=settings.session_cache_ttl_seconds,
             max_entries=settings.session_cache_max_entries,
@@ -183,7 +223,9 @@ class SessionCache:
         self._entries.clear()
 
     async def announce(self, info: dict[str, Any]) -> None:
-        """A commit hook: drop what the transaction changed here, then tell every instance."""
+        """A hook run when a transaction ends (committed or not: an extra drop is harmless, a
+        missed one is not): drop what it changed here, then tell every instance. A process with
+        the cache off still tells the others, which may have it on."""
         users: set[int] = info.get(USERS_KEY, set())
         sessions: set[int] = info.get(SESSIONS_KEY, set())
         if not users and not sessions:
@@ -191,16 +233,22 @@ class SessionCache:
         self.drop(user_ids=users, session_ids=sessions)
         if self._redis is None:
             return
-        try:
-            await self._redis.publish(self.channel, _encode(users, sessions))
-        except (RedisError, OSError) as exc:
-            # The others drop the entry within SESSION_CACHE_TTL_SECONDS if they can still
-            # hear the channel; if Redis is down for them too, they bypass their caches.
-            log.warning("session_cache.announce_failed", error=type(exc).__name__)
+        message, error = _encode(users, sessions), ""
+        for attempt in range(PUBLISH_ATTEMPTS):
+            try:
+                await self._redis.publish(self.channel, message)
+                return
+            except (RedisError, OSError) as exc:
+                error = type(exc).__name__
+                if attempt + 1 < PUBLISH_ATTEMPTS:
+                    await asyncio.sleep(0.01 * (attempt + 1))
+        # The others drop the entry within SESSION_CACHE_TTL_SECONDS if they can still hear
+        # the channel; if Redis is down for them too, they bypass their caches.
+        log.warning("session_cache.announce_failed", error=error)
 
     def start(self) -> None:
         """Subscribe to the change channel (with Redis); the cache is trusted once subscribed."""
-        if self._redis is not None and self._listener is None:
+        if self.enabled and self._redis is not None and self._listener is None:
             self._listener = asyncio.create_task(self._listen(), name="session-cache-listener")
 
     async def close(self) -> None:
