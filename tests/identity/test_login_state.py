@@ -100,3 +100,50 @@ async def test_a_login_by_username_is_refused_while_the_email_is_locked(
     async with db.session() as session:
         throttle = await session.get(LoginThrottle, "alice@example.com")
     assert throttle is not None and (throttle.failed_count, throttle.locked_until) == (0, None)
+
+
+@pytest.mark.parametrize("change", ["password", "deactivated", "promoted"])
+async def test_what_changes_while_the_password_is_checked_is_seen_under_the_lock(
+    client: httpx.AsyncClient, app: Any, db: Database, monkeypatch: Any, change: str
+) -> None:
+    """A password changed (by its owner, or a reset) while the old one was being checked
+    refuses the login and keeps the new hash (an outdated-hash upgrade must not write the old
+    password back); a deactivation refuses it; a promotion opens the session with the new
+    role (and so under the new role's rules)."""
+    await register(client)
+    hasher = app.state.container.auth.hasher
+    async with db.transaction() as session:  # an outdated hash: the login would upgrade it
+        await session.execute(
+            update(User).values(password_hash=BcryptHasher(rounds=4).hash(STRONG_PASSWORD))
+        )
+    verify = hasher.verify
+    new_hash = await hasher.hash("An0ther-Str0ng-Pass!")
+    values: dict[str, Any] = {
+        "password": {"password_hash": new_hash},
+        "deactivated": {"is_active": False},
+        "promoted": {"role": "staff"},
+    }[change]
+
+    async def verify_while_it_changes(secret: str, stored: str | None) -> Any:
+        checked = await verify(secret, stored)
+        async with db.transaction() as session:
+            await session.execute(update(User).values(**values))
+        return checked
+
+    monkeypatch.setattr(hasher, "verify", verify_while_it_changes)
+    response = await login(client)
+    async with db.session() as session:
+        stored = await session.scalar(select(User.password_hash))
+        sessions = await session.scalar(select(func.count()).select_from(AuthSession))
+    if change == "promoted":
+        assert response.status_code == 200, response.text
+        me = await client.get(
+            "/api/v1/users/me",
+            headers={"Authorization": f"Bearer {response.json()['access_token']}"},
+        )
+        assert me.json()["role"] == "staff"
+        return
+    assert response.status_code == 401, response.text
+    assert sessions == 0
+    if change == "password":
+        assert stored == new_hash

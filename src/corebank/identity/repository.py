@@ -179,19 +179,40 @@ async def add_user(session: AsyncSession, user: User) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class LoginLock:
+    """The user's row as it stands under the login's lock."""
+
+    has_factor: bool
+    password_hash: str
+    role: Role
+    is_active: bool
+    deleted_at: datetime | None
+
+
 _LOCK_FOR_LOGIN = Prepared(
-    select(exists().where(TotpFactor.user_id == User.id, TotpFactor.confirmed_at.is_not(None)))
+    select(
+        exists().where(TotpFactor.user_id == User.id, TotpFactor.confirmed_at.is_not(None)),
+        User.password_hash,
+        User.role,
+        User.is_active,
+        User.deleted_at,
+    )
     .where(User.id == bindparam("user_id"))
     .with_for_update(of=User)
 )
 
 
-async def lock_for_login(session: AsyncSession, user_id: int) -> bool | None:
+async def lock_for_login(session: AsyncSession, user_id: int) -> LoginLock | None:
     """Lock the user's row (concurrent logins then count each other's sessions, and a factor
-    being confirmed or removed meanwhile is seen); whether the user has a confirmed second
-    factor, or None when the user is gone."""
+    being confirmed or removed meanwhile is seen) and read it again under the lock: what
+    changed while the password was checked (the password, the role, deactivation) is seen.
+    None when the user is gone."""
     rows = await execute(session, _LOCK_FOR_LOGIN, {"user_id": user_id})
-    return bool(rows[0][0]) if rows else None
+    if not rows:
+        return None
+    has_factor, password_hash, role, is_active, deleted_at = rows[0]
+    return LoginLock(bool(has_factor), password_hash, Role(role), is_active, deleted_at)
 
 
 _SET_PASSWORD_HASH = Prepared(

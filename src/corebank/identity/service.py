@@ -269,15 +269,26 @@ async def _admit(
 ) -> LoginResult:
     """After a good password: its hash upgraded if its parameters are outdated, then tokens, or
     for a user with a second factor a ticket for the code step."""
-    if new_hash is not None:
-        await repository.set_password_hash(session, user_id=user.id, password_hash=new_hash)
-    has_factor = await repository.lock_for_login(session, user.id)
-    if has_factor is None:  # the user was deleted while the password was checked
+    locked = await repository.lock_for_login(session, user.id)
+    if (
+        locked is None  # deleted meanwhile
+        or locked.password_hash != user.password_hash  # the checked password is no longer it
+        or not locked.is_active
+        or locked.deleted_at is not None
+    ):
         raise InvalidCredentials()
-    if has_factor:
+    if new_hash is not None:  # under the lock: it cannot overwrite a password changed meanwhile
+        await repository.set_password_hash(session, user_id=user.id, password_hash=new_hash)
+    if locked.has_factor:
         return await _issue_mfa_ticket(ctx, session, user.id, now)
     return await start_session(
-        ctx, session, user_id=user.id, role=user.role, now=now, method="password", has_factor=False
+        ctx,
+        session,
+        user_id=user.id,
+        role=locked.role,
+        now=now,
+        method="password",
+        has_factor=False,
     )
 
 
