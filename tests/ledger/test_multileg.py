@@ -351,6 +351,12 @@ async def test_malformed_bodies_are_422_and_move_nothing(
         problem = response.json()
         assert problem["type"].endswith("/validation-error") and problem["errors"], problem
     assert await state(db, a, b) == before
+    for control in ("v\u0000x", "line\nbreak", "bell\u0007"):
+        response = await post_legs(
+            client, staff, leg(a, b, "1.00"), leg(a, b, "1.00"), metadata={"k": control}
+        )
+        assert response.status_code == 422, (control, response.text)
+    assert await state(db, a, b) == before
     fits = {f"k{n}": "v" * 100 for n in range(16)}  # 16 keys, under 2 KiB as JSON
     response = await post_legs(client, staff, leg(a, b, "1.00"), leg(a, b, "1.00"), metadata=fits)
     assert response.status_code == 201 and response.json()["metadata"] == fits
@@ -392,6 +398,11 @@ async def test_customers_debit_only_their_own_accounts(
         # the same answer for frozen, another currency and missing: nothing about the account
         assert_refused(cannot, 422, "cannot-receive-transfer", [(2, "cannot_receive")])
         assert cannot.json()["errors"][0]["msg"] == "That account cannot receive this leg."
+    # probing many payees in one request tells no more than a transfer: the first one only
+    probe = await post_legs(
+        client, headers, *(leg(mine["id"], payee, "1.00") for payee in (frozen["id"], euro["id"]))
+    )
+    assert_refused(probe, 422, "cannot-receive-transfer", [(1, "cannot_receive")])
     assert await state(db, *ids) == before
 
     paid = await post_legs(
@@ -563,3 +574,13 @@ async def _customer_id(db: Database, user_id: int) -> int:
         found = await session.scalar(select(Customer.id).where(Customer.user_id == user_id))
     assert found is not None
     return found
+
+
+def test_statements_per_shape_are_kept_for_a_bounded_number_of_shapes() -> None:
+    """A multi-leg entry can touch up to 128 accounts: every shape a caller can ask for, kept
+    forever, would grow each worker by megabytes."""
+    from corebank.ledger import repository
+
+    for count in range(1, 129):
+        repository._lock_statement(count)
+    assert repository._lock_statement.cache_info().currsize <= repository.STATEMENT_SHAPES

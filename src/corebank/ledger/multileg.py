@@ -195,7 +195,8 @@ def _cannot_receive(
             return "cannot_receive", "That account cannot receive this leg."
         return None
 
-    return _failing(legs, check)
+    # The first refused leg only: a customer learns as much per request as a transfer tells.
+    return _failing(legs, check)[:1]
 
 
 def _detailed(actor: Principal, accounts: Locked, account_id: int) -> bool:

@@ -52,6 +52,12 @@ class LockedAccount:
         return self.balance - self.held
 
 
+#: Statements built per shape (how many accounts, how many change) are kept for the shapes in
+#: use: a multi-leg entry can touch up to 128 accounts, and an unbounded cache of every shape
+#: a caller can ask for would grow by megabytes per worker.
+STATEMENT_SHAPES = 64
+
+
 def _ids_in(count: int) -> Any:
     """`accounts.id IN (:id0, :id1 ...)`: one named parameter per id, so a statement built for
     `count` ids is compiled and prepared once (an expanding IN is re-rendered at every call)."""
@@ -62,7 +68,7 @@ def _id_params(ids: Sequence[int]) -> dict[str, int]:
     return {f"id{i}": account_id for i, account_id in enumerate(ids)}
 
 
-@functools.cache
+@functools.lru_cache(maxsize=STATEMENT_SHAPES)
 def _lock_statement(count: int) -> Prepared:
     return Prepared(
         select(Account.id, Account.customer_id)
@@ -72,7 +78,7 @@ def _lock_statement(count: int) -> Prepared:
     )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=STATEMENT_SHAPES)
 def _owners_statement(count: int, *, for_update: bool) -> Prepared:
     stmt = (
         select(
@@ -155,7 +161,7 @@ async def settlement_account_id(session: AsyncSession, currency: str, *, now: da
     raise RuntimeError(f"could not create the {currency} settlement account")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=STATEMENT_SHAPES)
 def _deltas_statement(account_count: int, balance_count: int, held_count: int) -> Prepared:
     """Add per-account deltas to balance and held, for up to `*_count` accounts each:
     `balance_minor = balance_minor + CASE WHEN id = :b0 THEN :bd0 ... ELSE 0 END`."""
@@ -219,7 +225,7 @@ _INSERT_ENTRY_WITH_METADATA = Prepared(
 )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=STATEMENT_SHAPES)
 def _postings_statement(count: int) -> Prepared:
     """The entry's `count` postings in one multi-row INSERT (one statement, not `count`). Each
     parameter is typed by its column: in a multi-row VALUES, SQLAlchemy types only the first

@@ -31,7 +31,11 @@ MetadataKey = Annotated[
         min_length=1, max_length=MAX_METADATA_KEY_LENGTH, pattern=r"^[A-Za-z0-9_.:-]+$"
     ),
 ]
-MetadataValue = Annotated[str, Field(strict=True, max_length=MAX_METADATA_VALUE_LENGTH)]
+#: Printable text: no control characters (NUL included, which PostgreSQL's text refuses).
+MetadataValue = Annotated[
+    str,
+    Field(strict=True, max_length=MAX_METADATA_VALUE_LENGTH, pattern=r"^[^\x00-\x1f\x7f]*$"),
+]
 
 
 class _Strict(BaseModel):
