@@ -91,7 +91,6 @@ def test_medians_keep_the_shapes_apart() -> None:
 
 
 def test_shapes_option() -> None:
-    pytest.importorskip("psutil")
     from bench.run import DEFAULT_SHAPES, parse_args, shapes_of
 
     assert shapes_of(parse_args([])) == DEFAULT_SHAPES
