@@ -319,3 +319,35 @@ async def test_a_late_commit_is_sealed_after_rows_sealed_before_it(db: Database)
     assert rows["test.slow"].seq < rows["test.fast"].seq
     assert (rows["test.fast"].id, rows["test.slow"].id) == (1, 2)
     assert (await verify(db)).ok
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # SQLite runs one writer at a time anyway
+async def test_a_background_sealer_does_not_wait_while_another_seals(db: Database) -> None:
+    """A background pass that finds the head held gives up at once (SealerBusy, no pool
+    connection held while it waits) and seals on a later pass; the CLI's pass waits."""
+    await append(db, 1)
+    await seal(db)  # the head row exists from here on
+    await append(db, 2)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def other_sealer() -> None:
+        async with db.transaction() as session:
+            await session.execute(
+                select(AuditChainHead.id).where(AuditChainHead.id == 1).with_for_update()
+            )
+            holding.set()
+            await release.wait()
+
+    other = asyncio.create_task(other_sealer())
+    async with asyncio.timeout(10):
+        await holding.wait()
+        with pytest.raises(audit.SealerBusy):
+            await seal(db, wait=False)
+        waiting = asyncio.create_task(seal(db))  # the command line's pass waits its turn
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        release.set()
+        await other
+        assert await waiting == 2
+    report = await verify(db)
+    assert report.ok and (report.checked, report.pending) == (3, 0)

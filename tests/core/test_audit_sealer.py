@@ -98,12 +98,12 @@ async def test_a_failed_pass_is_tried_again(db: Database, sealer: AuditSealer) -
     failures = 0
     seal_now = sealer.seal_now
 
-    async def failing_once() -> int:
+    async def failing_once(**options: Any) -> int:
         nonlocal failures
         if not failures:
             failures += 1
             raise ConnectionError("database gone for a moment")
-        return await seal_now()
+        return await seal_now(**options)
 
     sealer.seal_now = failing_once  # type: ignore[method-assign]
     sealer.start()

@@ -108,13 +108,19 @@ def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
 # --- sealing (its own transaction, one sealer at a time) ---------------------------------------
 
 
-async def seal_batch(session: AsyncSession, *, limit: int) -> int:
+class SealerBusy(Exception):
+    """Another sealer holds the chain's head: it is sealing; try again later."""
+
+
+async def seal_batch(session: AsyncSession, *, limit: int, wait: bool = True) -> int:
     """Seal up to `limit` committed unsealed rows, oldest `seq` first; how many were sealed.
 
     Locks the chain's head row first (held until the caller commits), so every other sealer
-    waits and then sees these rows sealed. Request transactions never touch the head.
+    waits and then sees these rows sealed. Request transactions never touch the head. With
+    `wait=False` (the background sealers), a head another sealer holds raises SealerBusy at
+    once instead of holding a connection while it waits (PostgreSQL; SQLite has one writer).
     """
-    last_id, last_hash = await _lock_head(session)
+    last_id, last_hash = await _lock_head(session, wait=wait)
     pending = (await session.execute(_pending_rows(limit))).all()
     if not pending:
         return 0
@@ -151,13 +157,17 @@ _SEAL = (
 )
 
 
-async def _lock_head(session: AsyncSession) -> tuple[int, str]:
+async def _lock_head(session: AsyncSession, *, wait: bool = True) -> tuple[int, str]:
     stmt = (
         select(AuditChainHead.last_id, AuditChainHead.last_hash)
         .where(AuditChainHead.id == HEAD_ID)
-        .with_for_update()
+        .with_for_update(skip_locked=not wait)
     )
     head = (await session.execute(stmt)).first()
+    if head is None and not wait:
+        exists = select(AuditChainHead.id).where(AuditChainHead.id == HEAD_ID)
+        if (await session.execute(exists)).first() is not None:
+            raise SealerBusy()
     if head is None:
         await session.execute(
             insert(AuditChainHead).values(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH)

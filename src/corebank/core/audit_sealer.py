@@ -32,12 +32,13 @@ SEAL_BATCH = 500
 MAX_ERROR_BACKOFF_SECONDS = 30.0
 
 
-async def seal(db: Database, *, batch: int = SEAL_BATCH) -> int:
-    """Seal every committed unsealed row, `batch` per transaction; how many were sealed."""
+async def seal(db: Database, *, batch: int = SEAL_BATCH, wait: bool = True) -> int:
+    """Seal every committed unsealed row, `batch` per transaction; how many were sealed.
+    With `wait=False`, raises audit.SealerBusy when another sealer holds the chain's head."""
     total = 0
     while True:
         async with db.transaction() as session:
-            sealed = await audit.seal_batch(session, limit=batch)
+            sealed = await audit.seal_batch(session, limit=batch, wait=wait)
         total += sealed
         if sealed < batch:
             return total
@@ -95,10 +96,10 @@ class AuditSealer:
         if self._due:
             await self._pass()
 
-    async def seal_now(self) -> int:
+    async def seal_now(self, *, wait: bool = True) -> int:
         """One full pass, now (the worker's `--once`, tests)."""
         self._due = False
-        return await seal(self.db, batch=self.batch)
+        return await seal(self.db, batch=self.batch, wait=wait)
 
     async def _run(self) -> None:
         failures = 0
@@ -127,7 +128,11 @@ class AuditSealer:
     async def _pass(self) -> bool:
         """Seal everything committed so far; False (logged, retried later) if it failed."""
         try:
-            sealed = await self.seal_now()
+            sealed = await self.seal_now(wait=False)
+        except audit.SealerBusy:  # another process is sealing: look again after the delay
+            self._due = True
+            self._wake.set()
+            return True
         except Exception:
             self._due = True
             self._wake.set()
