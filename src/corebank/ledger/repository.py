@@ -423,6 +423,8 @@ async def post_entry(
             "leg_amounts": [leg for _, leg in legs],
         },
     )
+    if len(rows) != len(ids):  # the caller locked every account: a missing one is a bug
+        raise RuntimeError(f"posting moved {len(rows)} of {len(ids)} accounts")
     return rows[0][0], {row[1]: (row[2], row[3]) for row in rows}
 
 
