@@ -126,7 +126,7 @@ def build_container(
 def wire(container: Container) -> None:
     """Register the cross-domain guards, the health probes and the metrics hooks."""
     container.customers.deletion_guards.append(account_guards.refuse_while_money_held)
-    container.db.audit_listeners.append(container.audit_sealer.notify)
+    container.db.commit_hooks.append(container.audit_sealer.after_transaction)
     session_cache.track_orm_changes()
     container.db.commit_hooks.append(container.auth.session_cache.announce)
     container.probes["database"] = Probe(container.db.ping, required=True)

@@ -18,7 +18,7 @@ from tests.support import audit_rows, create_user
 async def sealer(db: Database) -> AsyncIterator[AuditSealer]:
     """A sealer told of every audited commit on `db`, as the composition root wires it."""
     sealer = AuditSealer(db, delay_seconds=0.01)
-    db.audit_listeners.append(sealer.notify)
+    db.commit_hooks.append(sealer.after_transaction)
     yield sealer
     await sealer.stop()
 

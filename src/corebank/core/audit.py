@@ -37,6 +37,7 @@ from corebank.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from corebank.models.base import utcnow
 
 PENDING_KEY = "corebank.audit.pending"
+WRITTEN_KEY = "corebank.audit.written"
 HEAD_ID = 1
 
 HASHED_FIELDS = (
@@ -88,12 +89,18 @@ def record(
 async def write_pending(session: AsyncSession) -> int:
     """Insert the queued rows, unsealed, with one statement (run just before commit); how many.
 
-    Nothing shared is locked: the caller tells the sealer after its commit.
+    Nothing shared is locked: the sealer, told after the transaction (`wrote_rows`), seals them.
     """
     rows: list[dict[str, Any]] = session.info.pop(PENDING_KEY, [])
     if rows:
         await execute_many(session, _INSERT, rows)
+        session.info[WRITTEN_KEY] = True
     return len(rows)
+
+
+def wrote_rows(info: Mapping[str, Any]) -> bool:
+    """Whether the transaction of this session info wrote audit rows."""
+    return bool(info.get(WRITTEN_KEY))
 
 
 _INSERT = Prepared(insert(AuditEvent), column_keys=COLUMNS)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import structlog
 
@@ -45,9 +46,9 @@ async def seal(db: Database, *, batch: int = SEAL_BATCH, wait: bool = True) -> i
 
 
 class AuditSealer:
-    """The process's background sealer: `notify()` after a commit, `start()`/`stop()` with the
-    app. Before `start()` (a command, a test without lifespan) it only remembers that rows wait,
-    and `stop()` seals them."""
+    """The process's background sealer: woken by `after_transaction` (a commit hook) or
+    `notify()`, `start()`/`stop()` with the app. Before `start()` (a command, a test without
+    lifespan) it only remembers that rows wait, and `stop()` seals them."""
 
     def __init__(self, db: Database, *, delay_seconds: float, batch: int = SEAL_BATCH) -> None:
         self.db = db
@@ -64,9 +65,14 @@ class AuditSealer:
         return self._task is not None and not self._task.done()
 
     def notify(self) -> None:
-        """Rows were committed: seal them soon (a commit hook of `Database`; never blocks)."""
+        """Rows were committed: seal them soon (never blocks)."""
         self._due = True
         self._wake.set()
+
+    async def after_transaction(self, info: dict[str, Any]) -> None:
+        """A `Database.commit_hooks` hook: `notify` when the transaction wrote audit rows."""
+        if audit.wrote_rows(info):
+            self.notify()
 
     def start(self, *, sweep_seconds: float | None = None) -> None:
         """Run the loop in the running event loop; with `sweep_seconds`, also pass that often

@@ -186,8 +186,6 @@ class Database:
         self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
             outbox.flush_pending
         ]
-        #: Told after a transaction that wrote audit rows commits (the audit sealer's wake-up).
-        self.audit_listeners: list[Callable[[], None]] = []
         #: Told the session's `info` when each transaction ends, committed or not (the session
         #: cache announces what it changed: an extra announcement is harmless, a missed one not).
         self.commit_hooks: list[Callable[[dict[str, Any]], Awaitable[None]]] = []
@@ -311,11 +309,10 @@ class Database:
         """A unit of work: commits when the block ends cleanly, rolls back otherwise.
 
         Hooks registered in `transaction_hooks` (the outbox, the cache) run just before the
-        commit, then the audit rows are inserted, unsealed (no shared row is locked). After a
-        commit that wrote audit rows, `audit_listeners` are told, so the sealer seals them. Every
-        `commit_hooks` is given the session's info when the transaction ends, committed or not.
+        commit, then the audit rows are inserted, unsealed (no shared row is locked). Every
+        `commit_hooks` is given the session's info when the transaction ends, committed or not:
+        the session cache announces what changed, the audit sealer seals what was written.
         """
-        audited = 0
         info: dict[str, Any] | None = None
         try:
             async with (
@@ -329,7 +326,7 @@ class Database:
                 await session.flush()  # the ORM's changes, before the hooks' own statements
                 for hook in self.transaction_hooks:
                     await hook(session)
-                audited = await audit.write_pending(session)
+                await audit.write_pending(session)
                 await session.commit()
         except Exception as exc:
             _reraise_as_unavailable(exc)
@@ -337,8 +334,6 @@ class Database:
             # Also after a failure: a COMMIT whose acknowledgement was lost may have committed.
             if info is not None:
                 await self._run_commit_hooks(info)
-        if audited:
-            self._tell_audit_listeners()
 
     async def _run_commit_hooks(self, info: dict[str, Any]) -> None:
         for hook in self.commit_hooks:
@@ -346,14 +341,6 @@ class Database:
                 await hook(info)
             except Exception:
                 log.exception("database.commit_hook_failed")
-
-    def _tell_audit_listeners(self) -> None:
-        """After the commit: a listener's failure must not make a committed change look failed."""
-        for listener in self.audit_listeners:
-            try:
-                listener()
-            except Exception:
-                log.exception("database.audit_listener_failed")
 
     def _counts_as_failure(self, exc: BaseException) -> bool:
         failed = is_connection_failure(exc)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import orjson
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -301,14 +302,10 @@ def _database_of(redis: Redis | None) -> int:
     return int(redis.connection_pool.connection_kwargs.get("db", 0)) if redis is not None else 0
 
 
-def _encode(users: Iterable[int], sessions: Iterable[int]) -> str:
-    return ",".join(map(str, users)) + ";" + ",".join(map(str, sessions))
+def _encode(users: Iterable[int], sessions: Iterable[int]) -> bytes:
+    return orjson.dumps({"users": list(users), "sessions": list(sessions)})
 
 
 def _decode(data: bytes | str) -> tuple[list[int], list[int]]:
-    text = data.decode() if isinstance(data, bytes) else data
-    users, _, sessions = text.partition(";")
-    return (
-        [int(part) for part in users.split(",") if part],
-        [int(part) for part in sessions.split(",") if part],
-    )
+    message = orjson.loads(data)
+    return message["users"], message["sessions"]

@@ -331,7 +331,7 @@ _POST_ENTRY = Prepared(
         ), entry AS (
             INSERT INTO journal_entries (type, currency, amount_minor, description,
                 reverses_entry_id, created_by, correlation_id, created_at)
-            VALUES (:type, :currency, :amount_minor, :description, :reverses_entry_id,
+            VALUES (:type, :currency, :amount, :description, :reverses_entry_id,
                 :created_by, :correlation_id, :now)
             RETURNING id
         ), posted AS (
@@ -377,10 +377,10 @@ async def post_entry(
     three elsewhere, and three also for an entry with metadata or posting to one account more
     than once (a multi-leg transaction: the one statement gives every posting of an account
     the same balance after it, and carries no metadata)."""
-    entry = {
+    entry: dict[str, Any] = {
         "type": type,
         "currency": currency,
-        "amount_minor": amount,
+        "amount": amount,
         "description": description,
         "reverses_entry_id": reverses_entry_id,
         "created_by": created_by,
@@ -395,18 +395,7 @@ async def post_entry(
         after = await apply_deltas(session, deltas, now=now)
         balances = {account_id: balance for account_id, (balance, _) in after.items()}
         entry_id = await insert_entry(
-            session,
-            type=type,
-            currency=currency,
-            amount=amount,
-            description=description,
-            created_by=created_by,
-            correlation_id=correlation_id,
-            now=now,
-            legs=legs,
-            balances=balances,
-            reverses_entry_id=reverses_entry_id,
-            metadata=metadata,
+            session, **entry, now=now, legs=legs, balances=balances, metadata=metadata
         )
         return entry_id, after
     ids = sorted(deltas)
