@@ -12,6 +12,8 @@ pyproject.toml; tests/test_architecture.py runs it with the suite):
                       credit on customers, audit and events on identity)
     sca               strong customer authentication for money out (challenges, exemptions)
     accounts, customers
+    approvals         maker-checker: requests that wait for a second person; each operation's
+                      owner registers how it is carried out (container.wire)
     identity          users, sessions, tokens, roles: the Principal every route checks
     core              the platform (database, errors, logging, metrics, outbox, audit append...)
                       knows no domain, and no domain's table

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -16,6 +18,16 @@ KNOWN_WEAK_SECRETS = frozenset(
 MIN_SECRET_BYTES = 32
 
 CommaList = Annotated[list[str], NoDecode]
+
+#: What APPROVAL_OPERATIONS may name (docs/approvals.md).
+APPROVAL_OPERATIONS = (
+    "transfer",
+    "withdrawal",
+    "multi_leg",
+    "account_closure",
+    "credit_limit_raise",
+    "kyc_override",
+)
 
 #: Settings whose default is (development and test, production): what the README's two
 #: commands and the tests need is open; what a production deployment gets is closed.
@@ -136,6 +148,11 @@ class Settings(BaseSettings):
 
     audit_seal_delay_ms: int = Field(default=50, ge=0, le=60_000)
 
+    # maker-checker (docs/approvals.md): off while APPROVAL_THRESHOLD names no currency
+    approval_threshold: CommaList = []
+    approval_operations: CommaList = ["transfer", "withdrawal", "multi_leg"]
+    approval_ttl: timedelta = Field(default=timedelta(hours=24), ge=timedelta(minutes=1))
+
     outbox_dispatcher_in_process: bool = True
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=100, ge=1, le=1000)
@@ -160,7 +177,13 @@ class Settings(BaseSettings):
         return values
 
     @field_validator(
-        "cors_origins", "allowed_hosts", "trusted_proxies", "currencies", mode="before"
+        "cors_origins",
+        "allowed_hosts",
+        "trusted_proxies",
+        "currencies",
+        "approval_threshold",
+        "approval_operations",
+        mode="before",
     )
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -172,6 +195,26 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_currencies(cls, value: list[str]) -> list[str]:
         return [code.upper() for code in value]
+
+    @field_validator("approval_threshold")
+    @classmethod
+    def _thresholds(cls, value: list[str]) -> list[str]:
+        """`CUR:amount` pairs, one per currency, e.g. `USD:10000.00,EUR:9000.00`."""
+        codes = [item.partition(":")[0].strip().upper() for item in value]
+        for item in value:
+            if not re.fullmatch(r"[A-Za-z]{3}\s*:\s*[0-9]+(\.[0-9]+)?", item):
+                raise ValueError(f"{item!r} is not CUR:amount (e.g. USD:10000.00)")
+        if len(set(codes)) != len(codes):
+            raise ValueError("each currency may have one threshold")
+        return value
+
+    @field_validator("approval_operations")
+    @classmethod
+    def _operations(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(APPROVAL_OPERATIONS))
+        if unknown:
+            raise ValueError(f"unknown operations {unknown}; known: {list(APPROVAL_OPERATIONS)}")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

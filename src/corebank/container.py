@@ -3,9 +3,10 @@
 `build_container` makes the database, cache, token service, password hasher, mailer, rate
 limiter, credit bureau, webhook guard, outbox dispatcher and audit sealer, and each domain's
 context from them. `wire` registers what crosses domains (the accounts' guard on customer
-deletion, the metrics' hooks and scrape-time gauges, the audit sealer's wake-up): nothing is
-registered as a side effect of importing a module. Routers reach the container only through
-typed dependencies (`core.deps`, `identity.deps`, and each domain's own).
+deletion, each operation's maker-checker executor, the metrics' hooks and scrape-time gauges,
+the audit sealer's wake-up): nothing is registered as a side effect of importing a module.
+Routers reach the container only through typed dependencies (`core.deps`, `identity.deps`,
+and each domain's own).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from functools import partial
 
 from corebank.accounts import guards as account_guards
 from corebank.accounts.context import AccountsContext
+from corebank.approvals.context import ApprovalsContext
+from corebank.approvals.policy import ApprovalPolicy
 from corebank.audit.context import AuditContext
 from corebank.config import Settings
 from corebank.core import metrics
@@ -40,6 +43,7 @@ from corebank.identity.passwords import PasswordHasher
 from corebank.identity.secretbox import box_from_settings
 from corebank.identity.session_cache import SessionCache
 from corebank.identity.tokens import TokenService
+from corebank.ledger import approval as ledger_approval
 from corebank.ledger import holds as ledger_holds
 from corebank.ledger.context import LedgerContext
 from corebank.sca.context import ScaContext
@@ -60,6 +64,7 @@ class Container(Platform):
     dispatcher: Dispatcher
     accounts: AccountsContext
     sca: ScaContext
+    approvals: ApprovalsContext
     ledger: LedgerContext
     audit: AuditContext
     audit_sealer: AuditSealer
@@ -90,6 +95,7 @@ def build_container(
     )
     accounts = AccountsContext(db=db, clock=clock, settings=settings)
     sca = ScaContext(db=db, clock=clock, settings=settings, auth=auth)
+    approvals = ApprovalsContext(db=db, clock=clock, policy=ApprovalPolicy.from_settings(settings))
     container = Container(
         settings=settings,
         db=db,
@@ -111,8 +117,15 @@ def build_container(
         ),
         accounts=accounts,
         sca=sca,
+        approvals=approvals,
         ledger=LedgerContext(
-            db=db, clock=clock, settings=settings, accounts=accounts, auth=auth, sca=sca
+            db=db,
+            clock=clock,
+            settings=settings,
+            accounts=accounts,
+            auth=auth,
+            sca=sca,
+            approvals=approvals,
         ),
         audit=AuditContext(db=db),
         audit_sealer=AuditSealer(db, delay_seconds=settings.audit_seal_delay_ms / 1000),
@@ -126,6 +139,7 @@ def build_container(
 def wire(container: Container) -> None:
     """Register the cross-domain guards, the health probes and the metrics hooks."""
     container.customers.deletion_guards.append(account_guards.refuse_while_money_held)
+    container.approvals.executors.update(ledger_approval.executors())
     container.db.commit_hooks.append(container.audit_sealer.after_transaction)
     session_cache.track_orm_changes()
     container.db.commit_hooks.append(container.auth.session_cache.announce)

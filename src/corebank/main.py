@@ -15,6 +15,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from corebank import __version__
 from corebank.accounts import router as accounts_router
+from corebank.approvals import router as approvals_router
 from corebank.audit import router as audit_router
 from corebank.config import Environment, Settings, opened_in_production
 from corebank.container import build_container, close_container
@@ -98,6 +99,7 @@ def api_routers() -> list[APIRouter]:
         mfa_router.router,
         sca_router.router,
         credit_router.router,
+        approvals_router.router,
         audit_router.router,
         webhooks_router.router,
     ]

@@ -117,6 +117,11 @@ RATE_LIMIT_FALLBACK = Gauge(
 LEDGER_TRANSACTIONS = Counter(
     "corebank_ledger_transactions", "Money movements by type and outcome", ["type", "outcome"]
 )
+APPROVALS = Counter(
+    "corebank_approvals",
+    "Maker-checker requests by operation and the status they moved to (pending when made)",
+    ["operation", "status"],
+)
 LEDGER_AMOUNT = Counter(
     "corebank_ledger_amount_minor", "Amount moved, in minor units", ["type", "currency"]
 )

@@ -140,6 +140,30 @@ class ScaChallengeData(EventData):
     payee_account_id: int | None = Field(description="The account the money or trust goes to.")
 
 
+class ApprovalData(EventData):
+    approval_id: int
+    status: Literal["pending", "approved", "rejected", "expired"]
+    operation: Literal[
+        "transfer",
+        "withdrawal",
+        "multi_leg",
+        "account_closure",
+        "credit_limit_raise",
+        "kyc_override",
+    ]
+    requested_by: int = Field(description="The maker.")
+    subject_type: str = Field(description='What the operation acts on: "account" or "customer".')
+    subject_id: int
+    amount: str | None = Field(description="Decimal string in `currency` (money movements).")
+    currency: str | None = Field(description="ISO 4217 code (money movements).")
+    expires_at: datetime
+    decided_by: int | None = Field(description="The checker (none when it expired or waits).")
+    reason: str | None = Field(description='The checker\'s reason; "expired" on expiry.')
+    result: dict[str, Any] | None = Field(
+        description='What the approval did, e.g. `{"transaction_id": 42}`.'
+    )
+
+
 class EventEnvelope(BaseModel):
     """What a webhook receives: the same envelope for every event type."""
 
@@ -199,6 +223,14 @@ CATALOGUE: Mapping[str, EventSpec] = _specs(
     ("sca.challenge_completed", ScaChallengeData, "A challenge was passed with a code or the PIN."),
     ("sca.challenge_failed", ScaChallengeData, "A wrong code or PIN was sent for a challenge."),
     ("sca.challenge_consumed", ScaChallengeData, "An authorization code was spent by its request."),
+    (
+        "approval.requested",
+        ApprovalData,
+        "An operation above its threshold waits for a second person (its money held).",
+    ),
+    ("approval.approved", ApprovalData, "A checker approved: the operation was carried out."),
+    ("approval.rejected", ApprovalData, "A checker rejected: nothing done, the holds voided."),
+    ("approval.expired", ApprovalData, "Nobody decided in APPROVAL_TTL: the holds voided."),
 )
 
 EVENT_TYPES: frozenset[str] = frozenset(CATALOGUE)

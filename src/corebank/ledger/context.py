@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corebank.accounts.context import AccountsContext
+from corebank.approvals.context import ApprovalsContext
 from corebank.config import Settings
 from corebank.core.clock import Clock
 from corebank.core.db import Database
@@ -16,7 +17,8 @@ from corebank.sca.context import ScaContext
 class LedgerContext:
     """The ledger's own needs, plus the contexts of the services it calls: the accounts' (an
     account by number, the one a caller may see), identity's (a customer's PIN check) and
-    strong authentication's (money out to someone else)."""
+    strong authentication's (money out to someone else), and the approvals' (maker-checker
+    above a threshold)."""
 
     db: Database
     clock: Clock
@@ -24,6 +26,7 @@ class LedgerContext:
     accounts: AccountsContext
     auth: AuthContext
     sca: ScaContext
+    approvals: ApprovalsContext
 
     @property
     def pin_required(self) -> bool:

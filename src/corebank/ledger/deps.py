@@ -53,6 +53,12 @@ ScaAuthorizationHeader = Annotated[
 ]
 
 MONEY_ERRORS = {
+    202: {
+        "description": "Above the approval threshold (APPROVAL_THRESHOLD): nothing posted yet; "
+        "the money is held and the body is the pending approval request "
+        "`{id, status: pending, operation, requested_by, expires_at, hold_ids...}` "
+        "(docs/approvals.md). A retry with the same Idempotency-Key replays this 202",
+    },
     400: {"description": "Idempotency-Key missing (customers) or malformed JSON"},
     401: {"description": "Not authenticated, or `sca-required` with the challenge to complete"},
     403: {

@@ -54,7 +54,8 @@ def hold_out(hold: Hold, currency: str) -> HoldOut:
     )
 
 
-def _record(session: AsyncSession, action: str, actor: Principal, hold: Hold) -> None:
+def record_hold(session: AsyncSession, action: str, actor_id: int | None, hold: Hold) -> None:
+    """Queue the hold's audit row and event (`actor_id` None: the system, e.g. an expiry)."""
     payload = {
         "hold_id": hold.id,
         "account_id": hold.account_id,
@@ -65,7 +66,7 @@ def _record(session: AsyncSession, action: str, actor: Principal, hold: Hold) ->
     audit.record(
         session,
         action,
-        actor_id=actor.user.id,
+        actor_id=actor_id,
         target_type="hold",
         target_id=hold.id,
         after=payload,
@@ -106,7 +107,7 @@ async def create_hold(
             created_by=actor.user.id,
             now=now,
         )
-        _record(session, "hold.created", actor, hold)
+        record_hold(session, "hold.created", actor.user.id, hold)
         return hold_out(hold, account.currency).model_dump(mode="json")
 
     return await idempotency.execute(
@@ -183,7 +184,7 @@ async def capture_hold(
             captured_minor=minor,
             entry_id=posted.id,
         )
-        _record(session, "hold.captured", actor, hold)
+        record_hold(session, "hold.captured", actor.user.id, hold)
         return HoldCaptureOut(hold=hold_out(hold, account.currency), transaction=posted).model_dump(
             mode="json"
         )
@@ -208,7 +209,7 @@ async def void_hold(
         )
         await repository.apply_deltas(session, {account.id: (0, -hold.amount_minor)}, now=now)
         hold = await _resolve(session, hold, status=HoldStatus.voided, now=now)
-        _record(session, "hold.voided", actor, hold)
+        record_hold(session, "hold.voided", actor.user.id, hold)
         return hold_out(hold, account.currency).model_dump(mode="json")
 
     return await idempotency.execute(

@@ -34,6 +34,7 @@ from corebank.ledger.errors import IdempotencyInProgress, IdempotencyKeyReused
 from corebank.ledger.idempotency_repository import StoredOutcome
 
 KEY_LIFETIME = timedelta(hours=24)
+ACCEPTED = 202
 MAX_KEY_LENGTH = 255
 
 
@@ -93,7 +94,16 @@ def problem_body(exc: CorebankError, instance: str) -> dict[str, Any]:
     return body
 
 
-Work = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
+@dataclass(frozen=True)
+class Answer:
+    """What a `work` returns when its status is not the route's usual one (a 202 when the
+    request waits for approval); a plain dict gets the usual status."""
+
+    status: int
+    body: dict[str, Any]
+
+
+Work = Callable[[AsyncSession], Awaitable[dict[str, Any] | Answer]]
 _QUEUES = (audit.PENDING_KEY, outbox.PENDING_KEY)  # rows a transaction writes at its commit
 
 
@@ -120,6 +130,9 @@ def _observe(kind: str, outcome: Outcome) -> None:
     if outcome.replayed:
         metrics.IDEMPOTENT_REPLAYS.inc()
         return
+    if outcome.status == ACCEPTED:
+        metrics.LEDGER_TRANSACTIONS.labels(kind, "awaiting_approval").inc()
+        return
     metrics.LEDGER_TRANSACTIONS.labels(kind, "posted").inc()
     amount, currency = outcome.body.get("amount"), outcome.body.get("currency")
     if isinstance(amount, str) and isinstance(currency, str):
@@ -132,7 +145,7 @@ async def _execute(
     ctx: LedgerContext, request: IdempotencyRequest | None, work: Work, *, status: int
 ) -> Outcome:
     if request is None:
-        return Outcome(status, await ctx.db.run(work))
+        return _outcome(await ctx.db.run(work), status)
 
     async def attempt(session: AsyncSession) -> tuple[Outcome, CorebankError | None]:
         await _claim(session, request)
@@ -143,7 +156,7 @@ async def _execute(
         queued = {key: len(session.info.get(key, [])) for key in _QUEUES}
         try:
             async with session.begin_nested():
-                body = await work(session)
+                done = _outcome(await work(session), status)
         except CorebankError as exc:
             if not getattr(exc, "replayable", False):
                 raise
@@ -152,13 +165,19 @@ async def _execute(
             refusal = problem_body(exc, request.instance)
             await _store(session, request, status=exc.status, body=refusal, now=now)
             return Outcome(exc.status, refusal), exc
-        await _store(session, request, status=status, body=body, now=now)
-        return Outcome(status, body), None
+        await _store(session, request, status=done.status, body=done.body, now=now)
+        return done, None
 
     outcome, refusal = await ctx.db.run(attempt)
     if refusal is not None:
         raise refusal
     return outcome
+
+
+def _outcome(result: dict[str, Any] | Answer, status: int) -> Outcome:
+    if isinstance(result, Answer):
+        return Outcome(result.status, result.body)
+    return Outcome(status, result)
 
 
 async def _claim(session: AsyncSession, request: IdempotencyRequest) -> None:

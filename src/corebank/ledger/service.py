@@ -19,9 +19,10 @@ from corebank.accounts.errors import AccountNotFound, CannotReceive
 from corebank.identity.pin import verify_transaction_pin
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
+from corebank.ledger.approval import needs_approval, wait_for_approval
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import CurrencyMismatch, SameAccount
-from corebank.ledger.idempotency import IdempotencyRequest, Outcome
+from corebank.ledger.idempotency import Answer, IdempotencyRequest, Outcome
 from corebank.ledger.posting import (
     parse,
     post,
@@ -33,6 +34,7 @@ from corebank.ledger.posting import (
 )
 from corebank.ledger.repository import LockedAccount
 from corebank.models.account import AccountKind, AccountStatus
+from corebank.models.approval import ApprovalOperation
 from corebank.models.ledger import EntryType
 from corebank.sca import service as sca
 
@@ -107,10 +109,11 @@ async def withdraw(
     pin: PinCheck | None = None,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
-    """Cash out (staff, or the owner with their PIN): debit the account, credit settlement."""
+    """Cash out (staff, or the owner with their PIN): debit the account, credit settlement.
+    Above the approval threshold the amount is held and the answer is 202 (ledger/approval)."""
     await check_pin(ctx, actor=actor, pin=pin)
 
-    async def work(session: AsyncSession) -> dict[str, Any]:
+    async def work(session: AsyncSession) -> dict[str, Any] | Answer:
         accounts = await repository.lock_accounts(session, [account_id])
         account = require_visible(actor, accounts, account_id)
         require_open(account, money_out=True)
@@ -118,6 +121,20 @@ async def withdraw(
         now = ctx.clock.now()
         held = await releasable_held(session, account, now=now)
         require_funds(account, held=held, amount=minor)
+        operation = ApprovalOperation.withdrawal
+        if needs_approval(ctx, operation, currency=account.currency, amount_minor=minor):
+            return await wait_for_approval(
+                session,
+                ctx,
+                actor=actor,
+                operation=operation,
+                account_id=account.id,
+                currency=account.currency,
+                amount_minor=minor,
+                debits={account.id: minor},
+                request={"account_id": account.id, "description": description},
+                now=now,
+            )
         settlement = await repository.settlement_account_id(session, account.currency, now=now)
         posted = await post(
             session,
@@ -151,7 +168,8 @@ async def transfer(
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
     """Move money between two accounts of one currency; a customer must own the source, and
-    paying someone else needs strong authentication (sca.service) unless exempt."""
+    paying someone else needs strong authentication (sca.service) unless exempt. Above the
+    approval threshold the amount is held and the answer is 202 (ledger/approval)."""
     pin_verified = await check_pin(ctx, actor=actor, pin=pin)
     if to_account_id is None:
         to_account_id = await _account_id_by_number(ctx, actor, to_account_number or "")
@@ -159,7 +177,7 @@ async def transfer(
     if destination_id == from_account_id:
         raise SameAccount("The source and the destination are the same account.")
 
-    async def work(session: AsyncSession) -> dict[str, Any]:
+    async def work(session: AsyncSession) -> dict[str, Any] | Answer:
         accounts = await repository.lock_accounts(session, [from_account_id, destination_id])
         source, destination = _transfer_pair(actor, accounts, from_account_id, destination_id)
         minor = parse(amount, source.currency)
@@ -175,6 +193,25 @@ async def transfer(
             authorization=sca_authorization,
             pin_verified=pin_verified,
         )
+        if needs_approval(
+            ctx, ApprovalOperation.transfer, currency=source.currency, amount_minor=minor
+        ):
+            return await wait_for_approval(
+                session,
+                ctx,
+                actor=actor,
+                operation=ApprovalOperation.transfer,
+                account_id=source.id,
+                currency=source.currency,
+                amount_minor=minor,
+                debits={source.id: minor},
+                request={
+                    "from_account_id": source.id,
+                    "to_account_id": destination.id,
+                    "description": description,
+                },
+                now=now,
+            )
         posted = await post(
             session,
             actor=actor,

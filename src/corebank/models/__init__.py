@@ -1,6 +1,7 @@
 """Every ORM model, imported here so the metadata (and Alembic) sees them all."""
 
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
+from corebank.models.approval import ApprovalOperation, ApprovalRequest, ApprovalStatus
 from corebank.models.audit import AuditChainHead, AuditEvent
 from corebank.models.base import Base
 from corebank.models.customer import Customer, CustomerStatus, KycStatus
@@ -29,6 +30,9 @@ __all__ = [
     "AccountKind",
     "AccountStatus",
     "AccountType",
+    "ApprovalOperation",
+    "ApprovalRequest",
+    "ApprovalStatus",
     "AuditChainHead",
     "AuditEvent",
     "AuthSession",

@@ -1,0 +1,43 @@
+"""Approval requests as the API shows them, and the decision bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from corebank.models.approval import ApprovalOperation, ApprovalStatus
+
+
+class ApprovalOut(BaseModel):
+    id: int
+    status: ApprovalStatus
+    operation: ApprovalOperation
+    requested_by: int = Field(description="The maker: the user whose request waits.")
+    subject_type: str = Field(description='What the operation acts on: "account" or "customer".')
+    subject_id: int
+    amount: str | None = Field(description="The money the operation moves, if it moves money.")
+    currency: str | None
+    request: dict[str, Any] = Field(description="What the maker asked for, as it will be done.")
+    hold_ids: list[int] = Field(description="The holds reserving the money while it waits.")
+    created_at: datetime
+    expires_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    reason: str | None = Field(description="The checker's reason (a rejection always has one).")
+    result: dict[str, Any] | None = Field(
+        description='What the approval did, e.g. `{"transaction_id": 42}`.'
+    )
+
+
+class ApproveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
