@@ -16,6 +16,7 @@ from functools import partial
 
 from corebank.accounts import guards as account_guards
 from corebank.accounts.context import AccountsContext
+from corebank.accounts.lifecycle import ClosureExecutor
 from corebank.approvals.context import ApprovalsContext
 from corebank.approvals.policy import ApprovalPolicy
 from corebank.audit.context import AuditContext
@@ -32,6 +33,7 @@ from corebank.core.ratelimit import RateLimiter
 from corebank.credit.bureau import Bureau, build_bureau
 from corebank.credit.context import CreditContext
 from corebank.customers.context import CustomerContext
+from corebank.customers.service import CustomerChangeExecutor
 from corebank.events import stats as event_stats
 from corebank.events.context import EventsContext
 from corebank.events.dispatcher import Dispatcher
@@ -46,6 +48,7 @@ from corebank.identity.tokens import TokenService
 from corebank.ledger import approval as ledger_approval
 from corebank.ledger import holds as ledger_holds
 from corebank.ledger.context import LedgerContext
+from corebank.models.approval import ApprovalOperation
 from corebank.sca.context import ScaContext
 
 
@@ -93,9 +96,9 @@ def build_container(
         secrets=box_from_settings(settings),
         session_cache=SessionCache.from_settings(settings),
     )
-    accounts = AccountsContext(db=db, clock=clock, settings=settings)
-    sca = ScaContext(db=db, clock=clock, settings=settings, auth=auth)
     approvals = ApprovalsContext(db=db, clock=clock, policy=ApprovalPolicy.from_settings(settings))
+    accounts = AccountsContext(db=db, clock=clock, settings=settings, approvals=approvals)
+    sca = ScaContext(db=db, clock=clock, settings=settings, auth=auth)
     container = Container(
         settings=settings,
         db=db,
@@ -107,7 +110,9 @@ def build_container(
         tokens=tokens,
         hasher=hasher,
         auth=auth,
-        customers=CustomerContext(db=db, settings=settings, clock=clock, cache=cache),
+        customers=CustomerContext(
+            db=db, settings=settings, clock=clock, cache=cache, approvals=approvals
+        ),
         credit_bureau=bureau,
         credit=CreditContext(db=db, bureau=bureau, clock=clock),
         webhook_guard=guard,
@@ -140,6 +145,10 @@ def wire(container: Container) -> None:
     """Register the cross-domain guards, the health probes and the metrics hooks."""
     container.customers.deletion_guards.append(account_guards.refuse_while_money_held)
     container.approvals.executors.update(ledger_approval.executors())
+    container.approvals.executors[ApprovalOperation.account_closure] = ClosureExecutor()
+    record_changes = CustomerChangeExecutor(container.customers)
+    container.approvals.executors[ApprovalOperation.credit_limit_raise] = record_changes
+    container.approvals.executors[ApprovalOperation.kyc_override] = record_changes
     container.db.commit_hooks.append(container.audit_sealer.after_transaction)
     session_cache.track_orm_changes()
     container.db.commit_hooks.append(container.auth.session_cache.announce)

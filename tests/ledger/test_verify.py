@@ -166,4 +166,4 @@ def test_cli_verify_exit_codes(
     assert broken.exit_code == 1
     assert "VIOLATION entry 1" in broken.output
     swept = runner.invoke(cli, ["ledger", "sweep"])
-    assert swept.exit_code == 0 and "expired 0 holds" in swept.output
+    assert swept.exit_code == 0 and "expired 0 approval requests, 0 holds" in swept.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corebank.approvals.context import ApprovalsContext
 from corebank.config import Settings
 from corebank.core.clock import Clock
 from corebank.core.db import Database
@@ -14,3 +15,4 @@ class AccountsContext:
     db: Database
     clock: Clock
     settings: Settings
+    approvals: ApprovalsContext

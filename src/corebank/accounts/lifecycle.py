@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,11 +18,14 @@ from corebank.accounts.errors import (
 )
 from corebank.accounts.repository import AccountRow
 from corebank.accounts.service import owner_filter
+from corebank.approvals import service as approvals
+from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, minor_units, parse_amount
 from corebank.identity.principal import Principal
 from corebank.models.account import Account, AccountStatus
+from corebank.models.approval import ApprovalOperation, ApprovalRequest
 from corebank.models.customer import Customer
 
 
@@ -155,43 +159,90 @@ async def _locked_visible(session: AsyncSession, *, actor: Principal, account_id
     return account
 
 
-async def close_account(ctx: AccountsContext, *, actor: Principal, account_id: int) -> AccountRow:
-    """Close an account with a zero balance and no open holds; closing is final."""
+async def close_account(
+    ctx: AccountsContext, *, actor: Principal, account_id: int
+) -> AccountRow | ApprovalOut:
+    """Close an account with a zero balance and no open holds; closing is final. When
+    closures need approval (APPROVAL_OPERATIONS), a closable account's request waits instead."""
 
-    async def work(session: AsyncSession) -> AccountRow:
+    async def work(session: AsyncSession) -> AccountRow | ApprovalOut:
         account = await _locked_visible(session, actor=actor, account_id=account_id)
-        if account.status == AccountStatus.closed:
-            raise AccountClosed("The account is already closed.")
-        if account.status == AccountStatus.frozen and not actor.is_staff:
-            raise AccountFrozen("A frozen account can be closed only by the bank.")
         now = ctx.clock.now()
-        if await expiry.expire_locked_account_holds(session, account_id=account.id, now=now):
-            await repository.reload(session, account)
-        if account.held_minor:
-            raise AccountNotEmpty(
-                "The account has open holds; capture or void them first.",
-                type="account-has-open-holds",
+        await _require_closable(session, account, by_staff=actor.is_staff, now=now)
+        if ctx.approvals.policy.always(ApprovalOperation.account_closure):
+            return await approvals.submit(
+                session,
+                ctx.approvals,
+                maker_id=actor.user.id,
+                operation=ApprovalOperation.account_closure,
+                subject=("account", account.id),
+                request={"account_id": account.id},
+                now=now,
             )
-        if account.balance_minor:
-            raise AccountNotEmpty("Only an account with a zero balance can be closed.")
-        before = _snapshot(account)
-        account.status, account.closed_at, account.updated_at = AccountStatus.closed, now, now
-        audit.record(
-            session,
-            "account.closed",
-            actor_id=actor.user.id,
-            target_type="account",
-            target_id=account.id,
-            before=before,
-            after=_snapshot(account),
-        )
-        outbox.emit(
-            session,
-            "account.closed",
-            {"account_id": account.id},
-            aggregate_type="account",
-            aggregate_id=account.id,
-        )
-        return repository.as_row(account)
+        return close_locked(session, account, actor_id=actor.user.id, now=now)
 
     return await ctx.db.run(work)
+
+
+async def _require_closable(
+    session: AsyncSession, account: Account, *, by_staff: bool, now: datetime
+) -> None:
+    if account.status == AccountStatus.closed:
+        raise AccountClosed("The account is already closed.")
+    if account.status == AccountStatus.frozen and not by_staff:
+        raise AccountFrozen("A frozen account can be closed only by the bank.")
+    if await expiry.expire_locked_account_holds(session, account_id=account.id, now=now):
+        await repository.reload(session, account)
+    if account.held_minor:
+        raise AccountNotEmpty(
+            "The account has open holds; capture or void them first.",
+            type="account-has-open-holds",
+        )
+    if account.balance_minor:
+        raise AccountNotEmpty("Only an account with a zero balance can be closed.")
+
+
+def close_locked(
+    session: AsyncSession, account: Account, *, actor_id: int, now: datetime
+) -> AccountRow:
+    """Close the locked, closable account (audited, `account.closed` emitted)."""
+    before = _snapshot(account)
+    account.status, account.closed_at, account.updated_at = AccountStatus.closed, now, now
+    audit.record(
+        session,
+        "account.closed",
+        actor_id=actor_id,
+        target_type="account",
+        target_id=account.id,
+        before=before,
+        after=_snapshot(account),
+    )
+    outbox.emit(
+        session,
+        "account.closed",
+        {"account_id": account.id},
+        aggregate_type="account",
+        aggregate_id=account.id,
+    )
+    return repository.as_row(account)
+
+
+class ClosureExecutor:
+    """An approved closure: the account is checked again (money may have come in meanwhile:
+    then 409 and the request stays pending) and closed."""
+
+    async def execute(
+        self, session: AsyncSession, request: ApprovalRequest, *, checker: Principal, now: datetime
+    ) -> dict[str, Any]:
+        account = await _locked_visible(session, actor=checker, account_id=request.subject_id)
+        await _require_closable(session, account, by_staff=True, now=now)
+        close_locked(session, account, actor_id=checker.user.id, now=now)
+        return {"account_id": account.id, "status": str(AccountStatus.closed)}
+
+    async def release(
+        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+    ) -> None:
+        """Nothing is reserved while a closure waits."""
+
+    async def after_commit(self, subject_id: int) -> None:
+        """No cache keeps accounts."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
+from starlette.responses import JSONResponse
 
 from corebank.accounts import lifecycle, service
 from corebank.accounts.context import AccountsContext
 from corebank.accounts.schemas import AccountCreate, AccountOut, AccountUpdate
+from corebank.approvals.schemas import PENDING_APPROVAL, ApprovalOut, accepted
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
@@ -157,13 +159,18 @@ async def update_account(
     responses={
         **UNAUTHENTICATED,
         **NOT_FOUND,
+        202: PENDING_APPROVAL,
         409: {"description": "Already closed, balance not zero, open holds, or frozen"},
         **INVALID,
     },
 )
 async def close_account(
     account_id: AccountId, principal: CurrentPrincipal, ctx: AccountsDep
-) -> AccountOut:
-    """Close an account whose balance is zero and which has no open holds. Closing is final."""
-    account = await lifecycle.close_account(ctx, actor=principal, account_id=account_id)
-    return AccountOut.of(account)
+) -> AccountOut | JSONResponse:
+    """Close an account whose balance is zero and which has no open holds. Closing is final.
+    With `account_closure` in APPROVAL_OPERATIONS the answer is 202 and a pending approval
+    request; a second person's approval closes it (docs/approvals.md)."""
+    closed = await lifecycle.close_account(ctx, actor=principal, account_id=account_id)
+    if isinstance(closed, ApprovalOut):
+        return accepted(closed)
+    return AccountOut.of(closed)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse
 
 from corebank.models.approval import ApprovalOperation, ApprovalStatus
 
@@ -29,6 +30,19 @@ class ApprovalOut(BaseModel):
     result: dict[str, Any] | None = Field(
         description='What the approval did, e.g. `{"transaction_id": 42}`.'
     )
+
+
+#: OpenAPI's entry for a route that may answer 202 with a pending request.
+PENDING_APPROVAL: dict[str, Any] = {
+    "description": "The operation waits for a second person: the body is the pending approval "
+    "request (docs/approvals.md)",
+    "model": ApprovalOut,
+}
+
+
+def accepted(pending: ApprovalOut) -> JSONResponse:
+    """The 202 answer of an operation that waits for approval."""
+    return JSONResponse(pending.model_dump(mode="json"), status_code=202)
 
 
 class ApproveIn(BaseModel):

@@ -100,7 +100,7 @@ async def submit(
     session: AsyncSession,
     ctx: ApprovalsContext,
     *,
-    actor: Principal,
+    maker_id: int,
     operation: ApprovalOperation,
     subject: tuple[str, int],
     request: Mapping[str, Any],
@@ -108,16 +108,16 @@ async def submit(
     currency: str | None = None,
     amount_minor: int | None = None,
     hold_ids: list[int] | None = None,
-) -> dict[str, Any]:
-    """Store a pending request (in the caller's transaction, after it reserved the money);
-    the JSON body of the 202 that tells the maker it waits."""
-    email = await repository.email_of(session, actor.user.id)
-    assert email is not None, "an authenticated actor has a user row"
+) -> ApprovalOut:
+    """Store a pending request (in the caller's transaction, after every check of the
+    operation passed and its money was reserved): what the 202 tells the maker."""
+    email = await repository.email_of(session, maker_id)
+    assert email is not None, "an authenticated maker has a user row"
     row = await repository.add(
         session,
         operation=operation,
         status=ApprovalStatus.pending,
-        requested_by=actor.user.id,
+        requested_by=maker_id,
         maker_identity=person_of(email),
         subject_type=subject[0],
         subject_id=subject[1],
@@ -129,8 +129,8 @@ async def submit(
         expires_at=expires_at(ctx, now),
         correlation_id=correlation_id_var.get(),
     )
-    _record(session, "approval.requested", row, actor_id=actor.user.id)
-    return approval_out(row).model_dump(mode="json")
+    _record(session, "approval.requested", row, actor_id=maker_id)
+    return approval_out(row)
 
 
 async def get_approval(ctx: ApprovalsContext, *, actor: Principal, approval_id: int) -> ApprovalOut:
@@ -185,7 +185,9 @@ async def approve(
             result=dict(result),
         )
 
-    return await ctx.db.run(work)
+    decided = await ctx.db.run(work)
+    await ctx.executors[decided.operation].after_commit(decided.subject_id)
+    return decided
 
 
 async def reject(

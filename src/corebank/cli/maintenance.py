@@ -73,17 +73,22 @@ def ledger_verify(
 
 @ledger_app.command("sweep")
 def ledger_sweep() -> None:
-    """Expire holds past their expiry and delete idempotency keys past their 24 hours."""
+    """Expire approval requests past APPROVAL_TTL (voiding their holds), holds past their
+    expiry, and delete idempotency keys past their 24 hours."""
     from corebank.accounts.expiry import expire_due_holds
+    from corebank.approvals.service import expire_due
     from corebank.ledger.idempotency import purge_expired
 
-    async def _run() -> tuple[int, int]:
+    async def _run() -> tuple[int, int, int]:
         async with running(load_settings()) as container:
             now = container.clock.now()
             return (
+                await expire_due(container.approvals, now=now),
                 await expire_due_holds(container.db, now),
                 await purge_expired(container.db, now=now),
             )
 
-    holds, keys = asyncio.run(_run())
-    typer.echo(f"expired {holds} holds, purged {keys} idempotency keys")
+    approvals, holds, keys = asyncio.run(_run())
+    typer.echo(
+        f"expired {approvals} approval requests, {holds} holds, purged {keys} idempotency keys"
+    )

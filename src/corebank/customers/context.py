@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from corebank.approvals.context import ApprovalsContext
 from corebank.config import Settings
 from corebank.core.cache import Cache
 from corebank.core.clock import Clock
@@ -23,6 +24,7 @@ class CustomerContext:
     settings: Settings
     clock: Clock
     cache: Cache
+    approvals: ApprovalsContext
     deletion_guards: list[DeletionGuard] = field(default_factory=list)
 
     @property

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from starlette.responses import JSONResponse
 
+from corebank.approvals.schemas import PENDING_APPROVAL, ApprovalOut, accepted
 from corebank.core.api import API_PREFIX
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
@@ -120,18 +122,22 @@ async def read_customer(
     "/{customer_id}",
     summary="Update a customer",
     response_model=CustomerOut,
-    responses={**STAFF_ERRORS, **_409_DUP},
+    responses={**STAFF_ERRORS, **_409_DUP, 202: PENDING_APPROVAL},
 )
 async def update_customer(
     customer_id: CustomerId, body: CustomerUpdate, principal: StaffPrincipal, ctx: CustomersDep
-) -> CustomerOut:
-    """Change some fields (staff), validated as on create; null clears an optional field."""
+) -> CustomerOut | JSONResponse:
+    """Change some fields (staff), validated as on create; null clears an optional field.
+    A credit-limit raise above the approval threshold answers 202 with a pending approval
+    request: nothing changes until a second person approves (docs/approvals.md)."""
     customer = await service.update_customer(
         ctx,
         actor_id=principal.user.id,
         customer_id=customer_id,
         fields=body.model_dump(exclude_unset=True),
     )
+    if isinstance(customer, ApprovalOut):
+        return accepted(customer)
     return _out(ctx, customer)
 
 
@@ -169,12 +175,14 @@ async def restore_customer(
     "/{customer_id}/kyc",
     summary="Record a KYC decision",
     response_model=CustomerOut,
-    responses=STAFF_ERRORS,
+    responses={**STAFF_ERRORS, 202: PENDING_APPROVAL},
 )
 async def set_kyc(
     customer_id: CustomerId, body: KycChange, principal: StaffPrincipal, ctx: CustomersDep
-) -> CustomerOut:
-    """Set the KYC status (pending, verified, rejected) with a reason; audited every time."""
+) -> CustomerOut | JSONResponse:
+    """Set the KYC status (pending, verified, rejected) with a reason; audited every time.
+    With `kyc_override` in APPROVAL_OPERATIONS, `verified` answers 202 with a pending approval
+    request, applied when a second person approves (docs/approvals.md)."""
     customer = await service.set_kyc(
         ctx,
         actor_id=principal.user.id,
@@ -182,4 +190,6 @@ async def set_kyc(
         status=body.status,
         reason=body.reason,
     )
+    if isinstance(customer, ApprovalOut):
+        return accepted(customer)
     return _out(ctx, customer)

@@ -7,13 +7,16 @@ invalidates the cached record on every instance (see core/cache.py). The queries
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from corebank.approvals import service as approvals
+from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
 from corebank.core.cache import invalidate_on_commit
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
@@ -38,6 +41,8 @@ from corebank.customers.records import (
 )
 from corebank.customers.schemas import CustomerOut
 from corebank.customers.search import search_term
+from corebank.identity.principal import Principal
+from corebank.models.approval import ApprovalOperation, ApprovalRequest
 from corebank.models.base import as_utc
 from corebank.models.customer import Customer, KycStatus
 
@@ -177,32 +182,29 @@ async def _refuse_clash(
 
 async def update_customer(
     ctx: CustomerContext, *, actor_id: int, customer_id: int, fields: dict[str, Any]
-) -> Customer:
-    """Change the fields given (same rules as create); null clears an optional field."""
-    values = column_values(fields, settings=ctx.settings, today=ctx.clock.now().date())
+) -> Customer | ApprovalOut:
+    """Change the fields given (same rules as create); null clears an optional field. A
+    credit-limit raise above the base currency's approval threshold waits for a second person
+    (the whole change, unapplied: docs/approvals.md)."""
+    now = ctx.clock.now()
+    values = column_values(fields, settings=ctx.settings, today=now.date())
     try:
         async with ctx.db.transaction() as session:
             customer = await _live(session, customer_id)
-            if values.get("user_id") is not None:
-                await _require_user(session, values["user_id"])
-            await _refuse_clash(session, values, exclude_id=customer.id)
-            before = state(customer)
-            for name, value in values.items():
-                setattr(customer, name, value)
-            refresh_search_text(customer)
-            after = state(customer)
-            changed = changed_fields(before, after)
-            if changed:
-                await repository.flush(session)
-                _record(
+            await _check_update(session, customer, values)
+            if _raise_needs_approval(ctx, customer, values):
+                return await approvals.submit(
                     session,
-                    "customer.updated",
-                    actor_id,
-                    customer,
-                    before=masked({k: before[k] for k in changed}),
-                    after=masked({k: after[k] for k in changed}),
-                    event={"fields": changed},
+                    ctx.approvals,
+                    maker_id=actor_id,
+                    operation=ApprovalOperation.credit_limit_raise,
+                    subject=("customer", customer.id),
+                    request={"fields": to_jsonable_python(fields)},
+                    now=now,
+                    currency=ctx.currency,
+                    amount_minor=values["credit_limit_minor"],
                 )
+            changed = await _apply_update(session, customer, values, actor_id=actor_id)
     except IntegrityError as exc:
         raise duplicate(repository.clashing_field(exc)) from None
     if changed:
@@ -210,26 +212,130 @@ async def update_customer(
     return customer
 
 
-async def set_kyc(
-    ctx: CustomerContext, *, actor_id: int, customer_id: int, status: KycStatus, reason: str
-) -> Customer:
-    """Record a KYC decision with its reason (audited every time, even when unchanged)."""
-    async with ctx.db.transaction() as session:
-        customer = await _live(session, customer_id)
-        before = {"kyc_status": customer.kyc_status, "kyc_reason": customer.kyc_reason}
-        customer.kyc_status, customer.kyc_reason = status, reason
-        customer.kyc_updated_at = ctx.clock.now()
+async def _check_update(session: AsyncSession, customer: Customer, values: dict[str, Any]) -> None:
+    if values.get("user_id") is not None:
+        await _require_user(session, values["user_id"])
+    await _refuse_clash(session, values, exclude_id=customer.id)
+
+
+def _raise_needs_approval(ctx: CustomerContext, customer: Customer, values: dict[str, Any]) -> bool:
+    limit = values.get("credit_limit_minor")
+    return (
+        limit is not None
+        and limit > customer.credit_limit_minor
+        and ctx.approvals.policy.needs(
+            ApprovalOperation.credit_limit_raise, currency=ctx.currency, amount_minor=limit
+        )
+    )
+
+
+async def _apply_update(
+    session: AsyncSession, customer: Customer, values: dict[str, Any], *, actor_id: int
+) -> list[str]:
+    """Set the values on the locked customer, audit and emit; the fields that changed."""
+    before = state(customer)
+    for name, value in values.items():
+        setattr(customer, name, value)
+    refresh_search_text(customer)
+    after = state(customer)
+    changed = changed_fields(before, after)
+    if changed:
+        await repository.flush(session)
         _record(
             session,
-            "customer.kyc_changed",
+            "customer.updated",
             actor_id,
             customer,
-            before=before,
-            after={"kyc_status": status, "kyc_reason": reason},
-            event={"from": before["kyc_status"], "to": status},
+            before=masked({k: before[k] for k in changed}),
+            after=masked({k: after[k] for k in changed}),
+            event={"fields": changed},
         )
+    return changed
+
+
+async def set_kyc(
+    ctx: CustomerContext, *, actor_id: int, customer_id: int, status: KycStatus, reason: str
+) -> Customer | ApprovalOut:
+    """Record a KYC decision with its reason (audited every time, even when unchanged). With
+    `kyc_override` in APPROVAL_OPERATIONS, setting `verified` waits for a second person."""
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        customer = await _live(session, customer_id)
+        if status == KycStatus.verified and ctx.approvals.policy.always(
+            ApprovalOperation.kyc_override
+        ):
+            return await approvals.submit(
+                session,
+                ctx.approvals,
+                maker_id=actor_id,
+                operation=ApprovalOperation.kyc_override,
+                subject=("customer", customer.id),
+                request={"status": str(status), "reason": reason},
+                now=now,
+            )
+        _apply_kyc(session, customer, status=status, reason=reason, actor_id=actor_id, now=now)
     await ctx.cache.invalidate(cache_key(customer_id))
     return customer
+
+
+def _apply_kyc(
+    session: AsyncSession,
+    customer: Customer,
+    *,
+    status: KycStatus,
+    reason: str,
+    actor_id: int,
+    now: datetime,
+) -> None:
+    before = {"kyc_status": customer.kyc_status, "kyc_reason": customer.kyc_reason}
+    customer.kyc_status, customer.kyc_reason = status, reason
+    customer.kyc_updated_at = now
+    _record(
+        session,
+        "customer.kyc_changed",
+        actor_id,
+        customer,
+        before=before,
+        after={"kyc_status": status, "kyc_reason": reason},
+        event={"from": before["kyc_status"], "to": status},
+    )
+
+
+@dataclass(frozen=True)
+class CustomerChangeExecutor:
+    """An approved credit-limit raise or KYC override: the change is validated again against
+    the record as it is now, then applied by the checker."""
+
+    ctx: CustomerContext
+
+    async def execute(
+        self, session: AsyncSession, request: ApprovalRequest, *, checker: Principal, now: datetime
+    ) -> dict[str, Any]:
+        customer = await _live(session, request.subject_id)
+        if request.operation == ApprovalOperation.kyc_override:
+            terms = request.request
+            _apply_kyc(
+                session,
+                customer,
+                status=KycStatus(terms["status"]),
+                reason=terms["reason"],
+                actor_id=checker.user.id,
+                now=now,
+            )
+            return {"customer_id": customer.id, "kyc_status": terms["status"]}
+        fields = request.request["fields"]
+        values = column_values(fields, settings=self.ctx.settings, today=now.date())
+        await _check_update(session, customer, values)
+        changed = await _apply_update(session, customer, values, actor_id=checker.user.id)
+        return {"customer_id": customer.id, "fields": changed}
+
+    async def release(
+        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+    ) -> None:
+        """Nothing is reserved while a record change waits."""
+
+    async def after_commit(self, subject_id: int) -> None:
+        await self.ctx.cache.invalidate(cache_key(subject_id))
 
 
 async def delete_customer(ctx: CustomerContext, *, actor_id: int, customer_id: int) -> None:

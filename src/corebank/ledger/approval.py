@@ -65,10 +65,10 @@ async def wait_for_approval(
         )
         record_hold(session, "hold.created", actor.user.id, hold)
         hold_ids.append(hold.id)
-    body = await approvals.submit(
+    pending = await approvals.submit(
         session,
         ctx.approvals,
-        actor=actor,
+        maker_id=actor.user.id,
         operation=operation,
         subject=("account", account_id),
         request=request,
@@ -77,7 +77,7 @@ async def wait_for_approval(
         amount_minor=amount_minor,
         hold_ids=hold_ids,
     )
-    return Answer(ACCEPTED, body)
+    return Answer(ACCEPTED, pending.model_dump(mode="json"))
 
 
 async def _open_holds(
@@ -150,6 +150,9 @@ async def _capture(
 
 class _ReleasesHolds:
     """Rejection and expiry of a money movement: void each of its holds still open."""
+
+    async def after_commit(self, subject_id: int) -> None:
+        """Nothing: a posting changes no cached record."""
 
     async def release(
         self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
