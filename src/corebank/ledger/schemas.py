@@ -156,7 +156,7 @@ class AccountBalance(BaseModel):
 
 
 class TransactionOut(BaseModel):
-    """A journal entry: its postings sum to zero."""
+    """A journal entry: its postings sum to zero in each currency."""
 
     id: int
     type: str
