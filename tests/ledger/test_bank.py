@@ -1,5 +1,6 @@
 """The bank test: hundreds of concurrent transfers, withdrawals and multi-leg transactions
-across a few hot accounts.
+across a few hot accounts, some of the multi-leg ones in two currencies (staff's: a USD part
+and an EUR leg between two EUR accounts, as a currency exchange).
 
 On PostgreSQL the requests are split over two app instances, each with its own engine and
 pool, against one database. Afterwards: money is conserved, no balance is below its limit,
@@ -62,8 +63,9 @@ async def test_concurrent_transfers_and_withdrawals_conserve_money(
         hot.append(account)
         owners.append(headers)
     ids = [a["id"] for a in hot]
-    limits = {a["id"]: (5_000 if i % 2 else 0) for i, a in enumerate(hot)}
-    before_balances = await balances(db, *ids)
+    euros = [(await funded_account(client, app, staff, "100.00", "EUR"))[0]["id"] for _ in "ab"]
+    limits = {a["id"]: (5_000 if i % 2 else 0) for i, a in enumerate(hot)} | dict.fromkeys(euros, 0)
+    before_balances = await balances(db, *ids, *euros)
     before_entries = await entry_count(db)
     before_events = await _posted_events(db)
     rng = random.Random(20261123)
@@ -77,7 +79,7 @@ async def test_concurrent_transfers_and_withdrawals_conserve_money(
         http = clients[n % len(clients)]
         kind = rng.random()
         if kind < 0.2:
-            body = _multi_leg(rng, ids, source, as_owner)
+            body = _multi_leg(rng, ids, source, as_owner, euros=None if as_owner else euros)
             return http.post(f"{API}/transactions", json=body, headers=headers)
         if kind < 0.75:
             target = rng.choice([i for i in range(HOT_ACCOUNTS) if i != source])
@@ -97,13 +99,14 @@ async def test_concurrent_transfers_and_withdrawals_conserve_money(
     assert all(e["reason"] == "insufficient_funds" for p in refused for e in p.get("errors", []))
     assert len(created) > OPERATIONS // 4 and refused, (len(created), len(refused))
     assert any(c["type"] == "multi_leg" for c in created)  # how many depends on the race
+    assert any(len(c.get("totals") or []) == 2 for c in created)  # in two currencies
 
     entry_ids = [c["id"] for c in created]
     assert len(set(entry_ids)) == len(entry_ids)
     assert await entry_count(db) == before_entries + len(created)
     after_events = await _posted_events(db)
     assert [a - b for a, b in zip(after_events, before_events, strict=True)] == [len(created)] * 2
-    expected = {i: before_balances[i][0] for i in ids}
+    expected = {i: before_balances[i][0] for i in [*ids, *euros]}
     async with db.session() as session:
         stored = {entry_id: legs for entry_id, legs in await _legs(session, entry_ids)}
     for body in created:
@@ -115,12 +118,13 @@ async def test_concurrent_transfers_and_withdrawals_conserve_money(
         for account_id, amount in stored[body["id"]].items():
             if account_id in expected:
                 expected[account_id] += amount
-    after = await balances(db, *ids)
-    assert {i: after[i][0] for i in ids} == expected  # refusals moved nothing
-    for account_id in ids:
+    after = await balances(db, *ids, *euros)
+    assert {i: after[i][0] for i in [*ids, *euros]} == expected  # refusals moved nothing
+    for account_id in [*ids, *euros]:
         assert after[account_id][0] >= -limits[account_id], account_id
     withdrawn = sum(int(c["amount"].replace(".", "")) for c in created if c["type"] == "withdrawal")
-    assert sum(after[i][0] for i in ids) == sum(b for b, _ in before_balances.values()) - withdrawn
+    assert sum(after[i][0] for i in ids) == sum(before_balances[i][0] for i in ids) - withdrawn
+    assert sum(after[i][0] for i in euros) == sum(before_balances[i][0] for i in euros)
     assert await ledger_total(db) == 0
     report = await verify_ledger(db)
     assert report.ok, report.problems
@@ -152,13 +156,21 @@ async def _legs(session: Any, entry_ids: list[int]) -> list[tuple[int, dict[int,
     return list(grouped.items())
 
 
-def _multi_leg(rng: random.Random, ids: list[int], source: int, as_owner: bool) -> dict[str, Any]:
+def _multi_leg(
+    rng: random.Random, ids: list[int], source: int, as_owner: bool, *, euros: list[int] | None
+) -> dict[str, Any]:
     """Two or three legs: the owner's all from their account (a split payment); staff's from
-    any hot account (chains such as A to B, B to C, where a credit may fund a later debit)."""
+    any hot account (chains such as A to B, B to C, where a credit may fund a later debit),
+    and half the time an EUR leg between the two `euros` accounts, somewhere among them."""
     legs = []
     for _ in range(rng.randint(2, 3)):
         start = source if as_owner else rng.randrange(HOT_ACCOUNTS)
         end = rng.choice([i for i in range(HOT_ACCOUNTS) if i != start])
         amount = f"{rng.randint(100, 3_000) // 100}.{rng.randint(0, 99):02d}"
         legs.append({"from_account_id": ids[start], "to_account_id": ids[end], "amount": amount})
+    if euros is not None and rng.random() < 0.5:
+        there, back = rng.sample(euros, 2)
+        amount = f"{rng.randint(1, 30)}.{rng.randint(0, 99):02d}"
+        exchange = {"from_account_id": there, "to_account_id": back, "amount": amount}
+        legs.insert(rng.randint(0, len(legs)), exchange)
     return {"legs": legs, "metadata": {"bank_test": "yes"}}

@@ -1,8 +1,9 @@
 """A hypothesis state machine over the service layer, checking the ledger after every step.
 
 Rules: deposit, withdraw (staff and the owner), transfer, multi-leg transactions (staff and the
-owner), hold, capture, void, reverse, overdraft-limit changes, freeze/unfreeze, the clock
-moving and the expiry sweep. A model
+owner; now and then with a leg in a second currency, EUR, as a currency exchange has), hold,
+capture, void, reverse, overdraft-limit changes, freeze/unfreeze, the clock moving and the
+expiry sweep. A model
 predicts each step's outcome exactly; after every step the database must agree with the
 model, every currency must sum to zero, stored balances must equal their postings, held
 amounts their open holds, no account may be below its limit (unless a reversal took it
@@ -92,6 +93,8 @@ class World:
     accounts: AccountsContext
     ledger: LedgerContext
     examples: list[bool] = field(default_factory=list)
+    #: The entries of multi-leg sets that posted in two currencies.
+    exchanges: list[int] = field(default_factory=list)
 
 
 class LedgerModel:
@@ -105,6 +108,7 @@ class LedgerModel:
         self.clock = clock
         self.accounts = {account_id: ModelAccount(account_id, c) for account_id, c in ids}
         self.usd = [account_id for account_id, c in ids if c == "USD"]
+        self.eur = [account_id for account_id, c in ids if c == "EUR"]
         self.holds: dict[int, ModelHold] = {}
         self.entries: list[ModelEntry] = []
 
@@ -153,9 +157,8 @@ class LedgerModel:
 
     def can_post_legs(self, legs: list[tuple[int, int, int]], *, by_owner: bool) -> bool:
         """Every leg may take part (see `leg_may_move`), and each account the set debits ends
-        within its limit once every leg is counted, whatever their order."""
-        currency = self.accounts[legs[0][0]].currency
-        if not all(self.leg_may_move(leg, currency, by_owner=by_owner) for leg in legs):
+        within its limit once every leg is counted, whatever their order and currencies."""
+        if not all(self.leg_may_move(leg, by_owner=by_owner) for leg in legs):
             return False
         net: dict[int, int] = {}
         for source, target, amount in legs:
@@ -163,14 +166,15 @@ class LedgerModel:
             net[target] = net.get(target, 0) + amount
         return all(self.ends_within_limit(s, net[s]) for s in {leg[0] for leg in legs})
 
-    def leg_may_move(self, leg: tuple[int, int, int], currency: str, *, by_owner: bool) -> bool:
-        """Two accounts of the set's currency, the source not frozen; the owner may debit only
-        their own account, and pay another's only if it is active."""
+    def leg_may_move(self, leg: tuple[int, int, int], *, by_owner: bool) -> bool:
+        """Two accounts of one currency (a set may mix currencies, a leg may not), the source
+        not frozen; the owner may debit only their own account, and pay another's only if it
+        is active."""
         source, target, _ = leg
         own = self.usd[0]
         if source == target or self.accounts[source].frozen:
             return False
-        if {self.accounts[source].currency, self.accounts[target].currency} != {currency}:
+        if self.accounts[source].currency != self.accounts[target].currency:
             return False
         return not by_owner or (
             source == own and (target == own or not self.accounts[target].frozen)
@@ -233,10 +237,11 @@ class Observed:
 
 
 async def open_accounts(world: World) -> tuple[Principal, list[tuple[int, str]]]:
-    """A customer user owning one USD account, and three more accounts (USD, USD, EUR)."""
+    """A customer user owning one USD account, and four more accounts (USD, USD, EUR, EUR)."""
     owner = await service_actor(world.db, "customer")
     ids = []
-    for user_id, currency in ((owner.user.id, "USD"), (None, "USD"), (None, "USD"), (None, "EUR")):
+    owners = ((owner.user.id, "USD"), (None, "USD"), (None, "USD"), (None, "EUR"), (None, "EUR"))
+    for user_id, currency in owners:
         customer = await insert_customer(world.db, user_id=user_id, credit_limit_minor=CREDIT_LIMIT)
         account = await accounts.open_account(
             world.accounts,
@@ -412,11 +417,22 @@ class LedgerMachine(RuleBasedStateMachine):
     def post_legs(self, data: st.DataObject, count: int, as_owner: bool, cycle: bool) -> None:
         """A set of legs, by staff or the owner: a cycle through the USD accounts (staff), or
         free legs mostly from the accounts with the most to spend to other USD accounts, with
-        any account now and then (the EUR one, the source itself, someone else's)."""
+        any account now and then (an EUR one, the source itself, someone else's)."""
         if cycle and not as_owner:
             legs = self.cycle_legs(data, count)
         else:
             legs = [self.free_leg(data, as_owner) for _ in range(count)]
+        self.post_set(legs, as_owner=as_owner)
+
+    @rule(data=st.data(), euro_more=st.just(0) | st.integers(min_value=1, max_value=200))
+    def post_exchange(self, data: st.DataObject, euro_more: int) -> None:
+        """A set in two currencies (staff), as a currency exchange: a cycle of two USD legs and
+        two EUR legs there and back, in any order (see `cycle_legs`, `euro_legs`)."""
+        legs = [*self.cycle_legs(data, 2), *self.euro_legs(data, euro_more)]
+        self.post_set(data.draw(st.permutations(legs)), as_owner=False)
+
+    def post_set(self, legs: list[tuple[int, int, int]], *, as_owner: bool) -> None:
+        """Post `legs` as one multi-leg transaction, as predicted; the model follows."""
         outcome = self.attempt(
             self.model.can_post_legs(legs, by_owner=as_owner),
             self.call(
@@ -432,6 +448,8 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         if outcome is None:
             return
+        if len({self.model.accounts[source].currency for source, _, _ in legs}) > 1:
+            self.world.exchanges.append(outcome.body["id"])
         net: dict[int, int] = {}
         for source, target, amount in legs:
             self.model.expire(source)
@@ -467,6 +485,14 @@ class LedgerMachine(RuleBasedStateMachine):
         target = data.draw(st.sampled_from(others + sorted(self.model.accounts)))
         most = max(1, self.model.spendable(source))
         return source, target, data.draw(st.integers(min_value=1, max_value=most) | LEG_AMOUNTS)
+
+    def euro_legs(self, data: st.DataObject, more: int) -> list[tuple[int, int, int]]:
+        """Two legs between the two EUR accounts, there and back: the same amount (each credit
+        funds the other account's debit, even from zero), the way back `more` (which needs
+        money in the account it leaves)."""
+        there, back = data.draw(st.permutations(self.model.eur))
+        amount = data.draw(LEG_AMOUNTS)
+        return [(there, back, amount), (back, there, amount + more)]
 
     @precondition(lambda self: self.model.entries)
     @rule(data=st.data())
@@ -579,5 +605,6 @@ async def test_ledger_state_machine(db: Database) -> None:
         machine = make_machine(world)
         await asyncio.to_thread(run_state_machine_as_test, machine, settings=SETTINGS)
     assert len(world.examples) >= 10
+    assert world.exchanges, "no set in two currencies posted: the strategy misses them"
     report = await verify_ledger(db)
     assert report.ok, report.problems

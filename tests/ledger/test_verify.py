@@ -167,3 +167,43 @@ def test_cli_verify_exit_codes(
     assert "VIOLATION entry 1" in broken.output
     swept = runner.invoke(cli, ["ledger", "sweep"])
     assert swept.exit_code == 0 and "expired 0 approval requests, 0 holds" in swept.output
+
+
+async def test_an_entry_must_balance_in_each_currency(db: Database) -> None:
+    """A multi-leg entry may post in several currencies, but each must sum to zero: -1.00 USD
+    and +1.00 EUR sum to zero overall and is still reported, per entry and per currency."""
+    ids = await seed(db)
+    async with service_contexts(db, CLOCK) as container:
+        customer = await insert_customer(db)
+        usd = await accounts.open_account(
+            container.accounts,
+            actor=await service_actor(db, "staff"),
+            customer_id=customer.id,
+            type="checking",
+            currency="USD",
+            nickname=None,
+        )
+    assert (await verify_ledger(db)).ok
+    async with db.engine.begin() as connection:
+        entry_id = (
+            await connection.execute(
+                text(
+                    "INSERT INTO journal_entries (type, currency, amount_minor, created_at) "
+                    "VALUES ('multi_leg', 'USD', 100, CURRENT_TIMESTAMP) RETURNING id"
+                )
+            )
+        ).scalar_one()
+        for account_id, amount in ((usd.id, -100), (ids["a"], 100)):
+            await connection.execute(
+                text(
+                    "INSERT INTO postings (entry_id, account_id, amount_minor, "
+                    "balance_after_minor, created_at) "
+                    "VALUES (:entry, :account, :amount, 0, CURRENT_TIMESTAMP)"
+                ),
+                {"entry": entry_id, "account": account_id, "amount": amount},
+            )
+    report = await verify_ledger(db, batch=3)
+    assert f"entry {entry_id}: its EUR postings sum to 100, not 0" in report.problems
+    assert f"entry {entry_id}: its USD postings sum to -100, not 0" in report.problems
+    assert f"entry {entry_id}: amount 100 but postings credit 0 USD" in report.problems
+    assert not any(p.startswith(f"entry {entry_id}: postings sum to") for p in report.problems)

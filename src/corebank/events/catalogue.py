@@ -93,14 +93,29 @@ class LegData(BaseModel):
     from_account_id: int = Field(description="The account debited.")
     to_account_id: int = Field(description="The account credited.")
     amount_minor: int = Field(description="Positive amount in the currency's minor units.")
+    currency: str | None = Field(
+        default=None, description="ISO 4217 code of both of the leg's accounts."
+    )
+
+
+class CurrencyTotalData(BaseModel):
+    currency: str = Field(description="ISO 4217 code.")
+    amount_minor: int = Field(description="The sum of the legs in this currency, minor units.")
 
 
 class TransactionData(EventData):
     transaction_id: int = Field(description="The journal entry.")
     type: Literal["deposit", "withdrawal", "transfer", "hold_capture", "reversal", "multi_leg"]
-    currency: str = Field(description="ISO 4217 code.")
-    amount_minor: int = Field(description="Positive amount in the currency's minor units.")
-    postings: list[PostingData] = Field(description="The entry's postings; they sum to zero.")
+    currency: str = Field(
+        description="ISO 4217 code; of a multi-leg transaction, its first leg's currency."
+    )
+    amount_minor: int = Field(
+        description="Positive amount in the currency's minor units; of a multi-leg "
+        "transaction, the sum of its legs in `currency` (see `totals`)."
+    )
+    postings: list[PostingData] = Field(
+        description="The entry's postings; in each currency, they sum to zero."
+    )
     reverses_transaction_id: int | None = Field(
         default=None, description="For a reversal, the entry it reverses."
     )
@@ -108,6 +123,11 @@ class TransactionData(EventData):
         default=None,
         description="A multi-leg transaction's legs, in order (each posts its debit, then its "
         "credit); for the reversal of one, its legs mirrored. Absent otherwise.",
+    )
+    totals: list[CurrencyTotalData] | None = Field(
+        default=None,
+        description="A multi-leg transaction's (or its reversal's) sum of legs per currency, in "
+        "the order the currencies first come in the legs. Absent otherwise.",
     )
     metadata: dict[str, str] | None = Field(
         default=None, description="A multi-leg transaction's metadata. Absent otherwise."
@@ -131,13 +151,22 @@ class HoldExpired(EventData):
 class ScaChallengeData(EventData):
     challenge_id: int
     user_id: int = Field(description="The customer who must authenticate.")
-    purpose: Literal["transfer", "trusted_payee"]
+    purpose: Literal["transfer", "trusted_payee", "payment_set"]
     status: Literal["pending", "completed", "consumed"]
     expires_at: datetime
     amount: str | None = Field(description="Decimal string in `currency` (transfers).")
     currency: str | None = Field(description="ISO 4217 code (transfers).")
     source_account_id: int | None = Field(description="The debited account (transfers).")
     payee_account_id: int | None = Field(description="The account the money or trust goes to.")
+    legs_digest: str | None = Field(
+        default=None,
+        description="A set of payments (a multi-leg transaction): SHA-256 of its legs, in order.",
+    )
+    legs_summary: dict[str, Any] | None = Field(
+        default=None,
+        description="A set of payments: `leg_count`, `totals` (per currency: `currency`, "
+        "decimal `amount`) and `payee_account_ids`.",
+    )
 
 
 class ApprovalData(EventData):

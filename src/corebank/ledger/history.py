@@ -19,11 +19,12 @@ from corebank.identity.principal import Principal
 from corebank.ledger import history_repository, repository
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import TransactionNotFound
-from corebank.ledger.posting import legs_of
+from corebank.ledger.posting import Leg, currency_totals, legs_of, legs_out, totals_out
 from corebank.ledger.repository import PostingView
 from corebank.ledger.schemas import (
     AccountTransactionOut,
     BalanceOut,
+    CurrencyTotal,
     LegOut,
     PostingOut,
     StatementLine,
@@ -54,13 +55,18 @@ async def get_transaction(ctx: LedgerContext, *, actor: Principal, entry_id: int
 
     if not any(mine(p) for p in postings):
         raise TransactionNotFound("No such transaction.")
-    currency = entry.currency
-    amount, legs = entry.amount_minor, None
+    currency, amount = entry.currency, entry.amount_minor
+    legs: list[LegOut] | None = None
+    totals: list[CurrencyTotal] | None = None
     if multi_leg:
-        postings, legs = _visible_legs(
-            postings, currency, shown=lambda p: actor.is_staff or mine(p)
+        postings, visible, numbers = _visible_legs(
+            postings, shown=lambda p: actor.is_staff or mine(p)
         )
-        amount = sum(abs(p.amount) for p in postings) // 2
+        currencies = {p.account_id: p.currency for p in postings}
+        per_currency = currency_totals(visible, currencies)
+        currency, amount = next(iter(per_currency.items()))
+        legs = legs_out(visible, currencies, numbers=numbers)
+        totals = totals_out(per_currency)
     return TransactionOut(
         id=entry.id,
         type=entry.type,
@@ -71,14 +77,15 @@ async def get_transaction(ctx: LedgerContext, *, actor: Principal, entry_id: int
         reverses_transaction_id=entry.reverses_entry_id,
         reversed_by_transaction_id=reversed_by,
         legs=legs,
+        totals=totals,
         metadata=entry.entry_metadata
         if actor.is_staff or entry.created_by == actor.user.id
         else None,
         postings=[
             PostingOut(
                 account_id=p.account_id,
-                amount=format_amount(p.amount, currency),
-                balance_after=format_amount(p.balance_after, currency) if mine(p) else None,
+                amount=format_amount(p.amount, p.currency),
+                balance_after=format_amount(p.balance_after, p.currency) if mine(p) else None,
             )
             for p in postings
         ],
@@ -97,26 +104,19 @@ async def _of_multi_leg(session: AsyncSession, entry: JournalEntry) -> bool:
 
 
 def _visible_legs(
-    postings: list[PostingView], currency: str, *, shown: Callable[[PostingView], bool]
-) -> tuple[list[PostingView], list[LegOut]]:
-    """The legs (posting pairs, in order) with a posting that is `shown`, keeping their
-    numbers, and their postings."""
+    postings: list[PostingView], *, shown: Callable[[PostingView], bool]
+) -> tuple[list[PostingView], list[Leg], list[int]]:
+    """The legs (posting pairs, in order) with a posting that is `shown`, their numbers and
+    their postings."""
     kept: list[PostingView] = []
-    legs = []
+    legs, numbers = [], []
     for number, pair in enumerate(zip(postings[::2], postings[1::2], strict=True), start=1):
         if not (shown(pair[0]) or shown(pair[1])):
             continue
         kept += pair
-        [leg] = legs_of([(p.account_id, p.amount) for p in pair])
-        legs.append(
-            LegOut(
-                leg=number,
-                from_account_id=leg.from_account_id,
-                to_account_id=leg.to_account_id,
-                amount=format_amount(leg.amount, currency),
-            )
-        )
-    return kept, legs
+        legs += legs_of([(p.account_id, p.amount) for p in pair])
+        numbers.append(number)
+    return kept, legs, numbers
 
 
 async def list_account_transactions(

@@ -134,11 +134,13 @@ def _observe(kind: str, outcome: Outcome) -> None:
         metrics.LEDGER_TRANSACTIONS.labels(kind, "awaiting_approval").inc()
         return
     metrics.LEDGER_TRANSACTIONS.labels(kind, "posted").inc()
-    amount, currency = outcome.body.get("amount"), outcome.body.get("currency")
-    if isinstance(amount, str) and isinstance(currency, str):
-        with contextlib.suppress(ValueError):
-            minor = parse_amount(amount, currency, allow_zero=True)
-            metrics.LEDGER_AMOUNT.labels(kind, currency).inc(minor)
+    totals = outcome.body.get("totals") or [outcome.body]  # a multi-leg one: per currency
+    for total in totals:
+        amount, currency = total.get("amount"), total.get("currency")
+        if isinstance(amount, str) and isinstance(currency, str):
+            with contextlib.suppress(ValueError):
+                minor = parse_amount(amount, currency, allow_zero=True)
+                metrics.LEDGER_AMOUNT.labels(kind, currency).inc(minor)
 
 
 async def _execute(

@@ -1,11 +1,15 @@
 """Multi-leg transactions: several legs, each money from one account to another, posted as one
 journal entry: every leg or none (docs/ledger.md, "Multi-leg transactions").
 
-- 2 to 64 legs, all in one currency (the first leg's): each leg's accounts hold it.
+- 2 to 64 legs; each leg's two accounts hold one currency, and a set may mix currencies (a
+  currency exchange through a house's accounts): each currency balances on its own. The entry
+  records the first leg's currency and the sum of that currency's legs; the response and the
+  event add `totals` per currency.
 - Staff may debit any customer account; a customer only their own (another's is 404, as for a
   transfer). A customer paying an account that is not theirs learns per leg only whether it can
-  receive the money (422 `cannot-receive-transfer`), and needs the PIN sent with the request
-  when SCA is on (`sca.authorize_payment_set`).
+  receive the money (422 `cannot-receive-transfer`), and with SCA on needs one strong
+  authentication of the whole set (`sca.authorize_payment_set`): the PIN sent with it, or a
+  challenge whose terms are every leg, then its code in X-SCA-Authorization.
 - Limits are checked once, on the balances after all legs: whatever the legs' order, every
   account the set debits must end with available + overdraft >= 0. A credit in the set counts
   towards it, wherever that credit comes in the list.
@@ -33,7 +37,14 @@ from corebank.ledger import idempotency, repository
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import CurrencyMismatch, InsufficientFunds, SameAccount
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
-from corebank.ledger.posting import Leg, leg_postings, may_see, post, releasable_held
+from corebank.ledger.posting import (
+    Leg,
+    currency_totals,
+    leg_postings,
+    may_see,
+    post,
+    releasable_held,
+)
 from corebank.ledger.repository import LockedAccount
 from corebank.ledger.schemas import MAX_LEGS, MIN_LEGS
 from corebank.ledger.service import CREATED, PinCheck, check_pin
@@ -69,9 +80,11 @@ async def post_transaction(
     description: str | None,
     metadata: Mapping[str, str],
     pin: PinCheck | None = None,
+    sca_authorization: str | None = None,
     idempotency_request: IdempotencyRequest | None = None,
 ) -> Outcome:
-    """Post every leg in one journal entry, or refuse naming the legs and move nothing."""
+    """Post every leg in one journal entry, or refuse naming the legs and move nothing; a set
+    that needs a strong authentication answers 401 with a challenge covering every leg."""
     _require_leg_count(legs)
     pin_verified = await check_pin(ctx, actor=actor, pin=pin)
     same = [
@@ -84,8 +97,10 @@ async def post_transaction(
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         accounts = await repository.lock_accounts(session, ids)
-        currency = _check_accounts(actor, accounts, legs)
-        moved = _parse_amounts(legs, currency)
+        _check_accounts(actor, accounts, legs)
+        moved = _parse_amounts(legs, accounts)
+        currencies = {i: account.currency for i, account in accounts.items()}
+        currency, amount = next(iter(currency_totals(moved, currencies).items()))
         now = ctx.clock.now()
         debited = {leg.from_account_id for leg in moved}
         held = {i: await releasable_held(session, accounts[i], now=now) for i in sorted(debited)}
@@ -94,7 +109,11 @@ async def post_transaction(
             session,
             ctx.sca,
             actor=actor,
-            payee_owner_user_ids=[accounts[leg.to_account_id].owner_user_id for leg in moved],
+            terms=_sca_terms(moved, currencies),
+            payee_owner_user_ids={
+                leg.to_account_id: accounts[leg.to_account_id].owner_user_id for leg in moved
+            },
+            authorization=sca_authorization,
             pin_verified=pin_verified,
         )
         posted = await post(
@@ -102,7 +121,7 @@ async def post_transaction(
             actor=actor,
             type=EntryType.multi_leg,
             currency=currency,
-            amount=sum(leg.amount for leg in moved),
+            amount=amount,
             legs=leg_postings(moved),
             accounts=accounts,
             description=description,
@@ -112,8 +131,26 @@ async def post_transaction(
         )
         return posted.model_dump(mode="json")
 
-    return await idempotency.execute(
-        ctx, request=idempotency_request, work=work, status=CREATED, kind="multi_leg"
+    try:
+        return await idempotency.execute(
+            ctx, request=idempotency_request, work=work, status=CREATED, kind="multi_leg"
+        )
+    except sca.ChallengeNeeded as needed:  # rolled back; the challenge gets its own commit
+        await sca.require_challenge(ctx.sca, user_id=needed.user_id, terms=needed.terms)
+
+
+def _sca_terms(legs: Sequence[Leg], currencies: Mapping[int, str]) -> sca.Terms:
+    """What a strong authentication of this set must cover: every leg, in order."""
+    return sca.payment_set_terms(
+        [
+            sca.PaymentLeg(
+                source_account_id=leg.from_account_id,
+                payee_account_id=leg.to_account_id,
+                amount_minor=leg.amount,
+                currency=currencies[leg.from_account_id],
+            )
+            for leg in legs
+        ]
     )
 
 
@@ -126,8 +163,8 @@ def _require_leg_count(legs: Sequence[LegRequest]) -> None:
 # --- the checks, on the locked accounts ---------------------------------------------------
 
 
-def _check_accounts(actor: Principal, accounts: Locked, legs: Sequence[LegRequest]) -> str:
-    """Every leg's accounts may take part, in one currency; that currency."""
+def _check_accounts(actor: Principal, accounts: Locked, legs: Sequence[LegRequest]) -> None:
+    """Every leg's accounts may take part, and each leg's two hold one currency."""
     _refuse_if(_unknown(actor, accounts, legs), lambda: AccountNotFound("No such account."))
     _refuse_if(_cannot_receive(actor, accounts, legs), CannotReceive)
     _refuse_if(
@@ -138,12 +175,12 @@ def _check_accounts(actor: Principal, accounts: Locked, legs: Sequence[LegReques
         _failing(legs, lambda leg: _frozen(accounts, leg)),
         lambda: AccountFrozen("An account the transaction debits is frozen."),
     )
-    currency = accounts[legs[0].from_account_id].currency
     _refuse_if(
-        _failing(legs, lambda leg: _currency(accounts, leg, currency)),
-        lambda: CurrencyMismatch(f"Every leg of a transaction moves one currency ({currency})."),
+        _failing(legs, lambda leg: _currency(accounts, leg)),
+        lambda: CurrencyMismatch(
+            "A leg moves one currency: its source and destination must hold the same one."
+        ),
     )
-    return currency
 
 
 def _failing(
@@ -226,33 +263,31 @@ def _frozen(accounts: Locked, leg: LegRequest) -> tuple[str, str] | None:
     return None
 
 
-def _currency(accounts: Locked, leg: LegRequest, currency: str) -> tuple[str, str] | None:
+def _currency(accounts: Locked, leg: LegRequest) -> tuple[str, str] | None:
+    """A leg's two accounts hold one currency; legs of several currencies may share a set."""
     source, destination = accounts[leg.from_account_id], accounts[leg.to_account_id]
     if source.currency != destination.currency:
         return (
             "currency_mismatch",
             f"The leg's source holds {source.currency} and its destination {destination.currency}.",
         )
-    if source.currency != currency:
-        return (
-            "mixed_currencies",
-            f"The leg moves {source.currency}; the transaction moves {currency} (its first leg's).",
-        )
     return None
 
 
-def _parse_amounts(legs: Sequence[LegRequest], currency: str) -> list[Leg]:
-    """The legs in minor units of `currency`; 422 naming each leg whose amount is not one."""
+def _parse_amounts(legs: Sequence[LegRequest], accounts: Locked) -> list[Leg]:
+    """The legs in minor units of each leg's currency; 422 naming each leg whose amount is not
+    one."""
     moved: list[Leg] = []
     refusals = []
     for index, leg in enumerate(legs):
+        currency = accounts[leg.from_account_id].currency
         try:
             minor = parse_amount(leg.amount, currency)
         except ValueError as exc:
-            refusals.append(_Refusal(index, "invalid_amount", str(exc)))
+            refusals.append(_Refusal(index, "invalid_amount", f"{exc} ({currency})"))
             continue
         moved.append(Leg(leg.from_account_id, leg.to_account_id, minor))
-    _refuse_if(refusals, lambda: ValidationFailed(f"Invalid amount for {currency}."))
+    _refuse_if(refusals, lambda: ValidationFailed("Invalid amount for the leg's currency."))
     return moved
 
 

@@ -18,7 +18,13 @@ from corebank.identity.principal import Principal
 from corebank.ledger import repository
 from corebank.ledger.errors import InsufficientFunds
 from corebank.ledger.repository import LockedAccount
-from corebank.ledger.schemas import AccountBalance, LegOut, PostedTransactionOut, PostingOut
+from corebank.ledger.schemas import (
+    AccountBalance,
+    CurrencyTotal,
+    LegOut,
+    PostedTransactionOut,
+    PostingOut,
+)
 from corebank.models.account import AccountKind, AccountStatus
 from corebank.models.ledger import EntryType
 
@@ -115,16 +121,37 @@ def legs_of(postings: Sequence[tuple[int, int]]) -> list[Leg]:
     return legs
 
 
-def legs_out(legs: Sequence[Leg], currency: str) -> list[LegOut]:
-    """The legs as the API shows them, numbered from 1."""
+def legs_out(
+    legs: Sequence[Leg], currencies: Mapping[int, str], *, numbers: Sequence[int] = ()
+) -> list[LegOut]:
+    """The legs as the API shows them, each in its accounts' currency (`currencies`: per
+    account id), numbered from 1 (or by `numbers`, when only some legs are shown)."""
     return [
         LegOut(
             leg=n,
             from_account_id=leg.from_account_id,
             to_account_id=leg.to_account_id,
-            amount=format_amount(leg.amount, currency),
+            amount=format_amount(leg.amount, currencies[leg.from_account_id]),
+            currency=currencies[leg.from_account_id],
         )
-        for n, leg in enumerate(legs, start=1)
+        for n, leg in zip(numbers or range(1, len(legs) + 1), legs, strict=True)
+    ]
+
+
+def currency_totals(legs: Sequence[Leg], currencies: Mapping[int, str]) -> dict[str, int]:
+    """The sum of the legs per currency, in the order the currencies first come in the legs
+    (a leg's two accounts hold one currency, so each currency balances on its own)."""
+    totals: dict[str, int] = {}
+    for leg in legs:
+        currency = currencies[leg.from_account_id]
+        totals[currency] = totals.get(currency, 0) + leg.amount
+    return totals
+
+
+def totals_out(totals: Mapping[str, int]) -> list[CurrencyTotal]:
+    return [
+        CurrencyTotal(currency=currency, amount=format_amount(amount, currency))
+        for currency, amount in totals.items()
     ]
 
 
@@ -142,6 +169,15 @@ class _Entry:
     created_at: datetime
     multi_legs: Sequence[Leg] = ()
     metadata: Mapping[str, str] | None = None
+    #: Per account posted to, its currency; an account not listed (a settlement account of a
+    #: deposit, a withdrawal or a capture) holds the entry's currency.
+    currencies: Mapping[int, str]
+
+    def currency_of(self, account_id: int) -> str:
+        return self.currencies.get(account_id, self.currency)
+
+    def totals(self) -> dict[str, int]:
+        return currency_totals(self.multi_legs, self.currencies)
 
 
 async def post(
@@ -166,7 +202,9 @@ async def post(
     returns each balance after it, for the postings), the entry's INSERT and its postings'
     INSERT are one statement on PostgreSQL; the audit row and the event are written at the
     commit. A multi-leg transaction (or its reversal) gives its `multi_legs` (whose postings
-    `legs` are) and its `metadata`, which the entry, the event and the response carry.
+    `legs` are) and its `metadata`, which the entry, the event and the response carry; its
+    legs may be in several currencies (each leg in its accounts' one), and the entry then
+    records `currency` (its first leg's) and `amount` (the sum of that currency's legs).
     """
     assert sum(leg for _, leg in legs) == 0, "an entry's postings must sum to zero"
     entry = _Entry(
@@ -180,6 +218,7 @@ async def post(
         created_at=now,
         multi_legs=multi_legs,
         metadata=metadata,
+        currencies={i: a.currency for i, a in accounts.items()},
     )
     entry_id, after = await repository.post_entry(
         session,
@@ -234,8 +273,13 @@ def _record_posted(
                 "from_account_id": leg.from_account_id,
                 "to_account_id": leg.to_account_id,
                 "amount_minor": leg.amount,
+                "currency": entry.currency_of(leg.from_account_id),
             }
             for n, leg in enumerate(entry.multi_legs, start=1)
+        ]
+        payload["totals"] = [
+            {"currency": currency, "amount_minor": amount}
+            for currency, amount in entry.totals().items()
         ]
     if entry.metadata is not None:
         payload["metadata"] = dict(entry.metadata)
@@ -253,33 +297,36 @@ def _record_posted(
 def _posted_out(
     entry: _Entry, *, entry_id: int, after: Mapping[int, tuple[int, int]], visible: set[int]
 ) -> PostedTransactionOut:
-    """The response: every posting, with the balance after it and the account's new balances
-    shown only for the accounts in `visible` (those the caller may see)."""
-    currency = entry.currency
+    """The response: every posting (in its account's currency), with the balance after it and
+    the account's new balances shown only for the accounts in `visible` (those the caller may
+    see)."""
+    of = entry.currency_of
     running = repository.running_balances(entry.legs, {i: b for i, (b, _) in after.items()})
+    multi = bool(entry.multi_legs)
     return PostedTransactionOut(
         id=entry_id,
         type=entry.type,
         status="posted",
-        amount=format_amount(entry.amount, currency),
-        currency=currency,
+        amount=format_amount(entry.amount, entry.currency),
+        currency=entry.currency,
         description=entry.description,
         reverses_transaction_id=entry.reverses_entry_id,
-        legs=legs_out(entry.multi_legs, currency) if entry.multi_legs else None,
+        legs=legs_out(entry.multi_legs, entry.currencies) if multi else None,
+        totals=totals_out(entry.totals()) if multi else None,
         metadata=dict(entry.metadata) if entry.metadata is not None else None,
         postings=[
             PostingOut(
                 account_id=a,
-                amount=format_amount(m, currency),
-                balance_after=format_amount(balance, currency) if a in visible else None,
+                amount=format_amount(m, of(a)),
+                balance_after=format_amount(balance, of(a)) if a in visible else None,
             )
             for (a, m), balance in zip(entry.legs, running, strict=True)
         ],
         balances=[
             AccountBalance(
                 account_id=i,
-                balance=format_amount(after[i][0], currency),
-                available_balance=format_amount(after[i][0] - after[i][1], currency),
+                balance=format_amount(after[i][0], of(i)),
+                available_balance=format_amount(after[i][0] - after[i][1], of(i)),
             )
             for i in sorted(visible)
         ],

@@ -424,6 +424,7 @@ class PostingView:
     kind: str
     amount: int
     balance_after: int
+    currency: str
 
 
 async def entry_with_postings(
@@ -440,6 +441,7 @@ async def entry_with_postings(
             Account.kind,
             Posting.amount_minor,
             Posting.balance_after_minor,
+            Account.currency,
         )
         .join(Account, Account.id == Posting.account_id)
         .outerjoin(Customer, Customer.id == Account.customer_id)

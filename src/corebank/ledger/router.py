@@ -46,10 +46,17 @@ HOLD_ERRORS = {
 LEG_REFUSAL = " (`errors` names each refused leg: `{leg, reason, loc, msg, type}`)"
 TRANSACTION_ERRORS = {
     **MONEY_ERRORS,
+    401: {
+        "description": "Not authenticated, or `sca-required`: with SCA on, a customer's "
+        "transaction paying an account not theirs, without X-Transaction-PIN or an exemption "
+        "for every payee, answers the `challenge` to complete; its terms are every leg "
+        "(`legs_digest`, `legs_summary`)"
+    },
     403: {
         "description": "Role not allowed; transaction PIN missing, wrong or blocked; or "
-        "`sca-pin-required`: with SCA on, a customer's transaction paying an account not "
-        "theirs needs the right X-Transaction-PIN"
+        "`sca-authorization-invalid`: the X-SCA-Authorization code does not cover exactly "
+        "this set of legs (any leg changed, added, removed or reordered, or a transfer's "
+        "code), was used or has expired"
     },
     404: {
         "description": "`account-not-found`: a leg's account does not exist, or a customer "
@@ -62,9 +69,9 @@ TRANSACTION_ERRORS = {
     422: {
         "description": "`validation-error`: fewer than 2 or more than 64 legs, bad metadata or "
         "a malformed amount; or, naming the legs" + LEG_REFUSAL + ": `same-account`, "
-        "`cannot-receive-transfer` (a customer's payee), `currency-mismatch` (within a leg, "
-        "or a leg in another currency than the first), `validation-error` (an amount with too "
-        "many digits for the currency), `insufficient-funds` (checked on the balances after "
+        "`cannot-receive-transfer` (a customer's payee), `currency-mismatch` (a leg whose two "
+        "accounts hold different currencies), `validation-error` (an amount with too many "
+        "digits for the leg's currency), `insufficient-funds` (checked on the balances after "
         "all legs); or `idempotency-key-reused`"
     },
 }
@@ -184,15 +191,19 @@ async def post_transaction(
     ctx: LedgerDep,
     idempotency_key: IdempotencyKeyHeader = None,
     pin: PinHeader = None,
+    sca_authorization: ScaAuthorizationHeader = None,
 ) -> Response:
-    """Post 2 to 64 legs `{from_account_id, to_account_id, amount}` in one currency as one
-    journal entry (type `multi_leg`): every leg, or none.
+    """Post 2 to 64 legs `{from_account_id, to_account_id, amount}` as one journal entry
+    (type `multi_leg`): every leg, or none. Each leg's two accounts hold one currency; a set
+    may mix currencies (each balances on its own; `totals` gives the sum per currency).
 
     Staff may debit any customer account; a customer only their own (and sends
     X-Transaction-PIN once one is set). Limits are checked on the balances after all legs,
     whatever their order. A refusal names each leg that caused it and moves nothing. With SCA
-    on, a customer paying an account that is not theirs must send the right
-    X-Transaction-PIN (no challenge covers several payees): 403 `sca-pin-required` otherwise.
+    on, a customer paying an account that is not theirs, without the right X-Transaction-PIN
+    or an exemption for every payee, gets 401 `sca-required` with a challenge covering every
+    leg; complete it (`POST /api/v1/auth/challenges/{id}`) and retry the identical set with
+    its code in X-SCA-Authorization.
     """
     outcome = await multileg.post_transaction(
         ctx,
@@ -204,6 +215,7 @@ async def post_transaction(
         description=body.description,
         metadata=body.metadata,
         pin=service.PinCheck(pin),
+        sca_authorization=sca_authorization,
         idempotency_request=idempotency_request(
             request, principal, idempotency_key, body, pin_present=pin is not None
         ),

@@ -91,8 +91,9 @@ class TransactionIn(_Strict):
     legs: list[LegIn] = Field(
         min_length=MIN_LEGS,
         max_length=MAX_LEGS,
-        description=f"{MIN_LEGS} to {MAX_LEGS} legs, all in one currency; refusals name a leg "
-        "by its number, counted from 1",
+        description=f"{MIN_LEGS} to {MAX_LEGS} legs; each leg's two accounts hold one "
+        "currency, and the legs may be in several currencies (each balances on its own); "
+        "refusals name a leg by its number, counted from 1",
     )
 
     @field_validator("metadata")
@@ -126,7 +127,10 @@ class ReverseIn(_Strict):
 
 class PostingOut(BaseModel):
     account_id: int
-    amount: str = Field(description="Signed: positive credits the account, negative debits it")
+    amount: str = Field(
+        description="Signed, in the account's currency: positive credits the account, "
+        "negative debits it"
+    )
     balance_after: str | None = Field(
         default=None, description="The account's balance after this posting (if yours to see)"
     )
@@ -137,6 +141,12 @@ class LegOut(BaseModel):
     from_account_id: int
     to_account_id: int
     amount: str
+    currency: str = Field(description="The currency of both of the leg's accounts")
+
+
+class CurrencyTotal(BaseModel):
+    currency: str
+    amount: str = Field(description="The sum of the legs in this currency")
 
 
 class AccountBalance(BaseModel):
@@ -146,13 +156,18 @@ class AccountBalance(BaseModel):
 
 
 class TransactionOut(BaseModel):
-    """A journal entry: its postings sum to zero."""
+    """A journal entry: its postings sum to zero in each currency."""
 
     id: int
     type: str
     status: str = Field(description="posted, or reversed once a reversal exists")
-    amount: str
-    currency: str
+    amount: str = Field(
+        description="The amount moved; of a multi-leg transaction in several currencies, the "
+        "sum of the legs in `currency` (see `totals`)"
+    )
+    currency: str = Field(
+        description="The transaction's currency; of a multi-leg transaction, its first leg's"
+    )
     description: str | None
     reverses_transaction_id: int | None = None
     reversed_by_transaction_id: int | None = None
@@ -160,6 +175,12 @@ class TransactionOut(BaseModel):
         default=None,
         description="A multi-leg transaction's legs (and its reversal's, mirrored); a "
         "customer sees only the legs that touch their accounts",
+    )
+    totals: list[CurrencyTotal] | None = Field(
+        default=None,
+        description="A multi-leg transaction's (and its reversal's) sum of legs per currency, "
+        "in the order the currencies first come in the legs; `amount` and `currency` are the "
+        "first of them",
     )
     metadata: dict[str, str] | None = Field(
         default=None,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from corebank.core.db import Database
 from corebank.ledger import verify_repository as repository
 from corebank.models.account import AccountKind, AccountStatus
+from corebank.models.ledger import EntryType
 
 
 @dataclass
@@ -43,22 +44,43 @@ async def verify_ledger(db: Database, *, batch: int = 1000) -> LedgerReport:
 
 
 async def _check_entries(session: AsyncSession, report: LedgerReport, batch: int) -> None:
-    """Each entry: two or more postings summing to zero, its amount, its currency."""
+    """Each entry: two or more postings, which sum to zero in each currency; its amount equals
+    its credits in its currency; only a multi-leg entry (or its reversal) posts to accounts
+    of another currency than the entry's."""
     async for rows in repository.entries(session, batch):
         report.entries += len(rows)
         sums = await repository.posting_sums(session, rows[0][0], rows[-1][0])
-        for entry_id, currency, amount in rows:
-            total, count, credits, low, high = sums.get(entry_id, (0, 0, 0, None, None))
-            if count < 2:
-                report.problems.append(f"entry {entry_id}: has {count} posting(s), needs 2+")
-            if total != 0:
-                report.problems.append(f"entry {entry_id}: postings sum to {total}, not 0")
-            if count and credits != amount:
-                report.problems.append(
-                    f"entry {entry_id}: amount {amount} but postings credit {credits}"
-                )
-            if count and (low != currency or high != currency):
-                report.problems.append(f"entry {entry_id}: posts to accounts of another currency")
+        for entry_id, type, currency, amount, reversed_type in rows:
+            per_currency = sums.get(entry_id, {})
+            multi_leg = EntryType.multi_leg in (type, reversed_type)
+            report.problems += _entry_problems(entry_id, currency, amount, per_currency, multi_leg)
+
+
+def _entry_problems(
+    entry_id: int,
+    currency: str,
+    amount: int,
+    per_currency: dict[str, tuple[int, int, int]],
+    multi_leg: bool,
+) -> list[str]:
+    name = f"entry {entry_id}"
+    count = sum(n for _, n, _ in per_currency.values())
+    problems = [f"{name}: has {count} posting(s), needs 2+"] if count < 2 else []
+    problems += [
+        f"{name}: postings sum to {total}, not 0"
+        if len(per_currency) == 1
+        else f"{name}: its {posted} postings sum to {total}, not 0"
+        for posted, (total, _, _) in sorted(per_currency.items())
+        if total != 0
+    ]
+    if not count:
+        return problems
+    credits = per_currency.get(currency, (0, 0, 0))[2]
+    if credits != amount:
+        problems.append(f"{name}: amount {amount} but postings credit {credits} {currency}")
+    if currency not in per_currency or (len(per_currency) > 1 and not multi_leg):
+        problems.append(f"{name}: posts to accounts of another currency")
+    return problems
 
 
 async def _check_currencies(session: AsyncSession, report: LedgerReport) -> None:

@@ -8,9 +8,12 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from corebank.models.account import Account
 from corebank.models.ledger import EntryType, Hold, HoldStatus, JournalEntry, Posting
+
+Reversed = aliased(JournalEntry)
 
 
 async def use_repeatable_read(session: AsyncSession) -> None:
@@ -32,30 +35,42 @@ async def _batches(
 
 
 def entries(session: AsyncSession, batch: int) -> AsyncIterator[list[Any]]:
-    """Every entry as (id, currency, amount), `batch` at a time, by id."""
-    stmt = select(JournalEntry.id, JournalEntry.currency, JournalEntry.amount_minor)
+    """Every entry as (id, type, currency, amount, the type of the entry it reverses),
+    `batch` at a time, by id."""
+    reversed_type = (
+        select(Reversed.type).where(Reversed.id == JournalEntry.reverses_entry_id).scalar_subquery()
+    )
+    stmt = select(
+        JournalEntry.id,
+        JournalEntry.type,
+        JournalEntry.currency,
+        JournalEntry.amount_minor,
+        reversed_type,
+    )
     return _batches(session, stmt, JournalEntry.id, batch)
 
 
 async def posting_sums(
     session: AsyncSession, first_entry_id: int, last_entry_id: int
-) -> dict[int, tuple[Any, ...]]:
-    """Per entry in the id range: (sum, count, sum of credits, lowest and highest currency of
-    the accounts posted to)."""
+) -> dict[int, dict[str, tuple[int, int, int]]]:
+    """Per entry in the id range, per currency of the accounts posted to: (sum, count, sum of
+    credits)."""
     rows = await session.execute(
         select(
             Posting.entry_id,
+            Account.currency,
             func.sum(Posting.amount_minor),
             func.count(),
             func.sum(case((Posting.amount_minor > 0, Posting.amount_minor), else_=0)),
-            func.min(Account.currency),
-            func.max(Account.currency),
         )
         .join(Account, Account.id == Posting.account_id)
         .where(Posting.entry_id.between(first_entry_id, last_entry_id))
-        .group_by(Posting.entry_id)
+        .group_by(Posting.entry_id, Account.currency)
     )
-    return {r[0]: r[1:] for r in rows}
+    sums: dict[int, dict[str, tuple[int, int, int]]] = {}
+    for entry_id, currency, total, count, credits in rows:
+        sums.setdefault(entry_id, {})[currency] = (int(total), int(count), int(credits))
+    return sums
 
 
 async def currency_totals(session: AsyncSession) -> list[tuple[str, int]]:

@@ -4,8 +4,9 @@ money-out challenges and trusted payees."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corebank.models.base import Base, BigId, IdMixin
@@ -56,7 +57,8 @@ class MfaTicket(IdMixin, Base):
 
 class ScaChallenge(IdMixin, Base):
     """A strong-authentication challenge for money out, bound to amount, currency, source and
-    payee; completing it yields a one-time authorization code (hash only) consumed by the move."""
+    payee (a transfer) or to every leg of a set of payments (`legs_digest`, with a summary to
+    read); completing it yields a one-time authorization code (hash only) consumed by the move."""
 
     __tablename__ = "sca_challenges"
 
@@ -68,6 +70,10 @@ class ScaChallenge(IdMixin, Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     source_account_id: Mapped[int | None] = mapped_column(BigId)
     payee_account_id: Mapped[int | None] = mapped_column(BigId)
+    #: A set of payments (a multi-leg transaction): SHA-256 of its canonical legs, in order.
+    legs_digest: Mapped[str | None] = mapped_column(String(64))
+    #: What the customer reads of that set: leg count, totals per currency, payees.
+    legs_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(16))
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

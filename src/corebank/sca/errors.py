@@ -17,18 +17,11 @@ class ScaRequired(Unauthorized):
 
 
 class ScaAuthorizationInvalid(Forbidden):
-    """The authorization code does not cover this request (amount, currency, source, payee),
-    was used, expired, or is another user's. Nothing moved."""
+    """The authorization code does not cover this request (amount, currency, source, payee; of
+    a set of payments, every leg in order), was used, expired, or is another user's. Nothing
+    moved."""
 
     type, title = "sca-authorization-invalid", "Authorization code refused"
-
-
-class ScaPinRequired(Forbidden):
-    """A customer's multi-leg transaction pays an account that is not theirs: only the
-    transaction PIN sent with that very request covers every payee of the set (a challenge
-    names one payee). Nothing moved."""
-
-    type, title = "sca-pin-required", "Transaction PIN required for this transaction"
 
 
 class ChallengeNotFound(NotFound):

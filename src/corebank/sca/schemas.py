@@ -12,17 +12,40 @@ from corebank.core.api import MAX_ID
 Factor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=24)]
 
 
+class CurrencyTotal(BaseModel):
+    currency: str
+    amount: str = Field(description="Decimal string: the sum of the set's legs in `currency`")
+
+
+class PaymentSetSummary(BaseModel):
+    """What a challenge for a set of payments covers, to read; `legs_digest` binds the legs."""
+
+    leg_count: int
+    totals: list[CurrencyTotal] = Field(description="Per currency, in the legs' order")
+    payee_account_ids: list[int] = Field(description="Every account the set pays, once each")
+
+
 class ChallengeOut(BaseModel):
     """A challenge and exactly what it covers."""
 
     id: int
-    purpose: str = Field(description='"transfer" or "trusted_payee"')
+    purpose: str = Field(
+        description='"transfer", "trusted_payee" or "payment_set" (a multi-leg transaction)'
+    )
     status: str = Field(description="pending, completed or consumed")
     expires_at: datetime
     amount: str | None = Field(description="Decimal string in `currency` (transfers)")
     currency: str | None
     source_account_id: int | None
     payee_account_id: int | None
+    legs_digest: str | None = Field(
+        default=None,
+        description="A set of payments: SHA-256 (hex) of its legs, in order; the code covers "
+        "exactly these legs",
+    )
+    legs_summary: PaymentSetSummary | None = Field(
+        default=None, description="A set of payments: its leg count, totals and payees"
+    )
 
 
 class ChallengeCompletion(BaseModel):

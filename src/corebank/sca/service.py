@@ -11,18 +11,24 @@ The money path calls `authorize_transfer` inside its transaction, with the accou
 - otherwise `ChallengeNeeded`: the caller rolls back, then `require_challenge` stores a
   challenge for exactly these terms and answers 401 `sca-required` with it.
 
+A set of payments (a multi-leg transaction) goes through `authorize_payment_set` the same way,
+with terms that cover the whole set (`payment_set_terms`: a digest of every leg, in order, and
+a summary to read): one challenge, one code, for exactly those legs.
+
 Completing a challenge (`complete`) with a TOTP code or the PIN answers the one-time
 authorization code; wrong factors count toward the factor's own lockout and are audited.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core import audit, metrics, outbox
@@ -41,24 +47,62 @@ from corebank.sca.errors import (
     ChallengeNotPending,
     NoFactor,
     ScaAuthorizationInvalid,
-    ScaPinRequired,
     ScaRequired,
 )
 
 HEADER = "X-SCA-Authorization"
 TRANSFER = "transfer"
 TRUSTED_PAYEE = "trusted_payee"
+PAYMENT_SET = "payment_set"
 
 
 @dataclass(frozen=True)
 class Terms:
-    """What one authorization covers, exactly."""
+    """What one authorization covers, exactly; `legs_summary` only describes a set's legs to
+    the customer (its `legs_digest` is what binds them)."""
 
     purpose: str
-    payee_account_id: int
+    payee_account_id: int | None
     amount_minor: int | None = None
     currency: str | None = None
     source_account_id: int | None = None
+    legs_digest: str | None = None
+    legs_summary: dict[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PaymentLeg:
+    """One payment of a set, as a strong authentication of the set covers it."""
+
+    source_account_id: int
+    payee_account_id: int
+    amount_minor: int
+    currency: str
+
+
+def payment_set_terms(legs: Sequence[PaymentLeg]) -> Terms:
+    """The terms of a set of payments: the SHA-256 of its canonical legs (source, payee, minor
+    amount, currency; in the request's order), so a code for it covers exactly these legs, and
+    a summary (leg count, totals per currency, payees) for the customer to read."""
+    canonical = [
+        [g.source_account_id, g.payee_account_id, g.amount_minor, g.currency] for g in legs
+    ]
+    totals: dict[str, int] = {}
+    for leg in legs:
+        totals[leg.currency] = totals.get(leg.currency, 0) + leg.amount_minor
+    return Terms(
+        purpose=PAYMENT_SET,
+        payee_account_id=None,
+        legs_digest=hashlib.sha256(orjson.dumps(canonical)).hexdigest(),
+        legs_summary={
+            "leg_count": len(legs),
+            "totals": [
+                {"currency": currency, "amount": format_amount(amount, currency)}
+                for currency, amount in totals.items()
+            ],
+            "payee_account_ids": list(dict.fromkeys(leg.payee_account_id for leg in legs)),
+        },
+    )
 
 
 class ChallengeNeeded(Exception):
@@ -118,6 +162,8 @@ def challenge_view(challenge: ScaChallenge) -> dict[str, Any]:
         "currency": challenge.currency,
         "source_account_id": challenge.source_account_id,
         "payee_account_id": challenge.payee_account_id,
+        "legs_digest": challenge.legs_digest,
+        "legs_summary": challenge.legs_summary,
     }
 
 
@@ -239,31 +285,53 @@ async def authorize_payment_set(
     ctx: ScaContext,
     *,
     actor: Principal,
-    payee_owner_user_ids: Collection[int | None],
+    terms: Terms,
+    payee_owner_user_ids: Mapping[int, int | None],
+    authorization: str | None,
     pin_verified: bool,
 ) -> None:
-    """Let a set of payments (a multi-leg transaction) through, or refuse it (403).
+    """Let a set of payments (a multi-leg transaction) through, consume its authorization, or
+    raise `ChallengeNeeded` for the whole set.
 
-    A challenge and its authorization code cover one payee and one amount, and an exemption
-    (a trusted payee, the low-value budget) one transfer, so none of them can vouch for a set.
-    A set that pays only the customer's own accounts is exempt as a transfer between them is;
-    any other needs the right transaction PIN sent with the request itself, which was checked
-    against exactly this set of legs. Runs inside the money transaction, like
-    `authorize_transfer`."""
+    As `authorize_transfer`, with the set's `terms` (`payment_set_terms`) and its payees (per
+    payee account, its owner's user id). Exempt: every payee is the customer's own account
+    (SCA_EXEMPT_OWN_ACCOUNTS) or a trusted payee (SCA_EXEMPT_TRUSTED_PAYEES). The low-value
+    budget counts single transfers and does not apply to a set. Runs inside the money
+    transaction with the accounts locked."""
     settings = ctx.settings
     if not settings.sca_required or actor.is_staff:
         return
     user_id = actor.user.id
-    if settings.sca_exempt_own_accounts and all(o == user_id for o in payee_owner_user_ids):
+    owners = payee_owner_user_ids.values()
+    if settings.sca_exempt_own_accounts and all(owner == user_id for owner in owners):
         metrics.SCA_CHALLENGES.labels("exempt_own_accounts").inc()
         return
-    if not pin_verified:
-        raise ScaPinRequired(
-            "A transaction that pays an account not yours needs your transaction PIN: set one "
-            "(PUT /api/v1/users/me/pin) and send it as X-Transaction-PIN. Nothing moved."
-        )
-    await _strongly_authenticated(session, user_id, ctx.clock.now())
-    metrics.SCA_CHALLENGES.labels("pin_header").inc()
+    if authorization is not None:
+        await consume(session, ctx, user_id=user_id, terms=terms, authorization=authorization)
+        return
+    if pin_verified:
+        await _strongly_authenticated(session, user_id, ctx.clock.now())
+        metrics.SCA_CHALLENGES.labels("pin_header").inc()
+        return
+    if await _every_payee_trusted(session, ctx, user_id=user_id, payees=payee_owner_user_ids):
+        metrics.SCA_CHALLENGES.labels("exempt_trusted_payee").inc()
+        return
+    raise ChallengeNeeded(user_id, terms)
+
+
+async def _every_payee_trusted(
+    session: AsyncSession, ctx: ScaContext, *, user_id: int, payees: Mapping[int, int | None]
+) -> bool:
+    """Whether each payee that is not exempt as the customer's own account is trusted."""
+    settings = ctx.settings
+    if not settings.sca_exempt_trusted_payees:
+        return False
+    for account_id, owner in payees.items():
+        if owner == user_id and settings.sca_exempt_own_accounts:
+            continue
+        if not await repository.is_trusted(session, user_id=user_id, account_id=account_id):
+            return False
+    return True
 
 
 async def consume(
@@ -277,14 +345,7 @@ async def consume(
         or challenge.user_id != user_id
         or challenge.status != "completed"
         or challenge.expires_at <= now
-        or Terms(
-            purpose=challenge.purpose,
-            payee_account_id=challenge.payee_account_id or 0,
-            amount_minor=challenge.amount_minor,
-            currency=challenge.currency,
-            source_account_id=challenge.source_account_id,
-        )
-        != terms
+        or _terms_of(challenge) != terms
     ):
         metrics.SCA_CHALLENGES.labels("authorization_refused").inc()
         raise ScaAuthorizationInvalid(
@@ -296,13 +357,28 @@ async def consume(
     metrics.SCA_CHALLENGES.labels("consumed").inc()
 
 
+def _terms_of(challenge: ScaChallenge) -> Terms:
+    """What the challenge was created for (the summary aside, which binds nothing)."""
+    return Terms(
+        purpose=challenge.purpose,
+        payee_account_id=challenge.payee_account_id,
+        amount_minor=challenge.amount_minor,
+        currency=challenge.currency,
+        source_account_id=challenge.source_account_id,
+        legs_digest=challenge.legs_digest,
+    )
+
+
 async def _exempt(session: AsyncSession, ctx: ScaContext, *, user_id: int, terms: Terms) -> bool:
     """A trusted payee, or a low-value transfer within the running limits (counted). The
     low-value budget opens with a first strong authentication: a customer who never passed one
     (no factor) moves nothing to anyone else on the access token alone."""
     settings = ctx.settings
-    if settings.sca_exempt_trusted_payees and await repository.is_trusted(
-        session, user_id=user_id, account_id=terms.payee_account_id
+    payee = terms.payee_account_id
+    if (
+        settings.sca_exempt_trusted_payees
+        and payee is not None
+        and await repository.is_trusted(session, user_id=user_id, account_id=payee)
     ):
         metrics.SCA_CHALLENGES.labels("exempt_trusted_payee").inc()
         return True

@@ -6,7 +6,7 @@ approves, rejects, or it expires; a money movement's funds are reserved by holds
 downgrade refuses while a request is pending (its holds would outlive it).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-07 02:20:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import corebank.models.base
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
