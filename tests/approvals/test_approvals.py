@@ -358,3 +358,91 @@ def test_thresholds_and_operations_are_validated(database_url: str) -> None:
         test_settings(database_url, approval_threshold="USD:1,usd:2")
     with pytest.raises(ValidationError, match="unknown operations"):
         test_settings(database_url, approval_operations="transfer,teleport")
+
+
+async def test_a_multi_leg_set_above_the_threshold_holds_each_net_outflow_then_posts_every_leg(
+    app: Any, client: httpx.AsyncClient, db: Database, staff: dict[str, str], checker: Any
+) -> None:
+    a, b, _ = await two_accounts(client, app, staff)
+    c = await open_account(client, staff, customer_id=a["customer_id"])
+    legs = [
+        {"from_account_id": a["id"], "to_account_id": b["id"], "amount": "800.00"},
+        {"from_account_id": a["id"], "to_account_id": c["id"], "amount": "400.00"},
+        {"from_account_id": b["id"], "to_account_id": a["id"], "amount": "100.00"},
+    ]
+    entries = await entry_count(db)
+
+    waiting = await client.post(
+        f"{API}/transactions",
+        json={"legs": legs, "metadata": {"order": "77"}},
+        headers={**staff, **key()},
+    )
+
+    assert waiting.status_code == 202, waiting.text
+    request = waiting.json()
+    assert (request["operation"], request["amount"], request["currency"]) == (
+        "multi_leg",
+        "1300.00",
+        "USD",
+    )
+    assert [leg["amount"] for leg in request["request"]["legs"]] == ["800.00", "400.00", "100.00"]
+    assert await open_holds(db, a["id"]) == [110000]  # a loses 1,100.00 net; b and c gain
+    assert await open_holds(db, b["id"]) == []
+    assert await entry_count(db) == entries
+
+    approved = await client.post(f"{API}/approvals/{request['id']}/approve", headers=checker)
+
+    assert approved.status_code == 200, approved.text
+    assert await balances(db, a["id"], b["id"], c["id"]) == {
+        a["id"]: (390000, 0),
+        b["id"]: (70000, 0),
+        c["id"]: (40000, 0),
+    }
+    posted = await client.get(
+        f"{API}/transactions/{approved.json()['result']['transaction_id']}", headers=staff
+    )
+    body = posted.json()
+    assert (body["type"], body["metadata"]) == ("multi_leg", {"order": "77"})
+    assert [leg["amount"] for leg in body["legs"]] == ["800.00", "400.00", "100.00"]
+    assert (await verify_ledger(db)).ok
+
+
+async def test_a_multi_leg_set_waits_when_any_currency_is_above_its_threshold(
+    app: Any, client: httpx.AsyncClient, db: Database, staff: dict[str, str], checker: Any
+) -> None:
+    usd, usd_other, _ = await two_accounts(client, app, staff)
+    eur, _, _ = await funded_account(client, app, staff, "2000.00", currency="EUR")
+    eur_other = await open_account(client, staff, customer_id=eur["customer_id"], currency="EUR")
+
+    def fx(usd_amount: str, eur_amount: str) -> dict[str, Any]:
+        return {
+            "legs": [
+                {
+                    "from_account_id": usd["id"],
+                    "to_account_id": usd_other["id"],
+                    "amount": usd_amount,
+                },
+                {
+                    "from_account_id": eur["id"],
+                    "to_account_id": eur_other["id"],
+                    "amount": eur_amount,
+                },
+            ]
+        }
+
+    below = await client.post(f"{API}/transactions", json=fx("900.00", "400.00"), headers=staff)
+    assert below.status_code == 201, below.text
+    waiting = await client.post(f"{API}/transactions", json=fx("10.00", "600.00"), headers=staff)
+    assert waiting.status_code == 202, waiting.text
+    assert await open_holds(db, usd["id"]) == [1000]
+    assert await open_holds(db, eur["id"]) == [60000]
+
+    rejected = await client.post(
+        f"{API}/approvals/{waiting.json()['id']}/reject", json={"reason": "no"}, headers=checker
+    )
+
+    assert rejected.status_code == 200, rejected.text
+    assert await balances(db, usd["id"], eur["id"]) == {
+        usd["id"]: (410000, 0),
+        eur["id"]: (160000, 0),
+    }

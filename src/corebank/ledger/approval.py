@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.approvals import service as approvals
+from corebank.core.money import parse_amount
 from corebank.identity.principal import Principal
 from corebank.ledger import repository
 from corebank.ledger.context import LedgerContext
@@ -220,7 +221,11 @@ class MultiLegExecutor(_ReleasesHolds):
         self, session: AsyncSession, request: ApprovalRequest, *, checker: Principal, now: datetime
     ) -> dict[str, Any]:
         legs = [
-            Leg(leg["from_account_id"], leg["to_account_id"], leg["amount_minor"])
+            Leg(
+                leg["from_account_id"],
+                leg["to_account_id"],
+                parse_amount(leg["amount"], leg["currency"]),
+            )
             for leg in request.request["legs"]
         ]
         postings = leg_postings(legs)

@@ -31,12 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.errors import AccountClosed, AccountFrozen, AccountNotFound, CannotReceive
 from corebank.core.errors import CorebankError, ValidationFailed
-from corebank.core.money import parse_amount
+from corebank.core.money import format_amount, parse_amount
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
+from corebank.ledger.approval import needs_approval, wait_for_approval
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.errors import CurrencyMismatch, InsufficientFunds, SameAccount
-from corebank.ledger.idempotency import IdempotencyRequest, Outcome
+from corebank.ledger.idempotency import Answer, IdempotencyRequest, Outcome
 from corebank.ledger.posting import (
     Leg,
     currency_totals,
@@ -49,6 +50,7 @@ from corebank.ledger.repository import LockedAccount
 from corebank.ledger.schemas import MAX_LEGS, MIN_LEGS
 from corebank.ledger.service import CREATED, PinCheck, check_pin
 from corebank.models.account import AccountKind, AccountStatus
+from corebank.models.approval import ApprovalOperation
 from corebank.models.ledger import EntryType
 from corebank.sca import service as sca
 
@@ -95,12 +97,13 @@ async def post_transaction(
     _refuse_if(same, lambda: SameAccount("A leg's source and destination are the same account."))
     ids = {leg.from_account_id for leg in legs} | {leg.to_account_id for leg in legs}
 
-    async def work(session: AsyncSession) -> dict[str, Any]:
+    async def work(session: AsyncSession) -> dict[str, Any] | Answer:
         accounts = await repository.lock_accounts(session, ids)
         _check_accounts(actor, accounts, legs)
         moved = _parse_amounts(legs, accounts)
         currencies = {i: account.currency for i, account in accounts.items()}
-        currency, amount = next(iter(currency_totals(moved, currencies).items()))
+        totals = currency_totals(moved, currencies)
+        currency, amount = next(iter(totals.items()))
         now = ctx.clock.now()
         debited = {leg.from_account_id for leg in moved}
         held = {i: await releasable_held(session, accounts[i], now=now) for i in sorted(debited)}
@@ -116,6 +119,19 @@ async def post_transaction(
             authorization=sca_authorization,
             pin_verified=pin_verified,
         )
+        if _needs_approval(ctx, totals):
+            return await wait_for_approval(
+                session,
+                ctx,
+                actor=actor,
+                operation=ApprovalOperation.multi_leg,
+                account_id=moved[0].from_account_id,
+                currency=currency,
+                amount_minor=amount,
+                debits=_net_outflows(moved),
+                request=_approval_terms(moved, currencies, description, metadata),
+                now=now,
+            )
         posted = await post(
             session,
             actor=actor,
@@ -137,6 +153,45 @@ async def post_transaction(
         )
     except sca.ChallengeNeeded as needed:  # rolled back; the challenge gets its own commit
         await sca.require_challenge(ctx.sca, user_id=needed.user_id, terms=needed.terms)
+
+
+def _needs_approval(ctx: LedgerContext, totals: Mapping[str, int]) -> bool:
+    """A set waits for a checker when any currency's total is above that currency's threshold."""
+    return any(
+        needs_approval(ctx, ApprovalOperation.multi_leg, currency=currency, amount_minor=total)
+        for currency, total in totals.items()
+    )
+
+
+def _net_outflows(legs: Sequence[Leg]) -> dict[int, int]:
+    """What each account loses over all legs, for those that lose: what a waiting set holds."""
+    net: dict[int, int] = defaultdict(int)
+    for leg in legs:
+        net[leg.from_account_id] -= leg.amount
+        net[leg.to_account_id] += leg.amount
+    return {account_id: -change for account_id, change in net.items() if change < 0}
+
+
+def _approval_terms(
+    legs: Sequence[Leg],
+    currencies: Mapping[int, str],
+    description: str | None,
+    metadata: Mapping[str, str],
+) -> dict[str, Any]:
+    """The set as a waiting request keeps it, to be posted as it is on approval."""
+    return {
+        "legs": [
+            {
+                "from_account_id": leg.from_account_id,
+                "to_account_id": leg.to_account_id,
+                "amount": format_amount(leg.amount, currencies[leg.from_account_id]),
+                "currency": currencies[leg.from_account_id],
+            }
+            for leg in legs
+        ],
+        "description": description,
+        "metadata": dict(metadata),
+    }
 
 
 def _sca_terms(legs: Sequence[Leg], currencies: Mapping[int, str]) -> sca.Terms:
