@@ -3,7 +3,10 @@
 Rules: deposit, withdraw (staff and the owner), transfer, multi-leg transactions (staff and the
 owner; now and then with a leg in a second currency, EUR, as a currency exchange has), hold,
 capture, void, reverse, overdraft-limit changes, freeze/unfreeze, the clock moving and the
-expiry sweep. A model
+expiry sweep; and maker-checker: above APPROVAL_THRESHOLD (100.00 in either currency) a
+withdrawal, transfer or set waits with its money held, and a checker approves or rejects it, or
+the sweep expires it. The machine runs derandomized (one fixed sequence of examples per code
+version) so CI is reproducible; set `derandomize=False` locally to explore. A model
 predicts each step's outcome exactly; after every step the database must agree with the
 model, every currency must sum to zero, stored balances must equal their postings, held
 amounts their open holds, no account may be below its limit (unless a reversal took it
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -31,6 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from corebank.accounts import expiry, lifecycle
 from corebank.accounts import service as accounts
 from corebank.accounts.context import AccountsContext
+from corebank.approvals import service as approvals
+from corebank.approvals.context import ApprovalsContext
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.core.errors import CorebankError
@@ -39,7 +45,7 @@ from corebank.identity.deps import Principal
 from corebank.ledger import holds, multileg, reversal, service
 from corebank.ledger.context import LedgerContext
 from corebank.ledger.verify import verify_ledger
-from corebank.models import Account, Hold, JournalEntry, Posting
+from corebank.models import Account, ApprovalRequest, Hold, JournalEntry, Posting
 from tests.ledger.helpers import insert_customer, service_actor, service_contexts
 
 T = TypeVar("T")
@@ -48,12 +54,16 @@ AMOUNTS = st.integers(min_value=1, max_value=15_000)
 LEG_COUNTS = st.integers(min_value=2, max_value=4)
 LEG_AMOUNTS = st.integers(min_value=1, max_value=5_000)
 SETTINGS = settings(
-    max_examples=15,
-    stateful_step_count=20,
+    max_examples=50,
+    stateful_step_count=30,
     deadline=None,
     database=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+#: APPROVAL_THRESHOLD in minor units, USD and EUR; APPROVAL_TTL in seconds.
+THRESHOLD = 1_000
+APPROVAL_TTL = 600
 
 
 @dataclass
@@ -77,6 +87,18 @@ class ModelHold:
 
 
 @dataclass
+class ModelApproval:
+    """A money movement waiting for a checker: what it posts, its holds, who it debits."""
+
+    id: int
+    legs: dict[int, int]
+    sources: set[int]
+    holds: list[int]
+    expires_at: datetime
+    status: str = "pending"
+
+
+@dataclass
 class ModelEntry:
     id: int
     legs: dict[int, int]
@@ -92,7 +114,11 @@ class World:
     admin: Principal
     accounts: AccountsContext
     ledger: LedgerContext
+    approvals: ApprovalsContext
+    checker: Principal
     examples: list[bool] = field(default_factory=list)
+    #: How each approval request ended: "approved", "rejected", "expired".
+    decisions: list[str] = field(default_factory=list)
     #: The entries of multi-leg sets that posted in two currencies.
     exchanges: list[int] = field(default_factory=list)
 
@@ -111,6 +137,7 @@ class LedgerModel:
         self.eur = [account_id for account_id, c in ids if c == "EUR"]
         self.holds: dict[int, ModelHold] = {}
         self.entries: list[ModelEntry] = []
+        self.approvals: dict[int, ModelApproval] = {}
 
     # --- time: a hold past its expiry counts for nothing, and lapses when its account is touched
 
@@ -191,7 +218,58 @@ class LedgerModel:
         balance = self.accounts[account_id].balance
         return limit <= CREDIT_LIMIT and balance - self.effective_held(account_id) >= -limit
 
+    def waits(self, totals: dict[str, int], *, multi_leg: bool) -> bool:
+        """A transfer or withdrawal above the threshold waits for a checker (sets do not:
+        APPROVAL_OPERATIONS leaves them out, so the machine keeps posting large ones)."""
+        return not multi_leg and any(total > THRESHOLD for total in totals.values())
+
+    def can_approve(self, approval: ModelApproval) -> bool:
+        """Pending, not expired, every debited account still may pay, every hold still open."""
+        return (
+            self.can_reject(approval)
+            and not any(self.accounts[a].frozen for a in approval.sources if a in self.accounts)
+            and all(self.holds[h].status == "open" for h in approval.holds)
+        )
+
+    def can_reject(self, approval: ModelApproval) -> bool:
+        return approval.status == "pending" and approval.expires_at > self.clock.now()
+
     # --- effects of a step that succeeded ----------------------------------------------------
+
+    def wait(
+        self, body: dict[str, Any], legs: dict[int, int], sources: set[int], debits: dict[int, int]
+    ) -> None:
+        """A request waits: each account's net outflow is held (holds made in account order)."""
+        hold_ids = body["hold_ids"]
+        assert len(hold_ids) == len(debits)
+        for hold_id, account_id in zip(hold_ids, sorted(debits), strict=True):
+            self.place_hold(hold_id, account_id, debits[account_id], APPROVAL_TTL)
+        expires_at = self.clock.now() + timedelta(seconds=APPROVAL_TTL)
+        self.approvals[body["id"]] = ModelApproval(body["id"], legs, sources, hold_ids, expires_at)
+
+    def approve(self, approval: ModelApproval, entry_id: int) -> None:
+        for hold_id in approval.holds:
+            self.settle(self.holds[hold_id], "captured")
+        self.post(entry_id, approval.legs)
+        approval.status = "approved"
+
+    def release(self, approval: ModelApproval, status: str) -> None:
+        """Rejected or expired: its holds still open are voided (lapsed ones are gone already)."""
+        for hold_id in approval.holds:
+            if self.holds[hold_id].status == "open":
+                self.settle(self.holds[hold_id], "voided")
+        approval.status = status
+
+    def expire_approvals(self) -> int:
+        """The sweep: pending requests past their expiry are released; how many."""
+        due = [
+            a
+            for a in self.approvals.values()
+            if a.status == "pending" and a.expires_at <= self.clock.now()
+        ]
+        for approval in due:
+            self.release(approval, "expired")
+        return len(due)
 
     def post(self, entry_id: int, legs: dict[int, int], *, reversible: bool = True) -> None:
         self.entries.append(ModelEntry(entry_id, legs, reversible))
@@ -308,6 +386,14 @@ async def _sum_per_account(
     return dict((await session.execute(query)).all())
 
 
+async def approval_statuses(db: Database, ids: list[int]) -> dict[int, str]:
+    async with db.session() as session:
+        rows = await session.execute(
+            select(ApprovalRequest.id, ApprovalRequest.status).where(ApprovalRequest.id.in_(ids))
+        )
+        return {row[0]: str(row[1]) for row in rows}
+
+
 def assert_agrees(model: LedgerModel, observed: Observed) -> None:
     """The database equals the model, is consistent in itself, and every currency sums to 0."""
     for account in model.accounts.values():
@@ -394,12 +480,30 @@ class LedgerMachine(RuleBasedStateMachine):
             self.move(service.withdraw, amount, actor=actor, account_id=account_id),
         )
         if outcome is not None:
-            self.model.spent(account_id, outcome.body["id"], {account_id: -amount})
+            self.model.expire(account_id)
+            self.moved(outcome, {"USD": amount}, {account_id: -amount}, {account_id})
 
     @rule(data=st.data(), amount=AMOUNTS)
     def transfer(self, data: st.DataObject, amount: int) -> None:
         source = self.usd_account(data)
         target = data.draw(st.sampled_from(sorted(self.model.accounts)))
+        self.pay(source, target, amount)
+
+    @precondition(lambda self: self.well_funded())
+    @rule(data=st.data())
+    def large_transfer(self, data: st.DataObject) -> None:
+        """A transfer above the approval threshold from an account that can afford it (the
+        plain `transfer` is mostly refused for want of funds), so requests wait for checkers."""
+        source = data.draw(st.sampled_from(self.well_funded()))
+        target = data.draw(st.sampled_from([a for a in self.model.usd if a != source]))
+        most = self.model.spendable(source)
+        self.pay(source, target, data.draw(st.integers(min_value=THRESHOLD + 1, max_value=most)))
+
+    def well_funded(self) -> list[int]:
+        """The USD accounts that can spend more than the approval threshold."""
+        return [a for a in self.model.usd if self.model.spendable(a) > THRESHOLD]
+
+    def pay(self, source: int, target: int, amount: int) -> None:
         outcome = self.attempt(
             self.model.can_transfer(source, target, amount),
             self.move(
@@ -411,7 +515,9 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
         if outcome is not None:
-            self.model.spent(source, outcome.body["id"], {source: -amount, target: amount})
+            self.model.expire(source)
+            legs = {source: -amount, target: amount}
+            self.moved(outcome, {"USD": amount}, legs, {source})
 
     @rule(data=st.data(), count=LEG_COUNTS, as_owner=st.booleans(), cycle=st.booleans())
     def post_legs(self, data: st.DataObject, count: int, as_owner: bool, cycle: bool) -> None:
@@ -448,14 +554,35 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         if outcome is None:
             return
-        if len({self.model.accounts[source].currency for source, _, _ in legs}) > 1:
+        if len({self.model.accounts[s].currency for s, _, _ in legs}) > 1 and outcome.status == 201:
             self.world.exchanges.append(outcome.body["id"])
         net: dict[int, int] = {}
+        totals: dict[str, int] = {}
         for source, target, amount in legs:
             self.model.expire(source)
             net[source] = net.get(source, 0) - amount
             net[target] = net.get(target, 0) + amount
-        self.model.post(outcome.body["id"], net)
+            currency = self.model.accounts[source].currency
+            totals[currency] = totals.get(currency, 0) + amount
+        self.moved(outcome, totals, net, {source for source, _, _ in legs}, multi_leg=True)
+
+    def moved(
+        self,
+        outcome: Any,
+        totals: dict[str, int],
+        legs: dict[int, int],
+        sources: set[int],
+        *,
+        multi_leg: bool = False,
+    ) -> None:
+        """A movement the service accepted: posted (201), or waiting for a checker (202)."""
+        waits = self.model.waits(totals, multi_leg=multi_leg)
+        assert outcome.status == (202 if waits else 201), outcome
+        if not waits:
+            self.model.post(outcome.body["id"], legs)
+            return
+        debits = {a: -change for a, change in legs.items() if change < 0}
+        self.model.wait(outcome.body, legs, sources, debits)
 
     def cycle_legs(self, data: st.DataObject, count: int) -> list[tuple[int, int, int]]:
         """Legs around a cycle of USD accounts, each paying the next the same amount, the last
@@ -575,8 +702,45 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def sweep(self) -> None:
-        self.run(expiry.expire_due_holds(self.world.db, self.world.clock.now()))
+        """`corebank ledger sweep`: approval requests past their TTL, then due holds."""
+        now = self.world.clock.now()
+        self.run(approvals.expire_due(self.world.approvals, now=now))
+        self.world.decisions += ["expired"] * self.model.expire_approvals()
+        self.run(expiry.expire_due_holds(self.world.db, now))
         self.model.expire_all()
+
+    # --- maker-checker ------------------------------------------------------------------------
+
+    @precondition(lambda self: any(a.status == "pending" for a in self.model.approvals.values()))
+    @rule()
+    def nobody_decides(self) -> None:
+        """A whole APPROVAL_TTL passes without a decision, then the sweep runs."""
+        self.world.clock.advance(seconds=APPROVAL_TTL)
+        self.sweep()
+
+    @precondition(lambda self: any(a.status == "pending" for a in self.model.approvals.values()))
+    @rule(data=st.data(), approve=st.booleans())
+    def decide(self, data: st.DataObject, approve: bool) -> None:
+        """A checker approves or rejects a pending request (perhaps past its expiry)."""
+        pending = sorted(a.id for a in self.model.approvals.values() if a.status == "pending")
+        approval = self.model.approvals[data.draw(st.sampled_from(pending))]
+        checker, ctx = self.world.checker, self.world.approvals
+        if approve:
+            decided = self.attempt(
+                self.model.can_approve(approval),
+                approvals.approve(ctx, checker=checker, approval_id=approval.id, reason=None),
+            )
+            if decided is not None:
+                self.model.approve(approval, decided.result["transaction_id"])
+                self.world.decisions.append("approved")
+            return
+        decided = self.attempt(
+            self.model.can_reject(approval),
+            approvals.reject(ctx, checker=checker, approval_id=approval.id, reason="test"),
+        )
+        if decided is not None:
+            self.model.release(approval, "rejected")
+            self.world.decisions.append("rejected")
 
     # --- invariants ---------------------------------------------------------------------------
 
@@ -584,10 +748,24 @@ class LedgerMachine(RuleBasedStateMachine):
     def ledger_agrees_with_the_model(self) -> None:
         assert_agrees(self.model, self.run(observe(self.world.db, list(self.model.accounts))))
 
+    @invariant()
+    def approval_requests_agree_with_the_model(self) -> None:
+        expected = {a.id: a.status for a in self.model.approvals.values()}
+        assert self.run(approval_statuses(self.world.db, list(expected))) == expected
+
 
 def make_machine(world: World) -> type[LedgerMachine]:
     """The machine bound to `world` (hypothesis builds a fresh instance per example)."""
     return type("LedgerMachine", (LedgerMachine,), {"world": world})
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "approval_threshold": f"USD:{THRESHOLD / 100:.2f},EUR:{THRESHOLD / 100:.2f}",
+        "approval_ttl": APPROVAL_TTL,
+        "approval_operations": "transfer,withdrawal",
+    }
 
 
 async def test_ledger_state_machine(db: Database) -> None:
@@ -601,10 +779,17 @@ async def test_ledger_state_machine(db: Database) -> None:
             admin=await service_actor(db, "admin"),
             accounts=container.accounts,
             ledger=container.ledger,
+            approvals=container.approvals,
+            checker=await service_actor(db, "staff"),
         )
         machine = make_machine(world)
         await asyncio.to_thread(run_state_machine_as_test, machine, settings=SETTINGS)
     assert len(world.examples) >= 10
     assert world.exchanges, "no set in two currencies posted: the strategy misses them"
+    assert {"approved", "rejected", "expired"} <= set(world.decisions), (
+        world.decisions,
+        world.ledger.approvals.policy,
+        len(world.examples),
+    )
     report = await verify_ledger(db)
     assert report.ok, report.problems

@@ -163,6 +163,8 @@ class _ReleasesHolds:
             account_id = await repository.hold_account_id(session, hold_id)
             if account_id is not None:
                 account_ids.append(account_id)
+        if not account_ids:
+            return  # a set in which no account loses money net holds nothing
         await repository.lock_accounts(session, account_ids)
         for hold_id in request.hold_ids:
             hold = await repository.reread_hold(session, hold_id)
