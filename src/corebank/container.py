@@ -15,6 +15,8 @@ from functools import partial
 
 from corebank.accounts import guards as account_guards
 from corebank.accounts.context import AccountsContext
+from corebank.attestation.context import AttestationContext
+from corebank.attestation.signing import signer_from_settings
 from corebank.audit.context import AuditContext
 from corebank.config import Settings
 from corebank.core import metrics
@@ -62,6 +64,7 @@ class Container(Platform):
     sca: ScaContext
     ledger: LedgerContext
     audit: AuditContext
+    attestation: AttestationContext
     audit_sealer: AuditSealer
     owns_database: bool
 
@@ -115,6 +118,9 @@ def build_container(
             db=db, clock=clock, settings=settings, accounts=accounts, auth=auth, sca=sca
         ),
         audit=AuditContext(db=db),
+        attestation=AttestationContext(
+            db=db, clock=clock, settings=settings, signer=signer_from_settings(settings)
+        ),
         audit_sealer=AuditSealer(db, delay_seconds=settings.audit_seal_delay_ms / 1000),
         owns_database=database is None,
         is_staff_token=partial(identity_sessions.is_staff_token, auth),

@@ -1,6 +1,7 @@
 """Every ORM model, imported here so the metadata (and Alembic) sees them all."""
 
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
+from corebank.models.attestation import Attestation, LedgerCheckpoint, LedgerCheckpointAccount
 from corebank.models.audit import AuditChainHead, AuditEvent
 from corebank.models.base import Base
 from corebank.models.customer import Customer, CustomerStatus, KycStatus
@@ -29,6 +30,7 @@ __all__ = [
     "AccountKind",
     "AccountStatus",
     "AccountType",
+    "Attestation",
     "AuditChainHead",
     "AuditEvent",
     "AuthSession",
@@ -42,6 +44,8 @@ __all__ = [
     "IdempotencyKey",
     "JournalEntry",
     "KycStatus",
+    "LedgerCheckpoint",
+    "LedgerCheckpointAccount",
     "LoginThrottle",
     "MfaTicket",
     "OutboxEvent",
