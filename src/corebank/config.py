@@ -278,7 +278,8 @@ def production_problems(settings: Settings) -> list[str]:
 
 
 def _attestation_key_problems(settings: Settings) -> list[str]:
-    if settings.attestation_signing_key is None:
+    key = settings.attestation_signing_key
+    if key is None or not key.get_secret_value().strip():
         return ["ATTESTATION_SIGNING_KEY is not set (make one: corebank attest keygen)"]
     try:
         parse_attestation_key(settings.attestation_signing_key.get_secret_value())

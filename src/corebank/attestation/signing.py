@@ -130,8 +130,9 @@ def signer_from_settings(settings: Settings) -> Signer:
     """The configured key, or (development and test; production refuses to start without
     one) this process's generated key, with a warning: its attestations verify only against
     the public key this process serves."""
-    if settings.attestation_signing_key is not None:
-        return Signer.from_text(settings.attestation_signing_key.get_secret_value())
+    configured = settings.attestation_signing_key
+    if configured is not None and configured.get_secret_value().strip():
+        return Signer.from_text(configured.get_secret_value())
     signer = _process_signer()
     log.warning(
         "attestation.key_generated",
