@@ -293,7 +293,7 @@ def parse_attestation_key(value: str) -> bytes:
     what is wrong (never the key itself)."""
     text = value.strip()
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("not base64url") from None
     if len(raw) != ATTESTATION_KEY_BYTES:

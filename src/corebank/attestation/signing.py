@@ -39,7 +39,7 @@ def b64url(raw: bytes) -> str:
 def unb64url(text: str) -> bytes:
     """base64url with or without padding; ValueError if it is not."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("not base64url") from None
 
