@@ -27,8 +27,6 @@ from cryptography.hazmat.primitives.serialization import (
 
 from corebank.config import Settings, parse_attestation_key
 
-log = structlog.get_logger(__name__)
-
 ALGORITHM = "EdDSA"
 
 
@@ -134,7 +132,9 @@ def signer_from_settings(settings: Settings) -> Signer:
     if configured is not None and configured.get_secret_value().strip():
         return Signer.from_text(configured.get_secret_value())
     signer = _process_signer()
-    log.warning(
+    # A logger of its own each time (not a cached module-level one): this runs once per app,
+    # and whoever watches the startup (a test's capture) sees the line.
+    structlog.get_logger(__name__).warning(
         "attestation.key_generated",
         key_id=signer.key_id,
         reason="ATTESTATION_SIGNING_KEY is not set; a key was generated for this process",
