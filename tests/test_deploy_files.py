@@ -163,6 +163,7 @@ def test_api_environment_is_a_valid_production_configuration() -> None:
         values = effective_environment(name) | {
             "SECRET_KEY": STRONG_SECRET,
             "MFA_ENCRYPTION_KEY": "k1:" + "A" * 43 + "=",
+            "ATTESTATION_SIGNING_KEY": "B" * 43,
         }
         settings = settings_from(values)
         assert settings.environment == Environment.production

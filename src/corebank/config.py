@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import secrets
@@ -16,6 +18,7 @@ KNOWN_WEAK_SECRETS = frozenset(
     {"changethis", "changeme", "secret", "secret-key", "your-secret-key", "development", "test"}
 )
 MIN_SECRET_BYTES = 32
+ATTESTATION_KEY_BYTES = 32
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -163,6 +166,18 @@ class Settings(BaseSettings):
     allow_private_webhooks: bool = False
     large_withdrawal_threshold: str = Field(default="10000.00", pattern=r"^[0-9]+(\.[0-9]+)?$")
 
+    # attestation (docs/ledger.md)
+    #: The Ed25519 private key (32 bytes, base64url) that signs ledger attestations; required
+    #: in production, generated per process (with a warning) elsewhere.
+    attestation_signing_key: SecretStr | None = None
+    #: True: GET /api/v1/ledger/attestation needs no token (a full check still needs an admin).
+    attestation_public: bool = False
+    #: Seconds between stored attestations written by `corebank worker`; unset = none.
+    attestation_interval_seconds: int | None = Field(default=None, ge=1)
+    #: Entries younger than this are checked by every attestation but not yet folded into the
+    #: checkpoint, so a transaction that commits late is never skipped (docs/ledger.md).
+    attestation_settle_seconds: int = Field(default=300, ge=0)
+
     @model_validator(mode="before")
     @classmethod
     def _defaults_by_environment(cls, values: object) -> object:
@@ -296,12 +311,37 @@ def production_problems(settings: Settings) -> list[str]:
             problems.append(f"MFA_ENCRYPTION_KEY: {exc}")
     if settings.mfa_encryption_key is None:
         problems.append("MFA_ENCRYPTION_KEY is not set (make one: corebank generate-mfa-key)")
+    problems.extend(_attestation_key_problems(settings))
     if not settings.allowed_hosts or "*" in settings.allowed_hosts:
         problems.append(
             "ALLOWED_HOSTS must name the hosts the service answers to (not '*'), "
             "e.g. ALLOWED_HOSTS=api.bank.example"
         )
     return problems
+
+
+def _attestation_key_problems(settings: Settings) -> list[str]:
+    key = settings.attestation_signing_key
+    if key is None or not key.get_secret_value().strip():
+        return ["ATTESTATION_SIGNING_KEY is not set (make one: corebank attest keygen)"]
+    try:
+        parse_attestation_key(settings.attestation_signing_key.get_secret_value())
+    except ValueError as exc:
+        return [f"ATTESTATION_SIGNING_KEY: {exc}"]
+    return []
+
+
+def parse_attestation_key(value: str) -> bytes:
+    """ATTESTATION_SIGNING_KEY as the 32 raw bytes of an Ed25519 private key; ValueError naming
+    what is wrong (never the key itself)."""
+    text = value.strip()
+    try:
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not base64url") from None
+    if len(raw) != ATTESTATION_KEY_BYTES:
+        raise ValueError(f"must be {ATTESTATION_KEY_BYTES} bytes (base64url), got {len(raw)}")
+    return raw
 
 
 def parse_mfa_keys(value: str) -> list[tuple[str, bytes]]:

@@ -19,6 +19,8 @@ from corebank.accounts.context import AccountsContext
 from corebank.accounts.lifecycle import ClosureExecutor
 from corebank.approvals.context import ApprovalsContext
 from corebank.approvals.policy import ApprovalPolicy
+from corebank.attestation.context import AttestationContext
+from corebank.attestation.signing import signer_from_settings
 from corebank.audit.context import AuditContext
 from corebank.config import Settings
 from corebank.core import metrics
@@ -70,6 +72,7 @@ class Container(Platform):
     approvals: ApprovalsContext
     ledger: LedgerContext
     audit: AuditContext
+    attestation: AttestationContext
     audit_sealer: AuditSealer
     owns_database: bool
 
@@ -133,6 +136,9 @@ def build_container(
             approvals=approvals,
         ),
         audit=AuditContext(db=db),
+        attestation=AttestationContext(
+            db=db, clock=clock, settings=settings, signer=signer_from_settings(settings)
+        ),
         audit_sealer=AuditSealer(db, delay_seconds=settings.audit_seal_delay_ms / 1000),
         owns_database=database is None,
         is_staff_token=partial(identity_sessions.is_staff_token, auth),

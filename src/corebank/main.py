@@ -16,6 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from corebank import __version__
 from corebank.accounts import router as accounts_router
 from corebank.approvals import router as approvals_router
+from corebank.attestation import router as attestation_router
 from corebank.audit import router as audit_router
 from corebank.config import Environment, Settings, opened_in_production
 from corebank.container import build_container, close_container
@@ -101,6 +102,7 @@ def api_routers() -> list[APIRouter]:
         credit_router.router,
         approvals_router.router,
         audit_router.router,
+        attestation_router.router,
         webhooks_router.router,
     ]
 
@@ -177,6 +179,7 @@ def create_app(
 
 def _include_routers(app: FastAPI) -> None:
     app.include_router(health.router)
+    app.include_router(attestation_router.well_known_router)
     for domain_router in api_routers():
         app.include_router(domain_router)
     app.include_router(metrics.metrics_router())

@@ -41,6 +41,7 @@ def test_production_accepts_a_strong_secret() -> None:
         secret_key="Zq8!" + "mK3#pL9$vB2&" * 3,
         allowed_hosts="api.bank.example",
         mfa_encryption_key="k1:" + "A" * 43 + "=",
+        attestation_signing_key="B" * 43,
     )
     assert settings.signing_key.startswith("Zq8!")
 

@@ -81,6 +81,7 @@ async def test_hsts_only_in_production(client: httpx.AsyncClient, settings: Any)
         environment="production",
         allowed_hosts="testserver",
         mfa_encryption_key="k1:" + "A" * 43 + "=",
+        attestation_signing_key="B" * 43,
     )
     app = create_app(production, database=Database(production))
     transport = httpx.ASGITransport(app=app)

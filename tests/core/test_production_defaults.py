@@ -18,6 +18,7 @@ from tests.support import auth_headers, create_user, test_settings
 STRONG_KEY = "Zq8!" + "mK3#pL9$vB2&" * 3
 HOST = "api.bank.example"
 MFA_KEY = "k1:" + "A" * 43 + "="
+ATTESTATION_KEY = "B" * 43
 
 
 def test_production_refuses_any_host() -> None:
@@ -29,6 +30,7 @@ def test_production_refuses_any_host() -> None:
                 secret_key=STRONG_KEY,
                 allowed_hosts=hosts,
                 mfa_encryption_key=MFA_KEY,
+                attestation_signing_key=ATTESTATION_KEY,
             )
 
 
@@ -39,6 +41,7 @@ def test_production_closes_docs_and_dependency_report_by_default() -> None:
         secret_key=STRONG_KEY,
         allowed_hosts=HOST,
         mfa_encryption_key=MFA_KEY,
+        attestation_signing_key=ATTESTATION_KEY,
     )
     development = Settings(_env_file=None)  # type: ignore[call-arg]
     closed = ("docs_enabled", "health_details_public", "require_mfa_for_staff", "sca_required")
@@ -50,6 +53,7 @@ def test_production_closes_docs_and_dependency_report_by_default() -> None:
         secret_key=STRONG_KEY,
         allowed_hosts=HOST,
         mfa_encryption_key=MFA_KEY,
+        attestation_signing_key=ATTESTATION_KEY,
         docs_enabled=True,
     )
     assert reopened.docs_enabled is True
@@ -62,6 +66,7 @@ def _production(database_url: str, **overrides: Any) -> Settings:
         secret_key=STRONG_KEY,
         allowed_hosts=HOST,
         mfa_encryption_key=MFA_KEY,
+        attestation_signing_key=ATTESTATION_KEY,
         **overrides,
     )
 

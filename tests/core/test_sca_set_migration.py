@@ -24,7 +24,7 @@ async def test_0011_adds_the_set_columns_up_down_up(fresh_url: str) -> None:
     try:
         await upgrade(engine)
         assert await challenge_columns(engine) >= SET_COLUMNS
-        await audit_migration.downgrade(engine, "0009")
+        await audit_migration.downgrade(engine, "0010")
         columns = await challenge_columns(engine)
         assert not SET_COLUMNS & columns and {"purpose", "code_hash"} <= columns
         await upgrade(engine)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corebank import __version__
+from corebank.cli.attest import attest_app
 from corebank.cli.common import load_settings, running
 from corebank.cli.maintenance import audit_app, ledger_app
 from corebank.identity.session_cache import cache_enabled
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from corebank.identity.context import AuthContext
 
 app = typer.Typer(help="corebank: a banking API on a double-entry ledger.", no_args_is_help=True)
+app.add_typer(attest_app, name="attest")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ledger_app, name="ledger")
 
@@ -83,6 +85,12 @@ def serve(
         # One random key shared by every worker of this run (development only; production
         # refuses to start without SECRET_KEY).
         os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
+    if settings.attestation_signing_key is None:
+        # Likewise one attestation key for every worker, so the key any of them serves
+        # verifies what any of them signs.
+        from corebank.attestation.signing import new_private_key_text
+
+        os.environ["ATTESTATION_SIGNING_KEY"] = new_private_key_text()
     if migrate_first:
         migrate()
     uvicorn.run(
@@ -104,7 +112,9 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
 ) -> None:
-    """Run the outbox dispatcher (webhooks, e-mail) and the audit sealer as their own process."""
+    """Run the outbox dispatcher (webhooks, e-mail) and the audit sealer as their own process,
+    and store a ledger attestation every ATTESTATION_INTERVAL_SECONDS (when set)."""
+    from corebank.attestation.schedule import scheduled
     from corebank.core.logging import configure_logging
     from corebank.events.worker import run_worker
 
@@ -113,7 +123,12 @@ def worker(
 
     async def _run() -> None:
         async with running(settings) as container:
-            await run_worker(container.dispatcher, container.audit_sealer, once=once)
+            if once:
+                await run_worker(container.dispatcher, container.audit_sealer, once=True)
+                return
+            interval = settings.attestation_interval_seconds
+            async with scheduled(container.attestation, interval):
+                await run_worker(container.dispatcher, container.audit_sealer)
 
     asyncio.run(_run())
 

@@ -8,6 +8,7 @@ transaction on SQLite), so concurrent traffic cannot produce false alarms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,19 +51,16 @@ async def _check_entries(session: AsyncSession, report: LedgerReport, batch: int
     async for rows in repository.entries(session, batch):
         report.entries += len(rows)
         sums = await repository.posting_sums(session, rows[0][0], rows[-1][0])
-        for entry_id, type, currency, amount, reversed_type in rows:
-            per_currency = sums.get(entry_id, {})
-            multi_leg = EntryType.multi_leg in (type, reversed_type)
-            report.problems += _entry_problems(entry_id, currency, amount, per_currency, multi_leg)
+        for row in rows:
+            report.problems += entry_problems(row, sums)
 
 
-def _entry_problems(
-    entry_id: int,
-    currency: str,
-    amount: int,
-    per_currency: dict[str, tuple[int, int, int]],
-    multi_leg: bool,
-) -> list[str]:
+def entry_problems(row: Any, sums: dict[int, dict[str, tuple[int, int, int]]]) -> list[str]:
+    """What is wrong with one entry (a row of `repository.entries`), given its postings'
+    sums (`repository.posting_sums`); the attestation runs the same check."""
+    entry_id, type, currency, amount, reversed_type = row
+    per_currency = sums.get(entry_id, {})
+    multi_leg = EntryType.multi_leg in (type, reversed_type)
     name = f"entry {entry_id}"
     count = sum(n for _, n, _ in per_currency.values())
     problems = [f"{name}: has {count} posting(s), needs 2+"] if count < 2 else []

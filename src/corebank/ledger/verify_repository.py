@@ -34,9 +34,9 @@ async def _batches(
         after = rows[-1][0]
 
 
-def entries(session: AsyncSession, batch: int) -> AsyncIterator[list[Any]]:
-    """Every entry as (id, type, currency, amount, the type of the entry it reverses),
-    `batch` at a time, by id."""
+def entries(session: AsyncSession, batch: int, *, after_id: int = 0) -> AsyncIterator[list[Any]]:
+    """Every entry with id > `after_id` as (id, type, currency, amount, the type of the entry
+    it reverses), `batch` at a time, by id."""
     reversed_type = (
         select(Reversed.type).where(Reversed.id == JournalEntry.reverses_entry_id).scalar_subquery()
     )
@@ -46,7 +46,7 @@ def entries(session: AsyncSession, batch: int) -> AsyncIterator[list[Any]]:
         JournalEntry.currency,
         JournalEntry.amount_minor,
         reversed_type,
-    )
+    ).where(JournalEntry.id > after_id)
     return _batches(session, stmt, JournalEntry.id, batch)
 
 

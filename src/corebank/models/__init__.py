@@ -2,6 +2,7 @@
 
 from corebank.models.account import Account, AccountKind, AccountStatus, AccountType
 from corebank.models.approval import ApprovalOperation, ApprovalRequest, ApprovalStatus
+from corebank.models.attestation import Attestation, LedgerCheckpoint, LedgerCheckpointAccount
 from corebank.models.audit import AuditChainHead, AuditEvent
 from corebank.models.base import Base
 from corebank.models.customer import Customer, CustomerStatus, KycStatus
@@ -33,6 +34,7 @@ __all__ = [
     "ApprovalOperation",
     "ApprovalRequest",
     "ApprovalStatus",
+    "Attestation",
     "AuditChainHead",
     "AuditEvent",
     "AuthSession",
@@ -46,6 +48,8 @@ __all__ = [
     "IdempotencyKey",
     "JournalEntry",
     "KycStatus",
+    "LedgerCheckpoint",
+    "LedgerCheckpointAccount",
     "LoginThrottle",
     "MfaTicket",
     "OutboxEvent",
