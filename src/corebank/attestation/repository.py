@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, text, update
+from sqlalchemy import Select, delete, func, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from corebank.ledger import verify_repository
 from corebank.models.account import Account
 from corebank.models.attestation import Attestation, LedgerCheckpoint, LedgerCheckpointAccount
 from corebank.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
@@ -118,7 +119,7 @@ async def settled_entry_id(session: AsyncSession, *, before: datetime) -> int:
     return found or 0
 
 
-async def postings_after(
+def postings_after(
     session: AsyncSession, after_entry_id: int, batch: int
 ) -> AsyncIterator[list[Any]]:
     """Postings of entries after `after_entry_id` as (account id, id, entry id, amount,
@@ -132,23 +133,7 @@ async def postings_after(
     )
     if after_entry_id:
         stmt = stmt.where(Posting.entry_id > after_entry_id)
-    after: tuple[int, int] | None = None
-    while True:
-        page = stmt
-        if after is not None:
-            page = stmt.where(
-                or_(
-                    Posting.account_id > after[0],
-                    and_(Posting.account_id == after[0], Posting.id > after[1]),
-                )
-            )
-        rows = (
-            await session.execute(page.order_by(Posting.account_id, Posting.id).limit(batch))
-        ).all()
-        if not rows:
-            return
-        yield list(rows)
-        after = (rows[-1][0], rows[-1][1])
+    return verify_repository.by_account_and_id(session, stmt, batch)
 
 
 def accounts_with_marks(

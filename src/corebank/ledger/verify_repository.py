@@ -83,11 +83,19 @@ async def currency_totals(session: AsyncSession) -> list[tuple[str, int]]:
     return [(currency, total) for currency, total in rows]
 
 
-async def posting_chains(session: AsyncSession, batch: int) -> AsyncIterator[list[Any]]:
+def posting_chains(session: AsyncSession, batch: int) -> AsyncIterator[list[Any]]:
     """Every posting as (account id, id, amount, balance after), `batch` at a time, by account
     and id."""
-    after: tuple[int, int] | None = None
     stmt = select(Posting.account_id, Posting.id, Posting.amount_minor, Posting.balance_after_minor)
+    return by_account_and_id(session, stmt, batch)
+
+
+async def by_account_and_id(
+    session: AsyncSession, stmt: Any, batch: int
+) -> AsyncIterator[list[Any]]:
+    """Rows of `stmt` (postings, its first two columns the account id and the posting id),
+    `batch` at a time, ordered by account and id (keyset paging on the pair)."""
+    after: tuple[int, int] | None = None
     while True:
         page = stmt
         if after is not None:
