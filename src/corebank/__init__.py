@@ -7,8 +7,10 @@ pyproject.toml; tests/test_architecture.py runs it with the suite):
     cli, main         entry points: the command line, the app factory
     serving           how `corebank serve` runs uvicorn (event loop choice)
     container         the composition root: builds every service, registers cross-domain hooks
-    attestation       signed statements of the books: reads the ledger's checks and the audit
-                      chain's head, so it sits above the domains it reads
+    attestation, lending
+                      attestation: signed statements of the books (reads the ledger's checks
+                      and the audit chain's head); lending: loans on the ledger (posts through
+                      it, checks credit): each sits above the domains it uses
     audit, credit, events, ledger
                       domains that build on the ones below (ledger on accounts and sca,
                       credit on customers, audit and events on identity)

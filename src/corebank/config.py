@@ -156,6 +156,9 @@ class Settings(BaseSettings):
     approval_operations: CommaList = ["transfer", "withdrawal", "multi_leg"]
     approval_ttl: timedelta = Field(default=timedelta(hours=24), ge=timedelta(minutes=1))
 
+    # lending (docs/lending.md)
+    credit_check_max_age_days: int = Field(default=30, ge=1, le=365)
+
     outbox_dispatcher_in_process: bool = True
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=100, ge=1, le=1000)

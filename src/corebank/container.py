@@ -50,6 +50,7 @@ from corebank.identity.tokens import TokenService
 from corebank.ledger import approval as ledger_approval
 from corebank.ledger import holds as ledger_holds
 from corebank.ledger.context import LedgerContext
+from corebank.lending.context import LendingContext
 from corebank.models.approval import ApprovalOperation
 from corebank.sca.context import ScaContext
 
@@ -73,6 +74,7 @@ class Container(Platform):
     ledger: LedgerContext
     audit: AuditContext
     attestation: AttestationContext
+    lending: LendingContext
     audit_sealer: AuditSealer
     owns_database: bool
 
@@ -102,6 +104,16 @@ def build_container(
     approvals = ApprovalsContext(db=db, clock=clock, policy=ApprovalPolicy.from_settings(settings))
     accounts = AccountsContext(db=db, clock=clock, settings=settings, approvals=approvals)
     sca = ScaContext(db=db, clock=clock, settings=settings, auth=auth)
+    credit = CreditContext(db=db, bureau=bureau, clock=clock)
+    ledger = LedgerContext(
+        db=db,
+        clock=clock,
+        settings=settings,
+        accounts=accounts,
+        auth=auth,
+        sca=sca,
+        approvals=approvals,
+    )
     container = Container(
         settings=settings,
         db=db,
@@ -117,7 +129,7 @@ def build_container(
             db=db, settings=settings, clock=clock, cache=cache, approvals=approvals
         ),
         credit_bureau=bureau,
-        credit=CreditContext(db=db, bureau=bureau, clock=clock),
+        credit=credit,
         webhook_guard=guard,
         webhooks=EventsContext(db=db, clock=clock, guard=guard),
         dispatcher=Dispatcher(
@@ -126,15 +138,8 @@ def build_container(
         accounts=accounts,
         sca=sca,
         approvals=approvals,
-        ledger=LedgerContext(
-            db=db,
-            clock=clock,
-            settings=settings,
-            accounts=accounts,
-            auth=auth,
-            sca=sca,
-            approvals=approvals,
-        ),
+        ledger=ledger,
+        lending=LendingContext(db=db, clock=clock, settings=settings, ledger=ledger, credit=credit),
         audit=AuditContext(db=db),
         attestation=AttestationContext(
             db=db, clock=clock, settings=settings, signer=signer_from_settings(settings)

@@ -43,6 +43,7 @@ from corebank.identity import router as auth_router
 from corebank.identity.tokens import TokenService
 from corebank.ledger import history_router as ledger_history_router
 from corebank.ledger import router as ledger_router
+from corebank.lending import router as lending_router
 from corebank.sca import router as sca_router
 
 log = structlog.get_logger(__name__)
@@ -101,6 +102,7 @@ def api_routers() -> list[APIRouter]:
         sca_router.router,
         credit_router.router,
         approvals_router.router,
+        lending_router.router,
         audit_router.router,
         attestation_router.router,
         webhooks_router.router,

@@ -74,21 +74,25 @@ def ledger_verify(
 @ledger_app.command("sweep")
 def ledger_sweep() -> None:
     """Expire approval requests past APPROVAL_TTL (voiding their holds), holds past their
-    expiry, and delete idempotency keys past their 24 hours."""
+    expiry, delete idempotency keys past their 24 hours, and assess loans (overdue
+    installments, late fees, days past due)."""
     from corebank.accounts.expiry import expire_due_holds
     from corebank.approvals.service import expire_due
     from corebank.ledger.idempotency import purge_expired
+    from corebank.lending.delinquency import sweep as assess_loans
 
-    async def _run() -> tuple[int, int, int]:
+    async def _run() -> tuple[int, int, int, int]:
         async with running(load_settings()) as container:
             now = container.clock.now()
             return (
                 await expire_due(container.approvals, now=now),
                 await expire_due_holds(container.db, now),
                 await purge_expired(container.db, now=now),
+                await assess_loans(container.db, now=now),
             )
 
-    approvals, holds, keys = asyncio.run(_run())
+    approvals, holds, keys, overdue = asyncio.run(_run())
     typer.echo(
-        f"expired {approvals} approval requests, {holds} holds, purged {keys} idempotency keys"
+        f"expired {approvals} approval requests, {holds} holds, purged {keys} idempotency keys; "
+        f"{overdue} loans became overdue"
     )

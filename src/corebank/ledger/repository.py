@@ -127,17 +127,25 @@ async def _accounts_with_owners(
     return {row[0]: LockedAccount(*row[:-1], customer_deleted=bool(row[-1])) for row in rows}
 
 
-_SETTLEMENT = Prepared(
+_INTERNAL = Prepared(
     select(Account.id).where(
-        Account.kind == AccountKind.settlement, Account.currency == bindparam("currency")
+        Account.kind == bindparam("kind"), Account.currency == bindparam("currency")
     )
 )
 
 
 async def settlement_account_id(session: AsyncSession, currency: str, *, now: datetime) -> int:
     """The settlement account of `currency`, created on first use (race-free, unique index)."""
+    return await internal_account_id(session, AccountKind.settlement, currency, now=now)
+
+
+async def internal_account_id(
+    session: AsyncSession, kind: AccountKind, currency: str, *, now: datetime
+) -> int:
+    """The bank's own account of `kind` (settlement, loan portfolio, interest or fee income)
+    in `currency`, created on first use (race-free: a partial unique index per kind)."""
     for _ in range(SETTLEMENT_ATTEMPTS):
-        found = await execute(session, _SETTLEMENT, {"currency": currency})
+        found = await execute(session, _INTERNAL, {"kind": str(kind), "currency": currency})
         if found:
             return found[0][0]
         dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
@@ -145,11 +153,11 @@ async def settlement_account_id(session: AsyncSession, currency: str, *, now: da
             dialect.insert(Account)
             .values(
                 number=generate_account_number(),
-                kind=AccountKind.settlement,
+                kind=kind,
                 type=AccountType.internal,
                 currency=currency,
                 status=AccountStatus.active,
-                nickname=f"{currency} settlement",
+                nickname=f"{currency} {str(kind).replace('_', ' ')}",
                 balance_minor=0,
                 held_minor=0,
                 overdraft_limit_minor=0,
@@ -158,7 +166,7 @@ async def settlement_account_id(session: AsyncSession, currency: str, *, now: da
             )
             .on_conflict_do_nothing()
         )
-    raise RuntimeError(f"could not create the {currency} settlement account")
+    raise RuntimeError(f"could not create the {currency} {kind} account")
 
 
 @functools.lru_cache(maxsize=STATEMENT_SHAPES)

@@ -22,6 +22,9 @@ from corebank.ledger.posting import legs_of, post, require_open
 from corebank.models.account import AccountKind
 from corebank.models.ledger import EntryType
 
+#: Entries whose meaning lives in the loan's rows too: reversing one here would break them.
+LOAN_ENTRIES = frozenset({EntryType.loan_disbursement, EntryType.loan_repayment})
+
 
 async def reverse(
     ctx: LedgerContext,
@@ -40,6 +43,11 @@ async def reverse(
         entry, postings, _ = found
         if entry.type == EntryType.reversal:
             raise NotReversible("A reversal cannot be reversed; post a new movement instead.")
+        if entry.type in LOAN_ENTRIES:
+            raise NotReversible(
+                "A loan's disbursement or repayment belongs to the loan's records; it is not "
+                "reversed here (docs/lending.md)."
+            )
         accounts = await repository.lock_accounts(
             session, [p.account_id for p in postings if p.kind == AccountKind.customer]
         )

@@ -14,6 +14,14 @@ from corebank.models.ledger import (
     JournalEntry,
     Posting,
 )
+from corebank.models.loan import (
+    Loan,
+    LoanInstallment,
+    LoanProduct,
+    LoanRepayment,
+    LoanStatus,
+    ProductStatus,
+)
 from corebank.models.mfa import MfaTicket, RecoveryCode, ScaChallenge, TotpFactor, TrustedPayee
 from corebank.models.outbox import OutboxEvent
 from corebank.models.user import (
@@ -50,11 +58,17 @@ __all__ = [
     "KycStatus",
     "LedgerCheckpoint",
     "LedgerCheckpointAccount",
+    "Loan",
+    "LoanInstallment",
+    "LoanProduct",
+    "LoanRepayment",
+    "LoanStatus",
     "LoginThrottle",
     "MfaTicket",
     "OutboxEvent",
     "PasswordResetToken",
     "Posting",
+    "ProductStatus",
     "RecoveryCode",
     "RefreshToken",
     "Role",

@@ -11,11 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from corebank.models.base import Base, BigId, IdMixin, TimestampMixin
 
 SETTLEMENT_WHERE = text("kind = 'settlement'")
+LENDING_WHERE = text("kind IN ('loan_portfolio', 'interest_income', 'fee_income')")
 
 
 class AccountKind(StrEnum):
     customer = "customer"
     settlement = "settlement"
+    #: Lending's internal accounts, one of each per currency (docs/lending.md).
+    loan_portfolio = "loan_portfolio"
+    interest_income = "interest_income"
+    fee_income = "fee_income"
 
 
 class AccountType(StrEnum):
@@ -51,6 +56,14 @@ class Account(IdMixin, TimestampMixin, Base):
             unique=True,
             sqlite_where=SETTLEMENT_WHERE,
             postgresql_where=SETTLEMENT_WHERE,
+        ),
+        Index(
+            "uq_accounts_lending_kind_currency",
+            "kind",
+            "currency",
+            unique=True,
+            sqlite_where=LENDING_WHERE,
+            postgresql_where=LENDING_WHERE,
         ),
     )
 

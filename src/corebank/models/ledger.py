@@ -28,6 +28,8 @@ class EntryType(StrEnum):
     hold_capture = "hold_capture"
     reversal = "reversal"
     multi_leg = "multi_leg"
+    loan_disbursement = "loan_disbursement"
+    loan_repayment = "loan_repayment"
 
 
 class JournalEntry(IdMixin, Base):

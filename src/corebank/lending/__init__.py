@@ -1,0 +1,2 @@
+"""Lending: loan products, applications, schedules and repayments on the ledger
+(docs/lending.md)."""
