@@ -240,7 +240,7 @@ def test_a_schedule_ends_when_the_principal_is_repaid() -> None:
         ({"day_count": "actual/360"}, "day count"),
         ({"grace_installments": -1}, "grace_installments"),
         ({"grace_installments": 12}, "grace must leave"),
-        ({"first_due_on": date(2025, 1, 15)}, "first due"),
+        ({"first_due_on": date(2025, 1, 15)}, "first_due_on must come after"),
     ],
 )
 def test_terms_refuse_bad_values(change: dict[str, Any], message: str) -> None:
