@@ -1,15 +1,17 @@
 """Loan arithmetic: whole known-answer tables, allocation properties, prepayment, payoff and
 delinquency (docs/lending.md, "Schedules and formulas")."""
 
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corebank.core.money import format_amount
+from corebank.core.money import format_amount, parse_amount
 from corebank.lending.schedule import (
     Allocation,
     DueItem,
@@ -82,6 +84,21 @@ def test_known_answer_whole_table() -> None:
     assert [format_amount(row.total, "USD") for row in schedule] == ["888.49"] * 11 + ["888.47"]
     assert sum(row.principal for row in schedule) == 1_000_000
     assert sum(row.interest for row in schedule) == 66186
+
+
+def documented_minor(cell: str) -> int:
+    """A USD amount of a table in the docs ("9,211.51", "**888.47**") in minor units."""
+    return parse_amount(cell.strip(" *").replace(",", ""), "USD", allow_zero=True)
+
+
+def test_the_documented_worked_example_is_the_known_answer() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lending.md").read_text()
+    cells = re.findall(r"^\| (\d+) \| (\d{4}-\d\d-\d\d) \|(.*)\|$", doc, re.MULTILINE)
+    rows = [
+        (int(number), date.fromisoformat(due_on), *map(documented_minor, amounts.split("|")))
+        for number, due_on, amounts in cells
+    ]
+    assert rows == KNOWN_ANSWER
 
 
 def test_annuity_payment_formula() -> None:
@@ -200,6 +217,15 @@ def test_a_long_first_period_counts_its_days_with_actual_365() -> None:
     assert first.interest == 14795  # Jan 15 -> Mar 1: 1,000,000 x .12 x 45/365 = 14,794.52
 
 
+def test_a_schedule_ends_when_the_principal_is_repaid() -> None:
+    """0.07 over 12 months at 0 %: the payment rounds up to 0.01, so 7 rows repay it all and
+    no row of zeros follows (only loans of a few minor units per installment do this)."""
+    loan = terms(principal_minor=7, annual_rate=Decimal("0"))
+    schedule = build_schedule(loan)
+    assert [(r.number, r.principal, r.total) for r in schedule] == [(n, 1, 1) for n in range(1, 8)]
+    assert schedule[-1].remaining_principal == 0
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -214,7 +240,7 @@ def test_a_long_first_period_counts_its_days_with_actual_365() -> None:
         ({"day_count": "actual/360"}, "day count"),
         ({"grace_installments": -1}, "grace_installments"),
         ({"grace_installments": 12}, "grace must leave"),
-        ({"first_due_on": date(2025, 1, 15)}, "first due"),
+        ({"first_due_on": date(2025, 1, 15)}, "first_due_on must come after"),
     ],
 )
 def test_terms_refuse_bad_values(change: dict[str, Any], message: str) -> None:

@@ -66,14 +66,14 @@ def _require(condition: bool, message: str) -> None:
 
 
 def _require_minor(value: object, name: str, *, positive: bool = False) -> None:
+    least = 1 if positive else 0
     is_int = isinstance(value, int) and not isinstance(value, bool)
-    _require(
-        is_int and value >= (1 if positive else 0), f"{name} must be an int >= {int(positive)}"
-    )
+    _require(is_int and value >= least, f"{name} must be an int >= {least}")
 
 
 def _require_rate(rate: object, name: str) -> None:
-    _require(isinstance(rate, Decimal) and rate.is_finite() and rate >= 0, f"{name} >= 0 (Decimal)")
+    valid = isinstance(rate, Decimal) and rate.is_finite() and rate >= 0
+    _require(valid, f"{name} must be a Decimal >= 0")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,10 @@ class Terms:
         _require(self.day_count in get_args(DayCount), "unknown day count")
         _require_minor(self.grace_installments, "grace_installments")
         _require(self.grace_installments < self.term_months, "grace must leave an installment")
-        _require(self.first_due_on is None or self.first_due_on > self.disbursed_on, "first due")
+        _require(
+            self.first_due_on is None or self.first_due_on > self.disbursed_on,
+            "first_due_on must come after disbursed_on",
+        )
 
     @property
     def amortizing_installments(self) -> int:
