@@ -193,6 +193,24 @@ class ApprovalData(EventData):
     )
 
 
+class LoanData(EventData):
+    loan_id: int
+    customer_id: int
+    status: Literal["applied", "approved", "rejected", "active", "paid_off"]
+    amount: str = Field(description="The loan's amount, a decimal string in `currency`.")
+    currency: str
+    principal_outstanding: str = Field(description="What is still owed of the principal.")
+    reason: str | None = Field(default=None, description="A decision's reason.")
+    transaction_id: int | None = Field(
+        default=None, description="The disbursement's or the repayment's transaction."
+    )
+    repayment_id: int | None = None
+    allocated: dict[str, str] | None = Field(
+        default=None, description="A repayment's split: `fee`, `interest`, `principal`."
+    )
+    days_past_due: int | None = Field(default=None, description="On `loan.overdue`.")
+
+
 class EventEnvelope(BaseModel):
     """What a webhook receives: the same envelope for every event type."""
 
@@ -260,6 +278,13 @@ CATALOGUE: Mapping[str, EventSpec] = _specs(
     ("approval.approved", ApprovalData, "A checker approved: the operation was carried out."),
     ("approval.rejected", ApprovalData, "A checker rejected: nothing done, the holds voided."),
     ("approval.expired", ApprovalData, "Nobody decided in APPROVAL_TTL: the holds voided."),
+    ("loan.applied", LoanData, "A loan was applied for."),
+    ("loan.approved", LoanData, "Staff approved a loan application."),
+    ("loan.rejected", LoanData, "Staff rejected a loan application."),
+    ("loan.disbursed", LoanData, "A loan was paid out to the customer's account."),
+    ("loan.repayment_received", LoanData, "A repayment was posted and allocated."),
+    ("loan.overdue", LoanData, "A loan's oldest unpaid installment went past its due date."),
+    ("loan.paid_off", LoanData, "A loan's principal was repaid in full."),
 )
 
 EVENT_TYPES: frozenset[str] = frozenset(CATALOGUE)

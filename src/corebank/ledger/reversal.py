@@ -23,7 +23,7 @@ from corebank.models.account import AccountKind
 from corebank.models.ledger import EntryType
 
 #: Entries whose meaning lives in the loan's rows too: reversing one here would break them.
-LOAN_ENTRIES = frozenset({EntryType.loan_disbursement, EntryType.loan_repayment})
+LOAN_ENTRIES = frozenset({EntryType.loan_disbursal, EntryType.loan_repayment})
 
 
 async def reverse(

@@ -84,7 +84,7 @@ async def disburse(
         posted = await post(
             session,
             actor=actor,
-            type=EntryType.loan_disbursement,
+            type=EntryType.loan_disbursal,
             currency=loan.currency,
             amount=loan.amount_minor,
             legs=[(portfolio, -loan.amount_minor), (loan.account_id, loan.amount_minor)],
@@ -105,7 +105,7 @@ async def disburse(
         return loan_out(loan).model_dump(mode="json")
 
     return await idempotency.execute(
-        ctx.ledger, request=idempotency_request, work=work, status=CREATED, kind="loan_disbursement"
+        ctx.ledger, request=idempotency_request, work=work, status=CREATED, kind="loan_disbursal"
     )
 
 
@@ -261,22 +261,19 @@ async def _source(
     if cash:
         return await ledger.settlement_account_id(session, loan.currency, now=now), {}
     account_id = from_account_id or loan.account_id
-    accounts = await ledger.lock_accounts(session, [account_id])
-    account = accounts.get(account_id)
-    if (
-        account is None
-        or account.kind != AccountKind.customer
-        or account.customer_id != loan.customer_id
-    ):
+    found = await repository.account(session, account_id)
+    if found is None or found.kind != AccountKind.customer or found.customer_id != loan.customer_id:
         raise RepaymentRefused(
             "A loan is repaid from an account of its customer.",
             errors=[field_error(["body", "from_account_id"], "not an account of the customer")],
         )
-    if account.currency != loan.currency:
+    if found.currency != loan.currency:
         raise RepaymentRefused(
             f"The loan is in {loan.currency}.",
             errors=[field_error(["body", "from_account_id"], f"not in {loan.currency}")],
         )
+    accounts = await ledger.lock_accounts(session, [account_id])
+    account = accounts[account_id]
     require_open(account, money_out=True)
     held = await releasable_held(session, account, now=now)
     require_funds(account, held=held, amount=minor)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from corebank.core.money import PositiveAmountStr
 
-RatePercent = Field(
-    pattern=r"^[0-9]{1,3}(\.[0-9]{1,4})?$",
-    description='Annual nominal rate in percent per year, e.g. "12.00" for 12 %.',
-    examples=["12.00"],
-)
+RatePercent = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,3}(\.[0-9]{1,4})?$",
+        description='Annual nominal rate in percent per year, e.g. "12.00" for 12 %.',
+        examples=["12.00"],
+    ),
+]
 Amortization = Literal["annuity", "flat_principal"]
 DayCount = Literal["30/360", "actual/365"]
 
@@ -23,7 +26,7 @@ class ProductIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    annual_rate: str = RatePercent
+    annual_rate: RatePercent
     min_term_months: int = Field(ge=1, le=480)
     max_term_months: int = Field(ge=1, le=480)
     min_amount: PositiveAmountStr
@@ -57,7 +60,7 @@ class ProductPatch(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
     status: Literal["active", "retired"] | None = None
-    annual_rate: str | None = RatePercent
+    annual_rate: RatePercent | None = None
     min_term_months: int | None = Field(default=None, ge=1, le=480)
     max_term_months: int | None = Field(default=None, ge=1, le=480)
     min_amount: PositiveAmountStr | None = None

@@ -28,7 +28,7 @@ class EntryType(StrEnum):
     hold_capture = "hold_capture"
     reversal = "reversal"
     multi_leg = "multi_leg"
-    loan_disbursement = "loan_disbursement"
+    loan_disbursal = "loan_disbursal"
     loan_repayment = "loan_repayment"
 
 

@@ -4,7 +4,7 @@ Products carry the terms loans are made on; a loan copies them at application. I
 keep their schedule and what has been paid of each; repayments keep their allocation. Each
 currency gets a loan portfolio, an interest income and a fee income account (kinds of their
 own, one of each per currency, created on first use like the settlement account; a partial
-unique index makes that race-free). Entry types `loan_disbursement` and `loan_repayment` need
+unique index makes that race-free). Entry types `loan_disbursal` and `loan_repayment` need
 no change: the type column has no check constraint.
 
 The downgrade refuses while any loan exists: its postings would outlive their meaning.
