@@ -181,6 +181,17 @@ class Settings(BaseSettings):
     #: checkpoint, so a transaction that commits late is never skipped (docs/ledger.md).
     attestation_settle_seconds: int = Field(default=300, ge=0)
 
+    # read replicas (docs/deployment.md)
+    #: A PostgreSQL streaming replica for reads that may lag (history, statements, balance as
+    #: of, customer lists); unset = every read on DATABASE_URL. Refused with SQLite.
+    database_replica_url: str | None = None
+    #: After a client's successful write, its reads stay on the primary this long (0 = never).
+    replica_sticky_seconds: float = Field(default=5.0, ge=0, le=300)
+    #: After the replica fails, reads go to the primary and the replica is tried again after this.
+    replica_retry_seconds: float = Field(default=10.0, gt=0)
+    #: Seconds to wait for a replica connection before reading from the primary instead.
+    replica_timeout_seconds: float = Field(default=2.0, gt=0)
+
     @model_validator(mode="before")
     @classmethod
     def _defaults_by_environment(cls, values: object) -> object:
@@ -242,6 +253,9 @@ class Settings(BaseSettings):
                 raise ValueError("refusing to start in production: " + "; ".join(problems))
         if "*" in self.cors_origins and self.cors_allow_credentials:
             raise ValueError("CORS_ORIGINS='*' cannot be combined with CORS_ALLOW_CREDENTIALS")
+        replica_problem = _replica_problem(self)
+        if replica_problem:
+            raise ValueError(replica_problem)
         return self
 
     @property
@@ -321,6 +335,21 @@ def production_problems(settings: Settings) -> list[str]:
             "e.g. ALLOWED_HOSTS=api.bank.example"
         )
     return problems
+
+
+def _replica_problem(settings: Settings) -> str | None:
+    """Why DATABASE_REPLICA_URL cannot be used with this DATABASE_URL, if it cannot."""
+    replica = settings.database_replica_url
+    if not replica:
+        return None
+    if settings.is_sqlite:
+        return (
+            "DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL (SQLite has no replicas); "
+            "unset it"
+        )
+    if not replica.startswith("postgresql"):
+        return "DATABASE_REPLICA_URL must be a postgresql+asyncpg:// URL"
+    return None
 
 
 def _attestation_key_problems(settings: Settings) -> list[str]:

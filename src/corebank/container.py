@@ -164,6 +164,8 @@ def wire(container: Container) -> None:
     session_cache.track_orm_changes()
     container.db.commit_hooks.append(container.auth.session_cache.announce)
     container.probes["database"] = Probe(container.db.ping, required=True)
+    if container.db.replica_engine is not None:
+        container.probes["replica"] = Probe(container.db.ping_replica, required=False)
     if container.settings.redis_url:
         container.probes["redis"] = Probe(container.rate_limiter.check_redis, required=False)
     metrics.instrument(db=container.db, rate_limiter=container.rate_limiter)

@@ -35,6 +35,7 @@ from corebank.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from corebank.core.ratelimit import DefaultRateLimitMiddleware, RateLimiter
+from corebank.core.replica import READ_PRIMARY_HEADER, ReadYourWritesMiddleware
 from corebank.credit import router as credit_router
 from corebank.customers import router as customers_router
 from corebank.events import router as webhooks_router
@@ -204,6 +205,12 @@ def add_middleware(
     """
     rate_limiter = rate_limiter or RateLimiter(settings)
     user_of = user_of or TokenService(settings.signing_key).peek_user_id
+    if settings.database_replica_url and settings.replica_sticky_seconds > 0:
+        app.add_middleware(
+            ReadYourWritesMiddleware,
+            sticky_seconds=settings.replica_sticky_seconds,
+            secure_cookie=settings.environment == Environment.production,
+        )
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.body_limit_bytes)
     app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.body_limit_bytes)
@@ -245,6 +252,7 @@ CORS_REQUEST_HEADERS = [
     "X-SCA-Authorization",
     "X-Correlation-ID",
     "X-Request-ID",
+    READ_PRIMARY_HEADER,
 ]
 CORS_RESPONSE_HEADERS = [
     "X-Correlation-ID",
@@ -253,4 +261,5 @@ CORS_RESPONSE_HEADERS = [
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
     "Idempotency-Replayed",
+    READ_PRIMARY_HEADER,
 ]

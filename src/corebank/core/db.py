@@ -31,6 +31,7 @@ from corebank.config import Settings
 from corebank.core import audit, outbox
 from corebank.core.errors import ServiceUnavailable, ValidationFailed
 from corebank.core.gate import FifoGate
+from corebank.core.replica import reads_stay_on_primary
 from corebank.core.resilience import CircuitBreaker, CircuitOpenError, retry_async
 from corebank.core.sql import SESSION_DATABASE_KEY, Prepared, is_driver_failure
 
@@ -43,6 +44,11 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION = "corebank_write"
 #: A ping that gets no answer (a proxy that silently dropped the idle flow) gives up this soon.
 PING_TIMEOUT_SECONDS = 2.0
+#: Where a read that may use the replica ran: the replica, the primary by choice (no replica,
+#: or the client just wrote), or the primary because the replica failed or its breaker is open.
+PRIMARY, REPLICA, FALLBACK = "primary", "replica", "fallback"
+#: A hot standby cancels a query whose rows recovery must remove (40001): the primary answers.
+RECOVERY_CONFLICT_SQLSTATES = {"40001"}
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -104,18 +110,18 @@ def _sqlite_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def _postgres_engine(settings: Settings) -> AsyncEngine:
+def _postgres_engine(settings: Settings, *, url: str, timeout: float) -> AsyncEngine:
     server_settings = {"application_name": "corebank"}
     if settings.db_statement_timeout_ms:
         server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
     engine = create_async_engine(
-        settings.database_url,
+        url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
+        pool_timeout=timeout,
         pool_recycle=settings.db_pool_recycle,
         hide_parameters=True,
-        connect_args={"server_settings": server_settings, "timeout": settings.db_pool_timeout},
+        connect_args={"server_settings": server_settings, "timeout": timeout},
     )
     if settings.db_pool_pre_ping:
         _ping_idle_connections(engine, idle_seconds=settings.db_pool_ping_idle_seconds)
@@ -152,15 +158,37 @@ def _ping_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     """An engine configured for the backend that DATABASE_URL names."""
-    return _sqlite_engine(settings) if settings.is_sqlite else _postgres_engine(settings)
+    if settings.is_sqlite:
+        return _sqlite_engine(settings)
+    return _postgres_engine(settings, url=settings.database_url, timeout=settings.db_pool_timeout)
+
+
+def create_replica_engine(settings: Settings) -> AsyncEngine | None:
+    """The engine of DATABASE_REPLICA_URL (None when unset): the primary's pool settings, but
+    REPLICA_TIMEOUT_SECONDS to get a connection, so an unreachable replica costs little."""
+    if not settings.database_replica_url or settings.is_sqlite:
+        return None
+    return _postgres_engine(
+        settings, url=settings.database_replica_url, timeout=settings.replica_timeout_seconds
+    )
 
 
 class Database:
     """Owns the engine; hands out sessions and transactions that map outages to 503."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine | None = None,
+        *,
+        replica_engine: AsyncEngine | None = None,
+    ) -> None:
         self.settings = settings
         self.engine = engine or create_engine(settings)
+        #: The read replica (DATABASE_REPLICA_URL), asked for by `replica_read` only.
+        self.replica_engine = replica_engine or create_replica_engine(settings)
+        #: Told where each read that may use the replica ran (PRIMARY, REPLICA or FALLBACK).
+        self.routing_listeners: list[Callable[[str], None]] = []
         self.breaker_listeners: list[Callable[[str], None]] = []
         self.failure_listeners: list[Callable[[], None]] = []
         self.retry_listeners: list[Callable[[str], None]] = []
@@ -182,6 +210,25 @@ class Database:
             )
             if self.dialect == "postgresql"
             else self.sessionmaker
+        )
+        self.replica_reader = (
+            None
+            if self.replica_engine is None
+            else async_sessionmaker(
+                self.replica_engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+        )
+        #: Opens at the replica's first connection failure; while open, replica reads go to
+        #: the primary, and every REPLICA_RETRY_SECONDS one read tries the replica again.
+        self.replica_breaker = CircuitBreaker(
+            "database-replica",
+            failure_threshold=1,
+            reset_timeout=settings.replica_retry_seconds,
+            is_failure=is_connection_failure,
+            on_state_change=lambda _, old, new: log.warning(
+                "database.replica_breaker", old=old, new=new
+            ),
         )
         self.transaction_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = [
             outbox.flush_pending
@@ -257,9 +304,27 @@ class Database:
         rows = await self._fetch(query, params, first=True)
         return rows[0] if rows else None
 
-    async def fetch_all(self, query: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Every row of `query`, read like `fetch_row` reads one."""
-        return await self._fetch(query, params, first=False)
+    async def fetch_all(
+        self, query: Prepared, params: Mapping[str, Any], *, replica: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Every row of `query`, read like `fetch_row` reads one; with `replica`, routed like
+        `replica_read` (for reads that may lag)."""
+        if not replica:
+            return await self._fetch(query, params, first=False)
+        return await self._routed(
+            lambda: self._fetch_on_replica(query, params),
+            lambda: self._fetch(query, params, first=False),
+        )
+
+    async def _fetch_on_replica(
+        self, query: Prepared, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        assert self.replica_engine is not None
+        driver = query.for_asyncpg(self.replica_engine.dialect)
+        records = await self._fetch_on_driver(
+            driver.sql, driver.arguments(params), first=False, engine=self.replica_engine
+        )
+        return driver.rows(records)
 
     async def _fetch(
         self, query: Prepared, params: Mapping[str, Any], *, first: bool
@@ -278,11 +343,13 @@ class Database:
             _reraise_as_unavailable(exc)
         return driver.rows(records)
 
-    async def _fetch_on_driver(self, sql: str, args: list[Any], *, first: bool) -> list[Any]:
+    async def _fetch_on_driver(
+        self, sql: str, args: list[Any], *, first: bool, engine: AsyncEngine | None = None
+    ) -> list[Any]:
         """Check a connection out of the pool (its checkout events, the idle ping, run as
         usual), run `sql` on the driver, check it back in; a dead connection is discarded."""
         try:
-            pooled = await greenlet_spawn(self.engine.sync_engine.raw_connection)
+            pooled = await greenlet_spawn((engine or self.engine).sync_engine.raw_connection)
         except Exception as exc:  # no connection to be had: the database's failure, not ours
             if is_connection_failure(exc):
                 raise
@@ -303,6 +370,58 @@ class Database:
             raise ConnectionError(f"database connection failed: {type(exc).__name__}") from exc
         finally:
             await greenlet_spawn(pooled.close)
+
+    async def replica_read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`work(session)` on the read replica, for reads that may lag the primary by a moment
+        (history, statements, balance as of, customer lists); never for anything that decides a
+        change or checks a right.
+
+        The primary runs it instead when there is no replica, when the client has just written
+        (core/replica.py), and when the replica fails or its breaker is open (`work` then runs
+        again from the start: it must only read).
+        """
+
+        async def on_primary() -> T:
+            async with self.read() as session:
+                return await work(session)
+
+        async def on_replica() -> T:
+            assert self.replica_reader is not None
+            async with self.replica_reader(info=self._session_info) as session:
+                return await work(session)
+
+        return await self._routed(on_replica, on_primary)
+
+    async def _routed(
+        self, on_replica: Callable[[], Awaitable[T]], on_primary: Callable[[], Awaitable[T]]
+    ) -> T:
+        if self.replica_engine is None or reads_stay_on_primary():
+            self._routed_to(PRIMARY)
+            return await on_primary()
+        try:
+            async with self.replica_breaker:
+                result = await on_replica()
+        except CircuitOpenError:
+            pass
+        except Exception as exc:
+            if not _replica_failure(exc):
+                _reraise_as_unavailable(exc)
+            log.warning("database.replica_failed", error=type(exc).__name__)
+        else:
+            self._routed_to(REPLICA)
+            return result
+        self._routed_to(FALLBACK)
+        return await on_primary()
+
+    def _routed_to(self, target: str) -> None:
+        for listener in self.routing_listeners:
+            listener(target)
+
+    async def ping_replica(self) -> None:
+        """Raise unless the replica answers a trivial query (the health probe's check)."""
+        assert self.replica_engine is not None
+        async with self.replica_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
@@ -391,6 +510,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.replica_engine is not None:
+            await self.replica_engine.dispose()
 
 
 #: PostgreSQL refuses text it cannot store (a NUL character): the caller's input, so a 422.
@@ -404,6 +525,12 @@ def _any_sqlstate(exc: BaseException) -> str | None:
     if isinstance(exc, DBAPIError):
         return _sqlstate(exc)
     return exc.sqlstate if isinstance(exc, asyncpg.PostgresError) else None
+
+
+def _replica_failure(exc: BaseException) -> bool:
+    """A failure of the replica that the primary would not have: it is unreachable (or
+    failing), or a hot standby cancelled the query for a conflict with recovery."""
+    return is_connection_failure(exc) or _any_sqlstate(exc) in RECOVERY_CONFLICT_SQLSTATES
 
 
 def _reraise_as_unavailable(exc: Exception) -> None:

@@ -27,6 +27,7 @@ from prometheus_client import (
     multiprocess,
 )
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Scope
 
 from corebank.config import Settings
@@ -99,6 +100,11 @@ DB_BREAKER_STATE = Gauge(
     "corebank_db_breaker_open",
     "1 while the database circuit breaker is open or half-open",
     multiprocess_mode="livemax",
+)
+DB_ROUTED_READS = Counter(
+    "corebank_db_routed_reads",
+    "Reads that may use the replica, by where they ran (primary, replica, fallback)",
+    ["target"],
 )
 DB_BREAKER_FAILURES = Counter(
     "corebank_db_breaker_failures", "Connection-level database failures counted by the breaker"
@@ -238,22 +244,28 @@ def pool_hook(db: Database) -> ScrapeHook:
 
 
 def instrument_database(db: Database) -> None:
-    """Time every statement by operation; follow the breaker's state."""
+    """Time every statement by operation (on the replica too); follow the breaker's state;
+    count the reads that may use the replica by where they ran."""
+    _time_statements(db.engine)
+    if db.replica_engine is not None:
+        _time_statements(db.replica_engine)
+    db.statement_observers.append(_observe_statement)
+    db.routing_listeners.append(lambda target: DB_ROUTED_READS.labels(target).inc())
+    db.breaker_listeners.append(lambda state: DB_BREAKER_STATE.set(state != "closed"))
+    db.failure_listeners.append(DB_BREAKER_FAILURES.inc)
+    db.retry_listeners.append(lambda cause: DB_RETRIES.labels(cause).inc())
 
-    @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+
+def _time_statements(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _start(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         conn.info.setdefault("corebank.query_start", []).append(time.perf_counter())
 
-    @event.listens_for(db.engine.sync_engine, "after_cursor_execute")
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
     def _stop(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         started = conn.info.get("corebank.query_start")
         if started:
             _observe_statement(statement, time.perf_counter() - started.pop())
-
-    db.statement_observers.append(_observe_statement)
-    db.breaker_listeners.append(lambda state: DB_BREAKER_STATE.set(state != "closed"))
-    db.failure_listeners.append(DB_BREAKER_FAILURES.inc)
-    db.retry_listeners.append(lambda cause: DB_RETRIES.labels(cause).inc())
 
 
 SQL_OPERATIONS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "ROLLBACK"})

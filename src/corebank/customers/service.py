@@ -84,7 +84,8 @@ async def list_customers(
     filters: repository.Filters,
     q: str | None,
 ) -> tuple[list[Customer], str | None]:
-    """One page of customers matching the filters and the search text, newest first."""
+    """One page of customers matching the filters and the search text, newest first (on the
+    read replica when there is one)."""
     try:
         term = search_term(q) if q else None
     except ValueError as exc:
@@ -96,10 +97,11 @@ async def list_customers(
         created_to=_utc(filters.created_to, "created_to"),
     )
     stmt = repository.listing(filters, dialect=ctx.db.dialect)
-    async with ctx.db.read() as session:
-        return await keyset_page(
+    return await ctx.db.replica_read(
+        lambda session: keyset_page(
             session, stmt, id_column=Customer.id, params=params, codec=codec, scope="customers"
         )
+    )
 
 
 def _utc(value: datetime | None, name: str) -> datetime | None:

@@ -32,7 +32,7 @@ from corebank.ledger.schemas import (
     TransactionOut,
 )
 from corebank.models.account import AccountKind
-from corebank.models.ledger import EntryType, JournalEntry
+from corebank.models.ledger import EntryType, JournalEntry, Posting
 
 MAX_STATEMENT_LINES = 10_000
 
@@ -132,7 +132,8 @@ async def list_account_transactions(
     min_amount: str | None,
     max_amount: str | None,
 ) -> tuple[list[AccountTransactionOut], str | None]:
-    """The account's postings, newest first, each with the balance after it (one query)."""
+    """The account's postings, newest first, each with the balance after it (one query, on
+    the read replica when there is one: the account check before it stays on the primary)."""
     scope = f"account-transactions:{account_id}"
     after = None
     if params.cursor is not None:
@@ -155,7 +156,7 @@ async def list_account_transactions(
     }
     given = {name: value for name, value in filters.items() if value is not None}
     rows = await history_repository.history_page(
-        ctx.db, account_id=account_id, filters=given, limit=params.limit + 1
+        ctx.db, account_id=account_id, filters=given, limit=params.limit + 1, replica=True
     )
     next_cursor = None
     if len(rows) > params.limit:
@@ -192,12 +193,13 @@ async def balance_at(
     ctx: LedgerContext, *, actor: Principal, account_id: int, until: datetime | None
 ) -> BalanceOut:
     """The balance just before `until` (default: now, included): the sum of the account's
-    postings made before it."""
+    postings made before it (summed on the read replica when there is one)."""
     if until is None:
         until = ctx.clock.now() + timedelta(microseconds=1)
     account = await visible_row(ctx.accounts, actor=actor, account_id=account_id)
-    async with ctx.db.read() as session:
-        total = await history_repository.sum_before(session, account_id, until)
+    total = await ctx.db.replica_read(
+        lambda session: history_repository.sum_before(session, account_id, until)
+    )
     return BalanceOut(
         account_id=account.id,
         currency=account.currency,
@@ -235,20 +237,32 @@ async def statement(
     end: datetime | None,
 ) -> StatementOut:
     """Opening balance, the period's lines and the closing balance (opening + lines); the
-    period runs from `start` (default: the account's opening) to `end` (default: now)."""
+    period runs from `start` (default: the account's opening) to `end` (default: now). The
+    postings are read on the read replica when there is one."""
     if end is None:
         end = ctx.clock.now()
     account = await visible_row(ctx.accounts, actor=actor, account_id=account_id)
-    async with ctx.db.session() as session:
-        start = start or account.created_at
-        if start >= end:
-            raise ValidationFailed(
-                "The period's start must come before its end.", type="invalid-period"
-            )
-        opening = await history_repository.sum_before(session, account_id, start)
-        rows = await history_repository.statement_lines(
-            session, account_id=account_id, start=start, end=end, limit=MAX_STATEMENT_LINES + 1
+    start = start or account.created_at
+    if start >= end:
+        raise ValidationFailed(
+            "The period's start must come before its end.", type="invalid-period"
         )
+    period_start, period_end = start, end
+
+    async def read_period(
+        session: AsyncSession,
+    ) -> tuple[int, list[tuple[Posting, JournalEntry]]]:
+        opening = await history_repository.sum_before(session, account_id, period_start)
+        rows = await history_repository.statement_lines(
+            session,
+            account_id=account_id,
+            start=period_start,
+            end=period_end,
+            limit=MAX_STATEMENT_LINES + 1,
+        )
+        return opening, rows
+
+    opening, rows = await ctx.db.replica_read(read_period)
     if len(rows) > MAX_STATEMENT_LINES:
         raise ValidationFailed(
             f"The period has more than {MAX_STATEMENT_LINES} lines; ask for a shorter one.",

@@ -59,15 +59,16 @@ def _history_page(filters: frozenset[str]) -> Prepared:
 
 
 async def history_page(
-    db: Database, *, account_id: int, filters: Mapping[str, Any], limit: int
+    db: Database, *, account_id: int, filters: Mapping[str, Any], limit: int, replica: bool
 ) -> list[tuple[Any, ...]]:
     """Up to `limit` of the account's postings, newest first, each as (posting id, amount,
     balance after, created at, entry id, type, description, correlation id, reversal id).
 
     `filters` gives the filters in use and their values: start, end, type, after (postings
-    below this id), min_amount, max_amount."""
+    below this id), min_amount, max_amount. With `replica`, read where `db.replica_read` would."""
     query = _history_page(frozenset(filters))
-    return await db.fetch_all(query, {**filters, "account_id": account_id, "limit": limit})
+    params = {**filters, "account_id": account_id, "limit": limit}
+    return await db.fetch_all(query, params, replica=replica)
 
 
 async def sum_before(session: AsyncSession, account_id: int, moment: datetime) -> int:
