@@ -40,6 +40,16 @@ def test_version() -> None:
     assert result.output.strip() == __version__
 
 
+def test_migrate_reports_each_migration_it_applies(sqlite_env: Path) -> None:
+    first = runner.invoke(app, ["migrate"])
+    again = runner.invoke(app, ["migrate"])
+    assert first.exit_code == again.exit_code == 0
+    assert "Running upgrade  -> 0001, foundation" in first.output
+    assert first.output.endswith("database is at the newest migration\n")
+    assert "Running upgrade" not in again.output
+    assert "database is at the newest migration" in again.output
+
+
 def test_migrate_then_create_admin_then_verify(sqlite_env: Path) -> None:
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     assert sqlite_env.exists()

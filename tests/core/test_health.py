@@ -30,6 +30,13 @@ async def test_ready_when_database_answers_at_head(client: httpx.AsyncClient) ->
     assert response.json() == {"status": "ok", "database": "ok", "migrations": "at head"}
 
 
+async def test_readiness_logs_no_alembic_lines(client: httpx.AsyncClient, log_lines: Any) -> None:
+    assert (await client.get("/health/ready")).status_code == 200
+    lines = log_lines()
+    assert [line["event"] for line in lines] == ["http.request"]  # the access line only
+    assert not [line for line in lines if line["logger"].startswith("alembic")]
+
+
 async def test_not_ready_when_schema_is_behind(client: httpx.AsyncClient, db: Database) -> None:
     async with db.engine.begin() as connection:
         head = await connection.scalar(text("SELECT version_num FROM alembic_version"))
