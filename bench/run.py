@@ -45,6 +45,7 @@ import asyncpg
 from bench import machine, report, seed
 from bench.procs import CpuMeter, Server, rss_mb
 from bench.wrk import LoadResult, run_pgbench, run_wrk, write_scripts
+from corebank.cli.common import progress
 from corebank.config import Settings
 from corebank.core.api import API_PREFIX
 from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
@@ -251,10 +252,11 @@ class Bench:
         rows, self.data = seed.build(
             seed.SeedPlan(), settings=self.settings(), secret_key=self.secret
         )
-        if self.postgres:
-            asyncio.run(seed.write_postgres(self.dsn, rows))
-        else:
-            seed.write_sqlite(self.dsn.removeprefix("sqlite:"), rows)
+        with progress(self.settings(), "seeding", unit="rows written") as advance:
+            if self.postgres:
+                asyncio.run(seed.write_postgres(self.dsn, rows, progress=advance))
+            else:
+                seed.write_sqlite(self.dsn.removeprefix("sqlite:"), rows, progress=advance)
         say(f"seeded {self.data.counts} in {time.monotonic() - t0:.1f} s")
         self.notes.append(
             f"seeded {self.data.counts} in {time.monotonic() - t0:.1f} s "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -364,7 +364,15 @@ def _ledger(
     return balances
 
 
-async def write_postgres(dsn: str, rows: Rows) -> None:
+#: Told how many more rows were written (`corebank.cli.common.progress` draws it).
+Progress = Callable[[int], None]
+
+
+def _no_progress(_: int) -> None:
+    return None
+
+
+async def write_postgres(dsn: str, rows: Rows, *, progress: Progress = _no_progress) -> None:
     """COPY every table (insert-only: the append-only triggers allow it), then fix sequences."""
     conn = await asyncpg.connect(dsn)
     try:
@@ -373,6 +381,7 @@ async def write_postgres(dsn: str, rows: Rows) -> None:
                 await conn.copy_records_to_table(
                     table, records=getattr(rows, table), columns=list(COLUMNS[table])
                 )
+                progress(len(getattr(rows, table)))
             for table in TABLE_ORDER:
                 await conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -383,7 +392,7 @@ async def write_postgres(dsn: str, rows: Rows) -> None:
         await conn.close()
 
 
-def write_sqlite(path: str, rows: Rows) -> None:
+def write_sqlite(path: str, rows: Rows, *, progress: Progress = _no_progress) -> None:
     """executemany in one transaction (the FTS5 search triggers index the customers)."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -396,6 +405,7 @@ def write_sqlite(path: str, rows: Rows) -> None:
                 f"VALUES ({', '.join('?' for _ in columns)})"
             )
             conn.executemany(sql, (_sqlite_row(row) for row in getattr(rows, table)))
+            progress(len(getattr(rows, table)))
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
     finally:

@@ -1,5 +1,6 @@
 """The corebank command: version, migrate, create-admin, audit verify and seal."""
 
+import io
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 
 from corebank import __version__
 from corebank.cli import app
+from corebank.cli.common import progress, shows_progress
+from tests.support import test_settings
 
 runner = CliRunner()
 
@@ -38,6 +41,16 @@ def test_version() -> None:
     result = runner.invoke(app, ["version"])
     assert result.exit_code == 0
     assert result.output.strip() == __version__
+
+
+def test_migrate_reports_each_migration_it_applies(sqlite_env: Path) -> None:
+    first = runner.invoke(app, ["migrate"])
+    again = runner.invoke(app, ["migrate"])
+    assert first.exit_code == again.exit_code == 0
+    assert "Running upgrade  -> 0001, foundation" in first.output
+    assert first.output.endswith("database is at the newest migration\n")
+    assert "Running upgrade" not in again.output
+    assert "database is at the newest migration" in again.output
 
 
 def test_migrate_then_create_admin_then_verify(sqlite_env: Path) -> None:
@@ -127,3 +140,42 @@ def test_configuration_errors_never_echo_the_input(monkeypatch: Any) -> None:
     assert result.exit_code == 2
     assert "ALLOWED_HOSTS" in result.output and "MFA_ENCRYPTION_KEY" in result.output
     assert secret not in result.output and "mK3#" not in result.output
+
+
+class Terminal(io.StringIO):
+    """What a person's terminal looks like to the progress helper."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("log_format", "stream", "environ", "shown"),
+    [
+        ("console", Terminal(), {}, True),
+        ("console", Terminal(), {"CI": "false"}, True),
+        ("console", Terminal(), {"CI": "true"}, False),
+        ("console", Terminal(), {"CI": "1"}, False),
+        ("console", io.StringIO(), {}, False),  # a pipe or a file
+        ("json", Terminal(), {}, False),
+    ],
+)
+def test_progress_only_on_a_terminal_with_console_logs_outside_ci(
+    log_format: str, stream: io.StringIO, environ: dict[str, str], shown: bool
+) -> None:
+    settings = test_settings("sqlite+aiosqlite://", log_format=log_format)
+    assert shows_progress(settings, stream=stream, environ=environ) is shown
+
+
+def test_progress_counts_on_a_terminal_and_writes_nothing_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    settings = test_settings("sqlite+aiosqlite://", log_format="console")
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        with progress(settings, "ledger verify", unit="rows checked", stream=stream) as advance:
+            advance(1000)
+            advance(234)
+    assert "ledger verify: 1,234 rows checked" in terminal.getvalue()
+    assert pipe.getvalue() == ""

@@ -98,6 +98,16 @@ async def test_a_seal_of_more_rows_than_one_batch_takes_several_transactions(db:
     assert (await verify(db)).ok
 
 
+async def test_verify_tells_its_progress_every_batch_and_at_the_end(db: Database) -> None:
+    await append(db, 7)
+    await seal(db)
+    told: list[int] = []
+    async with db.session() as session:
+        report = await audit.verify_chain(session, batch=3, progress=told.append)
+    assert (report.ok, report.checked) == (True, 7)
+    assert told == [3, 3, 1]
+
+
 async def test_rows_exist_only_when_the_transaction_commits(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as session:

@@ -154,3 +154,45 @@ def test_console_format_escapes_newlines(capsys: pytest.CaptureFixture[str]) -> 
         root.removeHandler(handler)
     assert len(captured) == 1
     assert "\n" not in captured[0]
+
+
+def uvicorn_start_line() -> None:
+    """What uvicorn logs on start: its message, and a coloured copy as an extra field."""
+    color_message = "Uvicorn running on \x1b[1m%s://%s:%d\x1b[0m (Press CTRL+C to quit)"
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on %s://%s:%d (Press CTRL+C to quit)",
+        "http",
+        "127.0.0.1",
+        8000,
+        extra={"color_message": color_message},
+    )
+
+
+def test_console_format_renders_uvicorn_lines_without_colour_codes() -> None:
+    configure_logging(level="INFO", fmt="console")
+    root = logging.getLogger()
+    captured: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            captured.append(self.format(record))
+
+    handler = Collect()
+    handler.setFormatter(root.handlers[0].formatter)
+    root.addHandler(handler)
+    try:
+        uvicorn_start_line()
+    finally:
+        root.removeHandler(handler)
+    assert len(captured) == 1
+    assert "Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)" in captured[0]
+    assert "[uvicorn.error]" in captured[0]
+    for noise in ("color_message", "\x1b", "\\x1b"):
+        assert noise not in captured[0]
+
+
+def test_json_lines_of_uvicorn_carry_no_colour_copy(json_lines: list[str]) -> None:
+    uvicorn_start_line()
+    line = json.loads(json_lines[0])
+    assert line["event"] == "Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)"
+    assert "color_message" not in line

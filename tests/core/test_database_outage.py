@@ -77,6 +77,33 @@ async def test_breaker_opens_fails_fast_and_recovers(outage: tuple[Any, TcpProxy
         assert (await client.get("/health/ready")).status_code == 200
 
 
+async def test_readiness_is_503_while_the_breaker_is_open_though_the_database_is_back(
+    outage: tuple[Any, TcpProxy],
+) -> None:
+    app, proxy = outage
+    db = app.state.container.db
+    _, headers = await login_as(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        await proxy.stop()
+        await db.engine.dispose()
+        for _ in range(3):
+            assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 503
+        await proxy.start()
+
+        back = await client.get("/health/ready")  # a ping would answer; requests would not
+        refused = await client.get("/api/v1/users/me", headers=headers)
+        assert (back.status_code, back.json()["reason"]) == (503, "circuit breaker open")
+        assert refused.status_code == 503
+
+        await asyncio.sleep(0.6)  # past DB_BREAKER_RESET_SECONDS: the breaker is half-open
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ok", "database": "ok", "migrations": "at head"}
+        assert db.breaker.state == "closed"  # readiness's ping was the probe that closed it
+        assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 200
+
+
 async def test_caller_errors_do_not_open_the_breaker(outage: tuple[Any, TcpProxy]) -> None:
     app, _ = outage
     transport = httpx.ASGITransport(app=app)

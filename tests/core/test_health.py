@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from corebank.core.db import Database
 from corebank.main import create_app
-from tests.support import test_settings
+from tests.support import login_as, test_settings
 
 DEAD_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
 
@@ -28,6 +28,13 @@ async def test_ready_when_database_answers_at_head(client: httpx.AsyncClient) ->
     response = await client.get("/health/ready")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "migrations": "at head"}
+
+
+async def test_readiness_logs_no_alembic_lines(client: httpx.AsyncClient, log_lines: Any) -> None:
+    assert (await client.get("/health/ready")).status_code == 200
+    lines = log_lines()
+    assert [line["event"] for line in lines] == ["http.request"]  # the access line only
+    assert not [line for line in lines if line["logger"].startswith("alembic")]
 
 
 async def test_not_ready_when_schema_is_behind(client: httpx.AsyncClient, db: Database) -> None:
@@ -50,6 +57,36 @@ async def test_not_ready_when_database_is_unreachable(dead_db_client: httpx.Asyn
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert response.json()["database"] == "down"
+
+
+async def open_the_breaker(db: Database) -> None:
+    """Count as many connection failures as it takes to open the database's breaker."""
+    for _ in range(db.breaker.failure_threshold):
+        with pytest.raises(ConnectionError):
+            async with db.breaker:
+                raise ConnectionError("connection refused")
+
+
+async def test_not_ready_while_the_database_breaker_is_open(
+    app: Any, client: httpx.AsyncClient, db: Database
+) -> None:
+    _, headers = await login_as(app)
+    await open_the_breaker(db)
+
+    ready = await client.get("/health/ready")
+    me = await client.get("/api/v1/users/me", headers=headers)
+
+    assert db.breaker.state == "open"
+    assert ready.status_code == 503
+    assert ready.json() == {
+        "status": "down",
+        "database": "down",
+        "migrations": "unknown",
+        "reason": "circuit breaker open",
+    }
+    assert 1 <= int(ready.headers["retry-after"]) <= db.settings.db_breaker_reset_seconds
+    assert me.status_code == 503  # readiness says what requests meet
+    assert me.json()["type"].endswith("/database-unavailable")
 
 
 async def test_liveness_ignores_a_dead_database(dead_db_client: httpx.AsyncClient) -> None:

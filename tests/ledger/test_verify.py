@@ -84,6 +84,15 @@ async def test_clean_ledger_verifies(db: Database) -> None:
     assert report.accounts == 3  # two customer accounts and the EUR settlement account
 
 
+async def test_verify_tells_its_progress_by_batch_of_rows(db: Database) -> None:
+    await seed(db)
+    told: list[int] = []
+    report = await verify_ledger(db, batch=2, progress=told.append)
+    # entries 2+2+1, postings 2*5, accounts 2+1
+    assert told == [2, 2, 1, 2, 2, 2, 2, 2, 2, 1]
+    assert sum(told) == report.entries + report.postings + report.accounts
+
+
 async def test_journal_and_postings_refuse_update_and_delete(db: Database) -> None:
     await seed(db)
     for statement in (
@@ -158,9 +167,10 @@ def test_cli_verify_exit_codes(
 
     runner = CliRunner()
     asyncio.run(prepare(corrupt=False))
+    monkeypatch.setenv("LOG_FORMAT", "console")  # off a terminal: no progress all the same
     clean = runner.invoke(cli, ["ledger", "verify"])
     assert clean.exit_code == 0, clean.output
-    assert "ok" in clean.output
+    assert clean.output == "checked 5 entries, 10 postings, 3 accounts: ok\n"
     asyncio.run(prepare(corrupt=True))
     broken = runner.invoke(cli, ["ledger", "verify", "--batch", "2"])
     assert broken.exit_code == 1

@@ -35,7 +35,7 @@ def version() -> None:
 def migrate() -> None:
     """Upgrade the database to the newest migration."""
     from corebank.core.db import create_engine
-    from corebank.core.migrate import upgrade
+    from corebank.core.migrate import reporting, upgrade
 
     settings = load_settings()
 
@@ -46,7 +46,8 @@ def migrate() -> None:
         finally:
             await engine.dispose()
 
-    asyncio.run(_run())
+    with reporting(typer.echo):
+        asyncio.run(_run())
     typer.echo("database is at the newest migration")
 
 

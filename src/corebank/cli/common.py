@@ -1,11 +1,13 @@
-"""What every command shares: settings that fail with a clear message, and the app's
-services built by the composition root for the length of one command."""
+"""What every command shares: settings that fail with a clear message, the app's services
+built by the composition root for the length of one command, and a progress line."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -38,3 +40,41 @@ async def running(settings: Settings) -> AsyncIterator[Container]:
         yield container
     finally:
         await close_container(container)
+
+
+#: Told how many more rows a long command has checked or written.
+Advance = Callable[[int], None]
+
+
+def shows_progress(
+    settings: Settings, *, stream: TextIO | None = None, environ: Mapping[str, str] | None = None
+) -> bool:
+    """Progress only for a person at a terminal: LOG_FORMAT console, the stream a TTY, and
+    not in CI (CI=true or 1); JSON logs, pipes and CI output stay as they are."""
+    stream = sys.stderr if stream is None else stream
+    environ = os.environ if environ is None else environ
+    in_ci = environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+    return settings.effective_log_format == "console" and stream.isatty() and not in_ci
+
+
+@contextmanager
+def progress(
+    settings: Settings, label: str, *, unit: str = "rows", stream: TextIO | None = None
+) -> Iterator[Advance]:
+    """A live `label: N rows, elapsed` line on stderr, gone when the block ends; yields the
+    function to call with each batch's count. Does nothing unless `shows_progress`."""
+    stream = sys.stderr if stream is None else stream
+    if not shows_progress(settings, stream=stream):
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn(f"{label}: {{task.completed:,.0f}} {unit}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(file=stream), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda count: bar.advance(task, count)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from corebank.cli.common import load_settings, running
+from corebank.cli.common import load_settings, progress, running
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
@@ -22,9 +22,15 @@ def audit_verify() -> None:
     """
     from corebank.core.audit import verify_chain
 
+    settings = load_settings()
+
     async def _run() -> int:
-        async with running(load_settings()) as container, container.db.session() as session:
-            report = await verify_chain(session)
+        async with (
+            running(settings) as container,
+            container.db.session() as session,
+        ):
+            with progress(settings, "audit verify", unit="sealed rows checked") as advance:
+                report = await verify_chain(session, progress=advance)
         for problem in report.problems:
             typer.echo(f"VIOLATION {problem}", err=True)
         typer.echo(
@@ -55,9 +61,12 @@ def ledger_verify(
     """Check every ledger invariant; exit 1 naming each violation."""
     from corebank.ledger.verify import verify_ledger
 
+    settings = load_settings()
+
     async def _run() -> int:
-        async with running(load_settings()) as container:
-            report = await verify_ledger(container.db, batch=batch)
+        async with running(settings) as container:
+            with progress(settings, "ledger verify", unit="rows checked") as advance:
+                report = await verify_ledger(container.db, batch=batch, progress=advance)
         for problem in report.problems:
             typer.echo(f"VIOLATION {problem}", err=True)
         for note in report.notes:

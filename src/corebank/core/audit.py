@@ -22,7 +22,7 @@ sealed row, or a broken link, is a failure; rows not sealed yet are counted as p
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -218,9 +218,12 @@ class VerifyReport:
         return not self.problems
 
 
-async def verify_chain(session: AsyncSession, *, batch: int = 1000) -> VerifyReport:
+async def verify_chain(
+    session: AsyncSession, *, batch: int = 1000, progress: Callable[[int], None] | None = None
+) -> VerifyReport:
     """Walk the sealed rows in chain order (streaming); report every changed, missing or extra
-    row and every broken link, and count the rows still pending.
+    row and every broken link, and count the rows still pending. `progress` is told how many
+    more rows were checked, every `batch` rows and at the end.
 
     On PostgreSQL it reads one snapshot (REPEATABLE READ), so a sealer committing meanwhile
     cannot make the end of the chain and its head disagree. Give it a fresh session.
@@ -234,6 +237,10 @@ async def verify_chain(session: AsyncSession, *, batch: int = 1000) -> VerifyRep
         position = row.id or 0  # never None: only sealed rows are streamed
         _check_row(row, position, expected_id, prev_hash, report.problems)
         expected_id, prev_hash = position + 1, row.hash or ""
+        if progress is not None and report.checked % batch == 0:
+            progress(batch)
+    if progress is not None and report.checked % batch:
+        progress(report.checked % batch)
     head = await session.get(AuditChainHead, HEAD_ID)
     if head is not None and (head.last_id, head.last_hash) != (expected_id - 1, prev_hash):
         report.problems.append(

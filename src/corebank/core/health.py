@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from corebank import __version__
+from corebank.core.db import Database
 from corebank.core.errors import Forbidden, Unauthorized
 from corebank.core.jsonio import JSONBody
 from corebank.core.metrics import bearer_token, has_metrics_token
@@ -32,6 +34,7 @@ class Readiness(BaseModel):
     status: Literal["ok", "down"]
     database: str
     migrations: str
+    reason: str | None = None
 
 
 class DependencyStatus(BaseModel):
@@ -65,16 +68,53 @@ async def liveness() -> Liveness:
     return Liveness(status="ok", version=__version__)
 
 
+async def _probe_through_breaker(db: Database) -> None:
+    """A half-open breaker lets one call through: this ping is it, and closes the breaker."""
+    async with db.breaker:
+        await db.ping()
+
+
+async def _database_readiness(db: Database) -> DependencyStatus:
+    """The database as requests meet it: down while its circuit breaker is open, even when
+    a ping would answer (requests still get 503 then); once the breaker is half-open,
+    readiness's own ping is the probe that closes it."""
+    state = db.breaker.state
+    if state == "open":
+        return DependencyStatus(
+            status="down", required=True, latency_ms=None, detail="circuit breaker open"
+        )
+    if state == "half_open":
+        status = await _timed(lambda: _probe_through_breaker(db), required=True)
+        if status.status == "down" and status.detail == "CircuitOpenError":
+            status.detail = "circuit breaker half_open, probe in progress"
+        return status
+    return await _timed(db.ping, required=True)
+
+
+def _retry_after(db: Database) -> str:
+    """Seconds until the breaker lets a call through, or 5 for any other reason."""
+    if db.breaker.state == "closed":
+        return "5"
+    return str(max(1, math.ceil(db.breaker.retry_after())))
+
+
 @router.get(
     "/health/ready",
     summary="Readiness",
     response_model=Readiness,
-    responses={503: {"description": "The database is down or not migrated to head"}},
+    response_model_exclude_none=True,
+    responses={
+        503: {
+            "description": "The database is down, its circuit breaker is open, or it is not "
+            "migrated to head; `reason` says which"
+        }
+    },
 )
 async def readiness(request: Request) -> JSONBody:
-    """Ready when the database answers and its schema is at the newest migration."""
+    """Ready when the database answers, its circuit breaker is closed and its schema is at
+    the newest migration."""
     db = platform_of(request).db
-    database = await _timed(db.ping, required=True)
+    database = await _database_readiness(db)
     migrations = "unknown"
     if database.status == "ok":
         try:
@@ -83,9 +123,16 @@ async def readiness(request: Request) -> JSONBody:
         except Exception as exc:
             migrations = f"unknown ({type(exc).__name__})"
     ok = database.status == "ok" and migrations == "at head"
-    body = Readiness(status="ok" if ok else "down", database=database.status, migrations=migrations)
-    headers = None if ok else {"Retry-After": "5"}
-    return JSONBody(body.model_dump(), status_code=200 if ok else 503, headers=headers)
+    body = Readiness(
+        status="ok" if ok else "down",
+        database=database.status,
+        migrations=migrations,
+        reason=database.detail,
+    )
+    headers = None if ok else {"Retry-After": _retry_after(db)}
+    return JSONBody(
+        body.model_dump(exclude_none=True), status_code=200 if ok else 503, headers=headers
+    )
 
 
 async def _require_operator(request: Request, platform: Platform) -> None:

@@ -92,6 +92,12 @@ def _escape_control_characters(_: WrappedLogger, __: str, event_dict: EventDict)
     }
 
 
+def drop_color_message(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """uvicorn passes a copy of its message with terminal colour codes as an extra field."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     """Route structlog and stdlib logging through one processor chain and renderer."""
     shared: list[Processor] = [
@@ -102,6 +108,7 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
+        drop_color_message,
         redact_secrets,
     ]
     renderer: Processor
@@ -143,5 +150,6 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
         named.handlers[:] = []
         named.propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # our middleware writes the access line
-    for noisy in ("sqlalchemy.engine", "httpx", "httpcore", "aiosqlite", "asyncio"):
+    # alembic: its INFO lines only under `corebank migrate` (core.migrate.reporting).
+    for noisy in ("sqlalchemy.engine", "httpx", "httpcore", "aiosqlite", "asyncio", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

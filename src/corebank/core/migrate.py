@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 
@@ -11,6 +14,36 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+class _LineHandler(logging.Handler):
+    def __init__(self, write: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.write = write
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.write(record.getMessage())
+
+
+@contextmanager
+def reporting(write: Callable[[str], None]) -> Iterator[None]:
+    """Alembic's INFO lines (each migration it applies) passed to `write` in the block.
+
+    `corebank migrate` shows them; elsewhere configure_logging keeps Alembic at WARNING, since
+    readiness opens a migration context (two INFO lines) on every call.
+    """
+    logger = logging.getLogger("alembic")
+    handler = _LineHandler(write)
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def alembic_config() -> Config:

@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.config import Settings
 from corebank.core.clock import Clock
-from corebank.core.db import Database
+from corebank.core.db import Database, is_connection_failure
+from corebank.core.errors import ServiceUnavailable
 from corebank.core.mail import Mailer
 from corebank.core.resilience import CircuitBreaker
 from corebank.events import delivery, fanout, repository
@@ -39,6 +40,12 @@ log = structlog.get_logger(__name__)
 
 #: Longest pause between passes while passes keep failing (database down).
 MAX_ERROR_BACKOFF_SECONDS = 30.0
+
+
+def is_outage(exc: Exception) -> bool:
+    """A pass failed because the database is down (or its breaker open): expected and handled
+    by retrying with backoff, unlike a bug."""
+    return isinstance(exc, ServiceUnavailable) or is_connection_failure(exc)
 
 
 @dataclass
@@ -79,6 +86,7 @@ class Dispatcher:
         self._lock = SingleDispatcherLock.for_database(db)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._outage_since: float | None = None
 
     # --- observability ---------------------------------------------------------------------
 
@@ -208,10 +216,11 @@ class Dispatcher:
                 try:
                     if self.try_lock():
                         busy = (await self.run_once()).full
+                    self._pass_succeeded(failures)
                     failures = 0
-                except Exception:
+                except Exception as exc:
                     failures += 1
-                    log.exception("dispatcher.pass_failed", consecutive=failures)
+                    self._pass_failed(exc, failures)
                 if not busy:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self._pause(failures))
@@ -219,6 +228,31 @@ class Dispatcher:
             if self._lock is not None:
                 self._lock.release()
             log.info("dispatcher.stopped")
+
+    def _pass_failed(self, exc: Exception, failures: int) -> None:
+        """A bug: an error with its trace, every time. An outage: one warning when it starts,
+        with the error's class; each failed pass's trace at DEBUG only."""
+        if not is_outage(exc):
+            log.error("dispatcher.pass_failed", consecutive=failures, exc_info=exc)
+            return
+        log.debug("dispatcher.pass_failed", consecutive=failures, exc_info=exc)
+        if self._outage_since is None:
+            self._outage_since = time.monotonic()
+            cause = exc.__cause__
+            log.warning(
+                "dispatcher.outage",
+                error=type(exc).__name__,
+                cause=type(cause).__name__ if cause is not None else None,
+                retry_in_seconds=self._pause(failures),
+            )
+
+    def _pass_succeeded(self, failures: int) -> None:
+        """After an outage: one line saying that passes succeed again, and after how long."""
+        if self._outage_since is None:
+            return
+        seconds = round(time.monotonic() - self._outage_since, 1)
+        self._outage_since = None
+        log.info("dispatcher.recovered", failures=failures, outage_seconds=seconds)
 
     def _pause(self, failures: int) -> float:
         """Seconds to wait before the next pass: the poll interval, doubled per failed pass."""

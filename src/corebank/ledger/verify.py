@@ -7,6 +7,7 @@ transaction on SQLite), so concurrent traffic cannot produce false alarms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,20 +32,34 @@ class LedgerReport:
         return not self.problems
 
 
-async def verify_ledger(db: Database, *, batch: int = 1000) -> LedgerReport:
-    """Check every invariant; the report names each violation."""
+#: Told how many more rows (entries, postings, accounts) were checked.
+Progress = Callable[[int], None]
+
+
+def _no_progress(_: int) -> None:
+    return None
+
+
+async def verify_ledger(
+    db: Database, *, batch: int = 1000, progress: Progress | None = None
+) -> LedgerReport:
+    """Check every invariant; the report names each violation. `progress` is told each
+    batch's row count (entries, then postings, then accounts)."""
     report = LedgerReport()
+    advance = progress or _no_progress
     async with db.session() as session:
         if db.dialect == "postgresql":
             await repository.use_repeatable_read(session)
-        await _check_entries(session, report, batch)
+        await _check_entries(session, report, batch, advance)
         await _check_currencies(session, report)
-        await _check_chains(session, report, batch)
-        await _check_accounts(session, report, batch)
+        await _check_chains(session, report, batch, advance)
+        await _check_accounts(session, report, batch, advance)
     return report
 
 
-async def _check_entries(session: AsyncSession, report: LedgerReport, batch: int) -> None:
+async def _check_entries(
+    session: AsyncSession, report: LedgerReport, batch: int, advance: Progress
+) -> None:
     """Each entry: two or more postings, which sum to zero in each currency; its amount equals
     its credits in its currency; only a multi-leg entry (or its reversal) posts to accounts
     of another currency than the entry's."""
@@ -53,6 +68,7 @@ async def _check_entries(session: AsyncSession, report: LedgerReport, batch: int
         sums = await repository.posting_sums(session, rows[0][0], rows[-1][0])
         for row in rows:
             report.problems += entry_problems(row, sums)
+        advance(len(rows))
 
 
 def entry_problems(row: Any, sums: dict[int, dict[str, tuple[int, int, int]]]) -> list[str]:
@@ -88,7 +104,9 @@ async def _check_currencies(session: AsyncSession, report: LedgerReport) -> None
             report.problems.append(f"currency {currency}: postings sum to {total}, not 0")
 
 
-async def _check_chains(session: AsyncSession, report: LedgerReport, batch: int) -> None:
+async def _check_chains(
+    session: AsyncSession, report: LedgerReport, batch: int, advance: Progress
+) -> None:
     """Each posting's balance_after = the previous one's + its amount, per account."""
     account_id, running = None, 0
     async for rows in repository.posting_chains(session, batch):
@@ -103,9 +121,12 @@ async def _check_chains(session: AsyncSession, report: LedgerReport, batch: int)
                     f"but its postings up to it sum to {running}"
                 )
                 running = balance_after
+        advance(len(rows))
 
 
-async def _check_accounts(session: AsyncSession, report: LedgerReport, batch: int) -> None:
+async def _check_accounts(
+    session: AsyncSession, report: LedgerReport, batch: int, advance: Progress
+) -> None:
     """Stored balance = its postings; held = its open holds; never below its limit."""
     async for rows in repository.accounts_with_sums(session, batch):
         for account_id, kind, status, balance, held_minor, limit, total, open_holds in rows:
@@ -119,6 +140,7 @@ async def _check_accounts(session: AsyncSession, report: LedgerReport, batch: in
                 report.problems.append(f"{name}: closed but balance {balance}, held {held_minor}")
             if kind == AccountKind.customer and balance - held_minor < -limit:
                 await _below_limit(session, report, account_id, balance - held_minor, limit)
+        advance(len(rows))
 
 
 async def _below_limit(
