@@ -17,7 +17,7 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractConnection, AbstractExchange
 from aiormq.exceptions import DeliveryError
-from aiormq.spec import Basic
+from pamqp.commands import Basic
 
 from corebank.events.delivery import envelope
 from corebank.models.outbox import OutboxEvent
