@@ -192,6 +192,25 @@ class Settings(BaseSettings):
     #: Seconds to wait for a replica connection before reading from the primary instead.
     replica_timeout_seconds: float = Field(default=2.0, gt=0)
 
+    # event broker (docs/events.md)
+    #: amqp(s)://user:password@host:port/vhost of RabbitMQ; every domain event is published to
+    #: it besides webhooks and mail. Unset: no event stream.
+    event_broker_url: SecretStr | None = None
+    #: The topic exchange events are published to (declared durable); routing key = event type.
+    event_broker_exchange: str = Field(default="corebank.events", min_length=1, max_length=255)
+    #: Time one publish (connecting included) may take until the broker's confirm.
+    event_broker_timeout_seconds: float = Field(default=5.0, gt=0)
+    #: Consecutive failures that open the broker's circuit breaker, and how long it stays open.
+    event_broker_breaker_failures: int = Field(default=3, ge=1)
+    event_broker_breaker_reset_seconds: float = Field(default=15.0, ge=0)
+
+    @field_validator("event_broker_url")
+    @classmethod
+    def _amqp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("amqp://", "amqps://")):
+            raise ValueError("must be an amqp:// or amqps:// URL")
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _defaults_by_environment(cls, values: object) -> object:

@@ -39,6 +39,7 @@ from corebank.customers.service import CustomerChangeExecutor
 from corebank.events import stats as event_stats
 from corebank.events.context import EventsContext
 from corebank.events.dispatcher import Dispatcher
+from corebank.events.stream import EventStream
 from corebank.events.urls import UrlGuard
 from corebank.identity import session_cache
 from corebank.identity import sessions as identity_sessions
@@ -133,7 +134,12 @@ def build_container(
         webhook_guard=guard,
         webhooks=EventsContext(db=db, clock=clock, guard=guard),
         dispatcher=Dispatcher(
-            db=db, settings=settings, mailer=outgoing.mailer, guard=guard, clock=clock
+            db=db,
+            settings=settings,
+            mailer=outgoing.mailer,
+            guard=guard,
+            clock=clock,
+            stream=EventStream.from_settings(settings),
         ),
         accounts=accounts,
         sca=sca,
@@ -172,6 +178,12 @@ def wire(container: Container) -> None:
     container.dispatcher.outcome_hooks.append(
         lambda outcome: metrics.OUTBOX_DELIVERIES.labels("webhook", outcome).inc()
     )
+    stream = container.dispatcher.stream
+    if stream is not None:
+        container.probes["broker"] = Probe(stream.publisher.ping, required=False)
+        stream.outcome_hooks.append(
+            lambda outcome: metrics.OUTBOX_DELIVERIES.labels("broker", outcome).inc()
+        )
     container.scrape_hooks.extend(
         [
             metrics.pool_hook(container.db),

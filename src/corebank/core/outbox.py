@@ -48,6 +48,10 @@ def emit(
             "attempts": 0,
             "next_attempt_at": now,
             "last_error": None,
+            "broker_published_at": None,
+            "broker_attempts": 0,
+            "broker_next_attempt_at": now,
+            "broker_last_error": None,
         }
     )
     return event_id
@@ -74,5 +78,9 @@ COLUMNS = (
     "attempts",
     "next_attempt_at",
     "last_error",
+    "broker_published_at",
+    "broker_attempts",
+    "broker_next_attempt_at",
+    "broker_last_error",
 )
 _INSERT = Prepared(insert(OutboxEvent), column_keys=COLUMNS)

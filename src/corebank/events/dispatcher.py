@@ -1,11 +1,15 @@
-"""The outbox dispatcher: fans events out to webhooks and mail, then delivers webhooks.
+"""The outbox dispatcher: fans events out to webhooks and mail, delivers webhooks, and
+publishes events to the broker when EVENT_BROKER_URL is set.
 
-One `run_once()` does two batches, each claimed as claims.py describes for the backend:
+One `run_once()` does up to three batches, each claimed as claims.py describes for the backend:
 
 1. Events (fanout.py): due outbox rows in id order become one delivery row per subscribed
    endpoint plus the e-mails they call for; then they are marked published.
 2. Deliveries (delivery.py): due delivery rows are POSTed, signed, through the endpoint's
    circuit breaker; each is marked succeeded, rescheduled with backoff, or given up.
+3. The event stream (stream.py): due outbox rows are published to RabbitMQ, in order per
+   aggregate, and marked streamed once the broker confirmed them (a marker of their own, so the
+   stream and the webhooks never wait for each other).
 
 Delivery is at-least-once: a crash between sending and marking sends again later.
 """
@@ -33,6 +37,7 @@ from corebank.events import delivery, fanout, repository
 from corebank.events.claims import SingleDispatcherLock, process_batch
 from corebank.events.repository import DueDelivery
 from corebank.events.sender import WebhookSender, counts_against_breaker
+from corebank.events.stream import EventStream
 from corebank.events.urls import UrlGuard
 from corebank.models.outbox import OutboxEvent
 
@@ -52,11 +57,12 @@ def is_outage(exc: Exception) -> bool:
 class DispatchReport:
     events: int = 0
     deliveries: int = 0
+    streamed: int = 0
     full: bool = False
 
     @property
     def idle(self) -> bool:
-        return self.events == 0 and self.deliveries == 0
+        return self.events == 0 and self.deliveries == 0 and self.streamed == 0
 
 
 class Dispatcher:
@@ -71,6 +77,7 @@ class Dispatcher:
         guard: UrlGuard,
         clock: Clock | None = None,
         breaker_clock: Callable[[], float] = time.monotonic,
+        stream: EventStream | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -82,6 +89,7 @@ class Dispatcher:
         self.breakers: dict[int, CircuitBreaker] = {}
         self.outcomes: Counter[str] = Counter()
         self.outcome_hooks: list[Callable[[str], None]] = []
+        self.stream = stream
         self._breaker_clock = breaker_clock
         self._lock = SingleDispatcherLock.for_database(db)
         self._stop = asyncio.Event()
@@ -121,11 +129,17 @@ class Dispatcher:
     # --- one pass ---------------------------------------------------------------------------
 
     async def run_once(self) -> DispatchReport:
-        """Fan out one batch of due events, then attempt one batch of due deliveries."""
+        """Fan out one batch of due events, attempt one batch of due deliveries, then publish
+        one batch of due events to the broker (when there is one)."""
         events = await self._fan_out()
         deliveries = await self._deliver()
-        full = events >= self.batch_size or deliveries >= self.delivery_batch_size
-        return DispatchReport(events=events, deliveries=deliveries, full=full)
+        streamed = await self._stream()
+        full = (
+            events >= self.batch_size
+            or deliveries >= self.delivery_batch_size
+            or streamed >= self.batch_size
+        )
+        return DispatchReport(events=events, deliveries=deliveries, streamed=streamed, full=full)
 
     async def drain(self, *, max_passes: int = 1000) -> DispatchReport:
         """Run passes until nothing is due; return the totals."""
@@ -136,6 +150,7 @@ class Dispatcher:
                 break
             total.events += report.events
             total.deliveries += report.deliveries
+            total.streamed += report.streamed
         return total
 
     async def _fan_out(self) -> int:
@@ -194,6 +209,11 @@ class Dispatcher:
         for outcome in outcomes:  # counted once the outcome is committed
             self.record_outcome(outcome)
         return count
+
+    async def _stream(self) -> int:
+        if self.stream is None:
+            return 0
+        return await self.stream.run_batch(self.db, now=self.clock.now, limit=self.batch_size)
 
     # --- the loop -----------------------------------------------------------------------------
 
@@ -286,3 +306,5 @@ class Dispatcher:
         if self._lock is not None:
             self._lock.release()
         await self.sender.aclose()
+        if self.stream is not None:
+            await self.stream.aclose()

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from corebank.models.account import Account, AccountKind
 from corebank.models.customer import Customer
@@ -230,6 +232,106 @@ async def record_attempt(
     await session.execute(
         update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(values)
     )
+
+
+# --- stage 3 of a dispatcher pass: the event stream (the broker) -------------------------------
+
+_STREAM_PENDING = (
+    OutboxEvent.broker_published_at.is_(None),
+    OutboxEvent.broker_next_attempt_at.is_not(None),
+)
+
+
+def _earlier_of_same_aggregate(
+    earlier: AliasedClass[OutboxEvent],
+) -> tuple[ColumnElement[bool], ...]:
+    """`earlier` is an event of the same aggregate as OutboxEvent, before it, not yet streamed."""
+    return (
+        earlier.aggregate_type == OutboxEvent.aggregate_type,
+        earlier.aggregate_id == OutboxEvent.aggregate_id,
+        earlier.id < OutboxEvent.id,
+        earlier.broker_published_at.is_(None),
+        earlier.broker_next_attempt_at.is_not(None),
+    )
+
+
+async def due_for_stream(
+    session: AsyncSession, *, now: datetime, limit: int, skip_locked: bool
+) -> list[OutboxEvent]:
+    """Events to publish, in id order: new ones and failed ones whose retry time has come, and
+    no earlier event of their aggregate waits for a retry (those are not claimed, so one
+    failing aggregate never fills the batch).
+
+    With `skip_locked` they are locked `FOR UPDATE SKIP LOCKED`.
+    """
+    earlier = aliased(OutboxEvent)
+    waiting = exists().where(
+        *_earlier_of_same_aggregate(earlier),
+        earlier.broker_attempts > 0,
+        earlier.broker_next_attempt_at > now,
+    )
+    due = or_(OutboxEvent.broker_attempts == 0, OutboxEvent.broker_next_attempt_at <= now)
+    stmt = (
+        select(OutboxEvent)
+        .where(*_STREAM_PENDING, due, ~waiting)
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    )
+    if skip_locked:
+        stmt = stmt.with_for_update(skip_locked=True, of=OutboxEvent)
+    return list((await session.scalars(stmt)).all())
+
+
+async def held_back(session: AsyncSession, outbox_event_ids: Sequence[int]) -> set[int]:
+    """Those of the events whose aggregate has an earlier event not yet streamed outside this
+    batch (claimed by another dispatcher, or waiting for a retry): they must wait their turn."""
+    earlier = aliased(OutboxEvent)
+    stmt = select(OutboxEvent.id).where(
+        OutboxEvent.id.in_(outbox_event_ids),
+        exists().where(*_earlier_of_same_aggregate(earlier), earlier.id.not_in(outbox_event_ids)),
+    )
+    return set((await session.scalars(stmt)).all())
+
+
+async def mark_event_streamed(session: AsyncSession, outbox_event_id: int, *, at: datetime) -> None:
+    """The broker confirmed the event: streamed at `at`, its last stream error cleared."""
+    await session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == outbox_event_id)
+        .values({"broker_published_at": at, "broker_last_error": None})
+    )
+
+
+async def schedule_stream_retry(
+    session: AsyncSession,
+    outbox_event_id: int,
+    *,
+    attempts: int,
+    next_attempt_at: datetime,
+    error: str,
+) -> None:
+    """Record a failed publish of an event and when to publish it again."""
+    await session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == outbox_event_id)
+        .values(
+            {
+                "broker_attempts": attempts,
+                "broker_next_attempt_at": next_attempt_at,
+                "broker_last_error": error,
+            }
+        )
+    )
+
+
+async def stream_backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many events wait for the stream, and when the oldest occurred."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxEvent.occurred_at)).where(*_STREAM_PENDING)
+        )
+    ).one()
+    return count, oldest
 
 
 # --- what notifications read ------------------------------------------------------------------

@@ -29,3 +29,14 @@ def next_attempt_at(
     delay = RETRY_DELAYS[max(attempts, 1) - 1]
     spread = random.random() if jitter is None else jitter
     return now + delay * (1 + JITTER * spread)
+
+
+def next_retry_at(attempts: int, now: datetime, *, jitter: float | None = None) -> datetime:
+    """Like `next_attempt_at`, but never gives up: after the last delay, every 24 h.
+
+    The event stream retries for good: a given-up event would hold back its aggregate's later
+    events forever (or, skipped, break their order).
+    """
+    delay = RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1]
+    spread = random.random() if jitter is None else jitter
+    return now + delay * (1 + JITTER * spread)
