@@ -5,6 +5,8 @@ on one line do not import each other (`lint-imports` checks it, with the contrac
 pyproject.toml; tests/test_architecture.py runs it with the suite):
 
     cli, main         entry points: the command line, the app factory
+    conformance       the black-box suite `corebank conformance` runs against a deployment: an
+                      HTTP client of the API that imports nothing of the service
     serving           how `corebank serve` runs uvicorn (event loop choice)
     container         the composition root: builds every service, registers cross-domain hooks
     attestation, lending
