@@ -13,11 +13,13 @@ from corebank.core.db import Database
 from corebank.core.mail import SmtpMailer
 from corebank.events import notifications
 from corebank.events.dispatcher import Dispatcher
+from corebank.lending.delinquency import sweep
 from corebank.models import Customer, OutboxEvent, WebhookDelivery
 from tests.events.helpers import API, Receiver, create_webhook, parts
 from tests.events.test_outbox import emit_one
 from tests.fake_smtp import Inbox
 from tests.identity.helpers import login, register
+from tests.lending.test_loans import Bank, active_loan
 from tests.support import free_port, login_as
 
 
@@ -214,3 +216,20 @@ def test_the_threshold_is_in_the_currency_minor_units() -> None:
     assert notifications.threshold_minor("1000.00", "USD") == 100000
     assert notifications.threshold_minor("1000.00", "JPY") == 1000
     assert notifications.threshold_minor("0.5", "JPY") == 1
+
+
+async def test_an_overdue_loan_mails_its_customer(
+    app: Any, client: httpx.AsyncClient, inbox: Inbox, dispatcher: Dispatcher, clock: FrozenClock
+) -> None:
+    bank = await Bank(app).setup()
+    loan, _ = await active_loan(client, bank)
+    clock.advance(days=40)
+    assert await sweep(app.state.container.db, now=clock.now()) == 1
+    await dispatcher.drain()
+
+    (mail,) = inbox.to(bank.customer.email)
+    assert mail["Subject"] == "Your corebank loan is past due"
+    text, html = parts(mail)
+    assert f"Your loan {loan['id']} is" in text and "days past due" in text
+    assert "10000.00 USD" in text
+    assert "<strong>" in html

@@ -1,5 +1,5 @@
 """E-mail notifications for events: welcome, lockout notice, second-factor change notice,
-large-withdrawal notice.
+large-withdrawal notice, loan overdue notice.
 
 Templates are files in `templates/` (`<name>.txt` and `<name>.html`) rendered with
 string.Template; values are HTML-escaped for the HTML part. The password-reset mail is not an
@@ -148,11 +148,32 @@ async def large_withdrawal(
     return mails
 
 
+async def loan_overdue(session: AsyncSession, event: OutboxEvent, settings: Settings) -> list[Mail]:
+    """loan.overdue: tell the customer their loan is past due."""
+    data = event.payload
+    customer_id = data.get("customer_id")
+    if not isinstance(customer_id, int):
+        return []
+    customer = await repository.live_customer(session, customer_id)
+    if customer is None:
+        return []
+    values = {
+        **_common(settings),
+        "name": f"{customer.first_name} {customer.last_name}".strip(),
+        "loan_id": data.get("loan_id"),
+        "days_past_due": data.get("days_past_due"),
+        "outstanding": data.get("principal_outstanding"),
+        "currency": data.get("currency"),
+    }
+    return [render("loan_overdue", "Your $bank loan is past due", customer.email, values)]
+
+
 HANDLERS: Mapping[str, Handler] = {
     "user.registered": welcome,
     "user.locked": lockout,
     "user.second_factor_changed": second_factor_changed,
     "transaction.posted": large_withdrawal,
+    "loan.overdue": loan_overdue,
 }
 
 

@@ -351,6 +351,13 @@ class AccountOwner(NamedTuple):
     last_name: str
 
 
+async def live_customer(session: AsyncSession, customer_id: int) -> Customer | None:
+    """The customer record, unless deleted."""
+    return await session.scalar(
+        select(Customer).where(Customer.id == customer_id, Customer.deleted_at.is_(None))
+    )
+
+
 async def live_owners_of_customer_accounts(
     session: AsyncSession, account_ids: Sequence[int]
 ) -> list[AccountOwner]:
