@@ -30,6 +30,7 @@ APPROVAL_OPERATIONS = (
     "account_closure",
     "credit_limit_raise",
     "kyc_override",
+    "loan_approval",
 )
 
 #: Settings whose default is (development and test, production): what the README's two
@@ -153,7 +154,7 @@ class Settings(BaseSettings):
 
     # maker-checker (docs/approvals.md): off while APPROVAL_THRESHOLD names no currency
     approval_threshold: CommaList = []
-    approval_operations: CommaList = ["transfer", "withdrawal", "multi_leg"]
+    approval_operations: CommaList = ["transfer", "withdrawal", "multi_leg", "loan_approval"]
     approval_ttl: timedelta = Field(default=timedelta(hours=24), ge=timedelta(minutes=1))
 
     # lending (docs/lending.md)

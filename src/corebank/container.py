@@ -52,6 +52,7 @@ from corebank.ledger import approval as ledger_approval
 from corebank.ledger import holds as ledger_holds
 from corebank.ledger.context import LedgerContext
 from corebank.lending.context import LendingContext
+from corebank.lending.service import LoanApprovalExecutor
 from corebank.models.approval import ApprovalOperation
 from corebank.sca.context import ScaContext
 
@@ -145,7 +146,9 @@ def build_container(
         sca=sca,
         approvals=approvals,
         ledger=ledger,
-        lending=LendingContext(db=db, clock=clock, settings=settings, ledger=ledger, credit=credit),
+        lending=LendingContext(
+            db=db, clock=clock, settings=settings, ledger=ledger, credit=credit, approvals=approvals
+        ),
         audit=AuditContext(db=db),
         attestation=AttestationContext(
             db=db, clock=clock, settings=settings, signer=signer_from_settings(settings)
@@ -166,6 +169,9 @@ def wire(container: Container) -> None:
     record_changes = CustomerChangeExecutor(container.customers)
     container.approvals.executors[ApprovalOperation.credit_limit_raise] = record_changes
     container.approvals.executors[ApprovalOperation.kyc_override] = record_changes
+    container.approvals.executors[ApprovalOperation.loan_approval] = LoanApprovalExecutor(
+        container.lending
+    )
     container.db.commit_hooks.append(container.audit_sealer.after_transaction)
     session_cache.track_orm_changes()
     container.db.commit_hooks.append(container.auth.session_cache.announce)

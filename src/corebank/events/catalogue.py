@@ -179,6 +179,7 @@ class ApprovalData(EventData):
         "account_closure",
         "credit_limit_raise",
         "kyc_override",
+        "loan_approval",
     ]
     requested_by: int = Field(description="The maker.")
     subject_type: str = Field(description='What the operation acts on: "account" or "customer".')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corebank.approvals.context import ApprovalsContext
 from corebank.config import Settings
 from corebank.core.clock import Clock
 from corebank.core.db import Database
@@ -14,10 +15,11 @@ from corebank.ledger.context import LedgerContext
 @dataclass(frozen=True)
 class LendingContext:
     """Lending's needs: the ledger's (postings, idempotency), credit's (a fresh bureau score
-    before approval)."""
+    before approval), the approvals' (a loan above the threshold needs a second person)."""
 
     db: Database
     clock: Clock
     settings: Settings
     ledger: LedgerContext
     credit: CreditContext
+    approvals: ApprovalsContext

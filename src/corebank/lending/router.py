@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
+from corebank.approvals.schemas import PENDING_APPROVAL, ApprovalOut, accepted
 from corebank.core.api import API_PREFIX, MAX_ID
 from corebank.core.deps import CursorCodecDep, PageDep
 from corebank.core.pagination import Page
@@ -170,14 +171,19 @@ async def get_loan(loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep
     "/loans/{loan_id}/approve",
     summary="Approve an application",
     response_model=LoanOut,
-    responses=DECISION_ERRORS,
+    responses={**DECISION_ERRORS, 202: PENDING_APPROVAL},
 )
 async def approve(
     loan_id: LoanId, body: DecisionIn, principal: StaffPrincipal, ctx: LendingDep
-) -> LoanOut:
+) -> LoanOut | JSONResponse:
     """Needs KYC `verified`, a credit check no older than CREDIT_CHECK_MAX_AGE_DAYS (one is run
-    now through the bureau when stale), and the customer's open principal within their limit."""
-    return await service.approve(ctx, checker=principal, loan_id=loan_id, reason=body.reason)
+    now through the bureau when stale), and the customer's open principal within their limit.
+    Above the approval threshold the answer is 202 with an approval request: a second staff
+    member approves it (docs/approvals.md) and the loan is approved then."""
+    decided = await service.approve(ctx, checker=principal, loan_id=loan_id, reason=body.reason)
+    if isinstance(decided, ApprovalOut):
+        return accepted(decided)
+    return decided
 
 
 @router.post(

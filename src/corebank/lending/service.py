@@ -6,6 +6,7 @@ delinquency in `lending.delinquency`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.lifecycle import credit_limit_in
+from corebank.approvals import service as approvals
+from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
 from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.money import format_amount, parse_amount
@@ -33,6 +36,7 @@ from corebank.lending.errors import (
 from corebank.lending.schedule import Terms
 from corebank.lending.schemas import LoanIn, LoanOut, ProductIn, ProductOut
 from corebank.models.account import AccountKind, AccountStatus, AccountType
+from corebank.models.approval import ApprovalOperation, ApprovalRequest
 from corebank.models.customer import Customer, KycStatus
 from corebank.models.loan import Loan, LoanProduct, LoanStatus, ProductStatus
 
@@ -381,10 +385,13 @@ async def list_loans(
     return [loan_out(row) for row in rows], cursor
 
 
-async def approve(ctx: LendingContext, *, checker: Principal, loan_id: int, reason: str) -> LoanOut:
+async def approve(
+    ctx: LendingContext, *, checker: Principal, loan_id: int, reason: str
+) -> LoanOut | ApprovalOut:
     """Approve an application: KYC verified, a credit check no older than
     CREDIT_CHECK_MAX_AGE_DAYS (run one now when stale), and the customer's open principal in
-    the loan's currency within their credit limit."""
+    the loan's currency within their credit limit. Above the approval threshold (with
+    `loan_approval` in APPROVAL_OPERATIONS) the decision waits for a second person."""
     async with ctx.db.read() as session:
         loan = await _pending(session, loan_id)
         customer = await repository.customer(session, loan.customer_id)
@@ -393,23 +400,73 @@ async def approve(ctx: LendingContext, *, checker: Principal, loan_id: int, reas
     if _stale(customer, ctx.clock.now(), ctx.settings.credit_check_max_age_days):
         await credit.run_credit_check(ctx.credit, actor_id=checker.user.id, customer_id=customer.id)
 
-    async def work(session: AsyncSession) -> LoanOut:
-        loan = await _pending(session, loan_id, for_update=True)
-        customer = await repository.customer(session, loan.customer_id, for_update=True)
-        now = ctx.clock.now()
-        _approvable(ctx, loan, customer, now)
-        owed = await repository.open_principal(session, loan.customer_id, currency=loan.currency)
-        limit = credit_limit_in(customer, loan.currency, base_currency=ctx.settings.base_currency)
-        if owed > limit:
-            raise ApprovalRefused(
-                f"The customer would owe {format_amount(owed, loan.currency)} {loan.currency} "
-                f"with this loan, above their credit limit "
-                f"({format_amount(limit, loan.currency)}).",
-                extra={"reason": "credit_limit"},
+    async def work(session: AsyncSession) -> LoanOut | ApprovalOut:
+        loan, now = await _checked_for_approval(session, ctx, loan_id)
+        operation = ApprovalOperation.loan_approval
+        waits = ctx.approvals.policy.needs(
+            operation, currency=loan.currency, amount_minor=loan.amount_minor
+        )
+        if waits:
+            return await approvals.submit(
+                session,
+                ctx.approvals,
+                maker_id=checker.user.id,
+                operation=operation,
+                subject=("loan", loan.id),
+                request={"loan_id": loan.id, "reason": reason},
+                now=now,
+                currency=loan.currency,
+                amount_minor=loan.amount_minor,
             )
         return await _decide(session, loan, LoanStatus.approved, checker, reason, now)
 
     return await ctx.db.run(work)
+
+
+async def _checked_for_approval(
+    session: AsyncSession, ctx: LendingContext, loan_id: int
+) -> tuple[Loan, datetime]:
+    """The application, locked with its customer, once every approval rule holds."""
+    loan = await _pending(session, loan_id, for_update=True)
+    customer = await repository.customer(session, loan.customer_id, for_update=True)
+    now = ctx.clock.now()
+    _approvable(ctx, loan, customer, now)
+    assert customer is not None
+    owed = await repository.open_principal(session, loan.customer_id, currency=loan.currency)
+    limit = credit_limit_in(customer, loan.currency, base_currency=ctx.settings.base_currency)
+    if owed > limit:
+        raise ApprovalRefused(
+            f"The customer would owe {format_amount(owed, loan.currency)} {loan.currency} "
+            f"with this loan, above their credit limit ({format_amount(limit, loan.currency)}).",
+            extra={"reason": "credit_limit"},
+        )
+    return loan, now
+
+
+@dataclass(frozen=True)
+class LoanApprovalExecutor:
+    """A loan approval a second person approved: every rule is checked again (a stale credit
+    check is refused then, not run: the maker runs it), and the loan is approved with the
+    maker's reason."""
+
+    ctx: LendingContext
+
+    async def execute(
+        self, session: AsyncSession, request: ApprovalRequest, *, checker: Principal, now: datetime
+    ) -> dict[str, Any]:
+        loan, _ = await _checked_for_approval(session, self.ctx, request.subject_id)
+        decided = await _decide(
+            session, loan, LoanStatus.approved, checker, request.request["reason"], now
+        )
+        return {"loan_id": decided.id, "status": decided.status}
+
+    async def release(
+        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+    ) -> None:
+        """Nothing is reserved while a loan approval waits; the application stays open."""
+
+    async def after_commit(self, subject_id: int) -> None:
+        """No cache keeps loans."""
 
 
 def _stale(customer: Customer, now: datetime, max_age_days: int) -> bool:

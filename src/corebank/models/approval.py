@@ -26,6 +26,7 @@ class ApprovalOperation(StrEnum):
     account_closure = "account_closure"
     credit_limit_raise = "credit_limit_raise"
     kyc_override = "kyc_override"
+    loan_approval = "loan_approval"
 
 
 class ApprovalRequest(IdMixin, Base):
