@@ -83,6 +83,24 @@ class CorebankSession:
         await logout.asyncio_detailed(client=self.client)
         self.tokens.clear()
 
+    def statement_csv(
+        self, account_id: int, *, from_: str | None = None, to: str | None = None
+    ) -> str:
+        """The account's statement as CSV. The generated `statement` call reads JSON only
+        (openapi-python-client parses an operation's first content type)."""
+        response = self.client.get_httpx_client().get(
+            _statement_path(account_id), params=_statement_params(from_, to)
+        )
+        return response.text
+
+    async def astatement_csv(
+        self, account_id: int, *, from_: str | None = None, to: str | None = None
+    ) -> str:
+        response = await self.client.get_async_httpx_client().get(
+            _statement_path(account_id), params=_statement_params(from_, to)
+        )
+        return response.text
+
     def use(self, pair: TokenPair) -> None:
         """Adopt a pair obtained elsewhere (`login_mfa`, a stored session)."""
         self.tokens.access_token = pair.access_token
@@ -131,3 +149,12 @@ class CorebankSession:
             raise TypeError(f"expected a token pair, got {type(result).__name__}")
         self.use(result)
         return result
+
+
+def _statement_path(account_id: int) -> str:
+    return f"/api/v1/accounts/{account_id}/statement"
+
+
+def _statement_params(from_: str | None, to: str | None) -> dict[str, str]:
+    bounds = {"from": from_, "to": to}
+    return {"format": "csv"} | {name: value for name, value in bounds.items() if value is not None}
