@@ -13,7 +13,6 @@ from corebank import __version__
 from corebank.cli.attest import attest_app
 from corebank.cli.common import load_settings, running
 from corebank.cli.maintenance import audit_app, ledger_app
-from corebank.cli.schema import openapi
 from corebank.identity.session_cache import cache_enabled
 from corebank.serving import DEFAULT_EVENT_LOOP, EventLoop
 
@@ -24,7 +23,6 @@ app = typer.Typer(help="corebank: a banking API on a double-entry ledger.", no_a
 app.add_typer(attest_app, name="attest")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ledger_app, name="ledger")
-app.command("openapi")(openapi)
 
 
 @app.command()
