@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 from corebank_client_ext import MONEY_POSTS
-from scripts.generate_client import PACKAGE, SCHEMA, generate_package
-
-from corebank.cli.schema import openapi_text
+from scripts.generate_client import PACKAGE, SCHEMA, generate_package, openapi_text
 
 pytestmark = pytest.mark.slow
 
