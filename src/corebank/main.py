@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -82,6 +83,16 @@ def _root_router(app_name: str) -> APIRouter:
         )
 
     return router
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI operationId: its function's name (`transfer`, `list_accounts`).
+
+    The generated clients (clients/, docs/clients.md) name their calls after it, so it stays
+    short and survives a path change; FastAPI warns (an error in the tests) if two routes share
+    a name.
+    """
+    return route.name
 
 
 def api_routers() -> list[APIRouter]:
@@ -162,6 +173,7 @@ def create_app(
         docs_url=None,  # /docs and /redoc come from core/docs.py, with assets from the package
         redoc_url=None,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.container = container
     # Starlette would answer a trailing slash with a redirect built from the request's Host;

@@ -12,7 +12,9 @@ from corebank.core.api import MAX_ID
 Factor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=24)]
 
 
-class CurrencyTotal(BaseModel):
+class PaymentSetTotal(BaseModel):
+    """One currency's total in a set of payments."""
+
     currency: str
     amount: str = Field(description="Decimal string: the sum of the set's legs in `currency`")
 
@@ -21,7 +23,7 @@ class PaymentSetSummary(BaseModel):
     """What a challenge for a set of payments covers, to read; `legs_digest` binds the legs."""
 
     leg_count: int
-    totals: list[CurrencyTotal] = Field(description="Per currency, in the legs' order")
+    totals: list[PaymentSetTotal] = Field(description="Per currency, in the legs' order")
     payee_account_ids: list[int] = Field(description="Every account the set pays, once each")
 
 

@@ -1,0 +1,213 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.hold_out import HoldOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    hold_id: int,
+    *,
+    idempotency_key: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/holds/{hold_id}/void".format(
+            hold_id=quote(str(hold_id), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | HoldOut | None:
+    if response.status_code == 200:
+        response_200 = HoldOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 202:
+        response_202 = cast(Any, None)
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = cast(Any, None)
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = cast(Any, None)
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = cast(Any, None)
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | HoldOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    hold_id: int,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[Any | HoldOut]:
+    """Void a hold
+
+     Void an open hold (once): its whole amount becomes available again.
+
+    Args:
+        hold_id (int): Hold id
+        idempotency_key (None | str | Unset): Required for customers: a retry with the same key
+            and body replays the first outcome (24 h) and moves nothing
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HoldOut]
+    """
+
+    kwargs = _get_kwargs(
+        hold_id=hold_id,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    hold_id: int,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Any | HoldOut | None:
+    """Void a hold
+
+     Void an open hold (once): its whole amount becomes available again.
+
+    Args:
+        hold_id (int): Hold id
+        idempotency_key (None | str | Unset): Required for customers: a retry with the same key
+            and body replays the first outcome (24 h) and moves nothing
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HoldOut
+    """
+
+    return sync_detailed(
+        hold_id=hold_id,
+        client=client,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    hold_id: int,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[Any | HoldOut]:
+    """Void a hold
+
+     Void an open hold (once): its whole amount becomes available again.
+
+    Args:
+        hold_id (int): Hold id
+        idempotency_key (None | str | Unset): Required for customers: a retry with the same key
+            and body replays the first outcome (24 h) and moves nothing
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HoldOut]
+    """
+
+    kwargs = _get_kwargs(
+        hold_id=hold_id,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    hold_id: int,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Any | HoldOut | None:
+    """Void a hold
+
+     Void an open hold (once): its whole amount becomes available again.
+
+    Args:
+        hold_id (int): Hold id
+        idempotency_key (None | str | Unset): Required for customers: a retry with the same key
+            and body replays the first outcome (24 h) and moves nothing
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HoldOut
+    """
+
+    return (
+        await asyncio_detailed(
+            hold_id=hold_id,
+            client=client,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

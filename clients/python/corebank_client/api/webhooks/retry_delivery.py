@@ -1,0 +1,197 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.delivery_out import DeliveryOut
+from ...types import Response
+
+
+def _get_kwargs(
+    endpoint_id: int,
+    delivery_id: int,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry".format(
+            endpoint_id=quote(str(endpoint_id), safe=""),
+            delivery_id=quote(str(delivery_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | DeliveryOut | None:
+    if response.status_code == 202:
+        response_202 = DeliveryOut.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = cast(Any, None)
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = cast(Any, None)
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | DeliveryOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    endpoint_id: int,
+    delivery_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | DeliveryOut]:
+    """Retry a delivery now
+
+     Queue the delivery for an attempt as soon as the dispatcher's next pass (any status).
+
+    Args:
+        endpoint_id (int):
+        delivery_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | DeliveryOut]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        delivery_id=delivery_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    endpoint_id: int,
+    delivery_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Any | DeliveryOut | None:
+    """Retry a delivery now
+
+     Queue the delivery for an attempt as soon as the dispatcher's next pass (any status).
+
+    Args:
+        endpoint_id (int):
+        delivery_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | DeliveryOut
+    """
+
+    return sync_detailed(
+        endpoint_id=endpoint_id,
+        delivery_id=delivery_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    endpoint_id: int,
+    delivery_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Any | DeliveryOut]:
+    """Retry a delivery now
+
+     Queue the delivery for an attempt as soon as the dispatcher's next pass (any status).
+
+    Args:
+        endpoint_id (int):
+        delivery_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | DeliveryOut]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        delivery_id=delivery_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    endpoint_id: int,
+    delivery_id: int,
+    *,
+    client: AuthenticatedClient,
+) -> Any | DeliveryOut | None:
+    """Retry a delivery now
+
+     Queue the delivery for an attempt as soon as the dispatcher's next pass (any status).
+
+    Args:
+        endpoint_id (int):
+        delivery_id (int):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | DeliveryOut
+    """
+
+    return (
+        await asyncio_detailed(
+            endpoint_id=endpoint_id,
+            delivery_id=delivery_id,
+            client=client,
+        )
+    ).parsed
