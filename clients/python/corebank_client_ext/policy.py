@@ -18,6 +18,8 @@ MONEY_POSTS: tuple[str, ...] = (
     "/api/v1/accounts/{account_id}/withdrawals",
     "/api/v1/holds/{hold_id}/capture",
     "/api/v1/holds/{hold_id}/void",
+    "/api/v1/loans/{loan_id}/disburse",
+    "/api/v1/loans/{loan_id}/repayments",
     "/api/v1/transactions",
     "/api/v1/transactions/{transaction_id}/reverse",
     "/api/v1/transfers",

@@ -81,7 +81,9 @@ DECISION_ERRORS: dict[int | str, dict[str, Any]] = {
     response_model=ProductOut,
     responses=PRODUCT_ERRORS,
 )
-async def create_product(body: ProductIn, principal: AdminPrincipal, ctx: LendingDep) -> ProductOut:
+async def create_loan_product(
+    body: ProductIn, principal: AdminPrincipal, ctx: LendingDep
+) -> ProductOut:
     """Terms loans are made on: currency, rate (percent a year), term and amount bounds,
     amortization, day count, grace on principal, late fee and its tolerance."""
     return await service.create_product(ctx, actor=principal, body=body)
@@ -90,7 +92,7 @@ async def create_product(body: ProductIn, principal: AdminPrincipal, ctx: Lendin
 @router.get(
     "/loan-products", summary="Loan products", response_model=Page[ProductOut], responses=LOAN_READ
 )
-async def list_products(
+async def list_loan_products(
     principal: CurrentPrincipal, ctx: LendingDep, page: PageDep, codec: CursorCodecDep
 ) -> Page[ProductOut]:
     items, cursor = await service.list_products(ctx, params=page, codec=codec)
@@ -103,7 +105,7 @@ async def list_products(
     response_model=ProductOut,
     responses=PRODUCT_ERRORS,
 )
-async def get_product(
+async def get_loan_product(
     product_id: ProductId, principal: CurrentPrincipal, ctx: LendingDep
 ) -> ProductOut:
     return await service.get_product(ctx, product_id=product_id)
@@ -115,7 +117,7 @@ async def get_product(
     response_model=ProductOut,
     responses=PRODUCT_ERRORS,
 )
-async def update_product(
+async def update_loan_product(
     product_id: ProductId, body: ProductPatch, principal: AdminPrincipal, ctx: LendingDep
 ) -> ProductOut:
     """The name and the status (`retired`: no new loans) always; the terms only while no loan
@@ -141,7 +143,7 @@ async def update_product(
         },
     },
 )
-async def apply(body: LoanIn, principal: CurrentPrincipal, ctx: LendingDep) -> LoanOut:
+async def apply_for_loan(body: LoanIn, principal: CurrentPrincipal, ctx: LendingDep) -> LoanOut:
     """A customer applies for themselves; staff for a customer (`customer_id`)."""
     return await service.apply(ctx, actor=principal, body=body)
 
@@ -173,7 +175,7 @@ async def get_loan(loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep
     response_model=LoanOut,
     responses={**DECISION_ERRORS, 202: PENDING_APPROVAL},
 )
-async def approve(
+async def approve_loan(
     loan_id: LoanId, body: DecisionIn, principal: StaffPrincipal, ctx: LendingDep
 ) -> LoanOut | JSONResponse:
     """Needs KYC `verified`, a credit check no older than CREDIT_CHECK_MAX_AGE_DAYS (one is run
@@ -192,7 +194,7 @@ async def approve(
     response_model=LoanOut,
     responses=DECISION_ERRORS,
 )
-async def reject(
+async def reject_loan(
     loan_id: LoanId, body: DecisionIn, principal: StaffPrincipal, ctx: LendingDep
 ) -> LoanOut:
     return await service.reject(ctx, checker=principal, loan_id=loan_id, reason=body.reason)
@@ -208,7 +210,7 @@ async def reject(
         409: {"description": "`loan-state`: only an approved loan is disbursed, once"},
     },
 )
-async def disburse(
+async def disburse_loan(
     loan_id: LoanId,
     request: Request,
     principal: StaffPrincipal,
@@ -232,7 +234,9 @@ async def disburse(
     response_model=ScheduleOut,
     responses=LOAN_READ,
 )
-async def schedule(loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep) -> ScheduleOut:
+async def loan_schedule(
+    loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep
+) -> ScheduleOut:
     """Every installment's due date, principal, interest, fee, total, remaining principal and
     what is paid; projected from today until the loan is disbursed."""
     return await money.schedule(ctx, actor=principal, loan_id=loan_id)
@@ -254,7 +258,7 @@ async def schedule(loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep
         },
     },
 )
-async def repay(
+async def repay_loan(
     loan_id: LoanId,
     body: RepaymentIn,
     request: Request,
@@ -286,7 +290,7 @@ async def repay(
     response_model=QuoteOut,
     responses={**LOAN_READ, 409: {"description": "`loan-state`: not active"}},
 )
-async def quote(loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep) -> QuoteOut:
+async def payoff_quote(loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep) -> QuoteOut:
     """The outstanding principal, interest and fees due, and interest accrued since the last
     due date; repaying exactly this total pays the loan off."""
     return await money.quote(ctx, actor=principal, loan_id=loan_id)
@@ -301,7 +305,7 @@ async def quote(loan_id: LoanId, principal: CurrentPrincipal, ctx: LendingDep) -
         200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"},
     },
 )
-async def statement(
+async def loan_statement(
     loan_id: LoanId,
     principal: CurrentPrincipal,
     ctx: LendingDep,

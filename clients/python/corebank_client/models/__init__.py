@@ -9,6 +9,7 @@ from .account_transaction_out import AccountTransactionOut
 from .account_update import AccountUpdate
 from .address import Address
 from .address_out import AddressOut
+from .allocation_out import AllocationOut
 from .approval_operation import ApprovalOperation
 from .approval_out import ApprovalOut
 from .approval_out_request import ApprovalOutRequest
@@ -35,6 +36,7 @@ from .customer_create import CustomerCreate
 from .customer_out import CustomerOut
 from .customer_status import CustomerStatus
 from .customer_update import CustomerUpdate
+from .decision_in import DecisionIn
 from .delivery_out import DeliveryOut
 from .delivery_status import DeliveryStatus
 from .dependency_status import DependencyStatus
@@ -50,6 +52,8 @@ from .hold_capture_out import HoldCaptureOut
 from .hold_in import HoldIn
 from .hold_out import HoldOut
 from .hold_status import HoldStatus
+from .installment_out import InstallmentOut
+from .installment_out_status import InstallmentOutStatus
 from .invariant_out import InvariantOut
 from .journal_out import JournalOut
 from .kyc_change import KycChange
@@ -57,6 +61,14 @@ from .kyc_status import KycStatus
 from .leg_in import LegIn
 from .leg_out import LegOut
 from .liveness import Liveness
+from .loan_in import LoanIn
+from .loan_out import LoanOut
+from .loan_out_amortization import LoanOutAmortization
+from .loan_out_bucket import LoanOutBucket
+from .loan_out_day_count import LoanOutDayCount
+from .loan_out_status import LoanOutStatus
+from .loan_statement_format import LoanStatementFormat
+from .loan_status import LoanStatus
 from .login_data_body import LoginDataBody
 from .login_json_login_request import LoginJsonLoginRequest
 from .login_mfa_request import LoginMfaRequest
@@ -70,6 +82,8 @@ from .page_audit_event_out import PageAuditEventOut
 from .page_customer_out import PageCustomerOut
 from .page_delivery_out import PageDeliveryOut
 from .page_hold_out import PageHoldOut
+from .page_loan_out import PageLoanOut
+from .page_product_out import PageProductOut
 from .page_stored_attestation_out import PageStoredAttestationOut
 from .page_user_out import PageUserOut
 from .page_webhook_out import PageWebhookOut
@@ -82,16 +96,29 @@ from .pin_set import PinSet
 from .posted_transaction_out import PostedTransactionOut
 from .posted_transaction_out_metadata_type_0 import PostedTransactionOutMetadataType0
 from .posting_out import PostingOut
+from .product_in import ProductIn
+from .product_in_amortization import ProductInAmortization
+from .product_in_day_count import ProductInDayCount
+from .product_out import ProductOut
+from .product_out_amortization import ProductOutAmortization
+from .product_out_day_count import ProductOutDayCount
+from .product_out_status import ProductOutStatus
+from .product_patch import ProductPatch
+from .product_patch_status_type_0 import ProductPatchStatusType0
 from .profile_update import ProfileUpdate
 from .public_jwk import PublicJwk
+from .quote_out import QuoteOut
 from .readiness import Readiness
 from .readiness_status import ReadinessStatus
 from .recovery_codes_out import RecoveryCodesOut
 from .refresh_request import RefreshRequest
 from .register_request import RegisterRequest
 from .reject_in import RejectIn
+from .repayment_in import RepaymentIn
+from .repayment_out import RepaymentOut
 from .reverse_in import ReverseIn
 from .role import Role
+from .schedule_out import ScheduleOut
 from .service_info import ServiceInfo
 from .session_out import SessionOut
 from .settable_status import SettableStatus
@@ -131,6 +158,7 @@ __all__ = (
     "AccountUpdate",
     "Address",
     "AddressOut",
+    "AllocationOut",
     "ApprovalOperation",
     "ApprovalOut",
     "ApprovalOutRequest",
@@ -157,6 +185,7 @@ __all__ = (
     "CustomerOut",
     "CustomerStatus",
     "CustomerUpdate",
+    "DecisionIn",
     "DeliveryOut",
     "DeliveryStatus",
     "DependencyStatus",
@@ -172,6 +201,8 @@ __all__ = (
     "HoldIn",
     "HoldOut",
     "HoldStatus",
+    "InstallmentOut",
+    "InstallmentOutStatus",
     "InvariantOut",
     "JournalOut",
     "KycChange",
@@ -179,6 +210,14 @@ __all__ = (
     "LegIn",
     "LegOut",
     "Liveness",
+    "LoanIn",
+    "LoanOut",
+    "LoanOutAmortization",
+    "LoanOutBucket",
+    "LoanOutDayCount",
+    "LoanOutStatus",
+    "LoanStatementFormat",
+    "LoanStatus",
     "LoginDataBody",
     "LoginJsonLoginRequest",
     "LoginMfaRequest",
@@ -192,6 +231,8 @@ __all__ = (
     "PageCustomerOut",
     "PageDeliveryOut",
     "PageHoldOut",
+    "PageLoanOut",
+    "PageProductOut",
     "PageStoredAttestationOut",
     "PageUserOut",
     "PageWebhookOut",
@@ -204,16 +245,29 @@ __all__ = (
     "PostedTransactionOut",
     "PostedTransactionOutMetadataType0",
     "PostingOut",
+    "ProductIn",
+    "ProductInAmortization",
+    "ProductInDayCount",
+    "ProductOut",
+    "ProductOutAmortization",
+    "ProductOutDayCount",
+    "ProductOutStatus",
+    "ProductPatch",
+    "ProductPatchStatusType0",
     "ProfileUpdate",
     "PublicJwk",
+    "QuoteOut",
     "Readiness",
     "ReadinessStatus",
     "RecoveryCodesOut",
     "RefreshRequest",
     "RegisterRequest",
     "RejectIn",
+    "RepaymentIn",
+    "RepaymentOut",
     "ReverseIn",
     "Role",
+    "ScheduleOut",
     "ServiceInfo",
     "SessionOut",
     "SettableStatus",

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.readiness_status import ReadinessStatus
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Readiness")
 
@@ -18,11 +19,13 @@ class Readiness:
         database (str):
         migrations (str):
         status (ReadinessStatus):
+        reason (None | str | Unset):
     """
 
     database: str
     migrations: str
     status: ReadinessStatus
+    reason: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -31,6 +34,12 @@ class Readiness:
         migrations = self.migrations
 
         status = self.status.value
+
+        reason: None | str | Unset
+        if isinstance(self.reason, Unset):
+            reason = UNSET
+        else:
+            reason = self.reason
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -41,6 +50,8 @@ class Readiness:
                 "status": status,
             }
         )
+        if reason is not UNSET:
+            field_dict["reason"] = reason
 
         return field_dict
 
@@ -53,10 +64,20 @@ class Readiness:
 
         status = ReadinessStatus(d.pop("status"))
 
+        def _parse_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        reason = _parse_reason(d.pop("reason", UNSET))
+
         readiness = cls(
             database=database,
             migrations=migrations,
             status=status,
+            reason=reason,
         )
 
         readiness.additional_properties = d

@@ -54,7 +54,8 @@ def sync_detailed(
 ) -> Response[Any | Readiness]:
     """Readiness
 
-     Ready when the database answers and its schema is at the newest migration.
+     Ready when the database answers, its circuit breaker is closed and its schema is at
+    the newest migration.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -79,7 +80,8 @@ def sync(
 ) -> Any | Readiness | None:
     """Readiness
 
-     Ready when the database answers and its schema is at the newest migration.
+     Ready when the database answers, its circuit breaker is closed and its schema is at
+    the newest migration.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -100,7 +102,8 @@ async def asyncio_detailed(
 ) -> Response[Any | Readiness]:
     """Readiness
 
-     Ready when the database answers and its schema is at the newest migration.
+     Ready when the database answers, its circuit breaker is closed and its schema is at
+    the newest migration.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,7 +126,8 @@ async def asyncio(
 ) -> Any | Readiness | None:
     """Readiness
 
-     Ready when the database answers and its schema is at the newest migration.
+     Ready when the database answers, its circuit breaker is closed and its schema is at
+    the newest migration.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

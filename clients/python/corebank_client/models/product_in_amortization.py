@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ProductInAmortization(StrEnum):
+    ANNUITY = "annuity"
+    FLAT_PRINCIPAL = "flat_principal"
+
+    def __str__(self) -> str:
+        return str(self.value)
