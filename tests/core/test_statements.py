@@ -56,6 +56,10 @@ def _event(event_id: str, payload: dict[str, Any] | None = None) -> dict[str, An
         "attempts": 0,
         "next_attempt_at": now,
         "last_error": None,
+        "broker_published_at": None,
+        "broker_attempts": 0,
+        "broker_next_attempt_at": now,
+        "broker_last_error": None,
     }
 
 
