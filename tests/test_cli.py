@@ -179,3 +179,30 @@ def test_progress_counts_on_a_terminal_and_writes_nothing_elsewhere(
             advance(234)
     assert "ledger verify: 1,234 rows checked" in terminal.getvalue()
     assert pipe.getvalue() == ""
+
+
+async def test_periodic_runs_its_job_each_interval_and_survives_a_failure() -> None:
+    """`corebank worker`'s SWEEP_INTERVAL_SECONDS: the job runs again after a failed run, and
+    stops with the block; no interval, no job."""
+    import asyncio
+
+    from corebank.cli.common import periodic
+
+    runs: list[int] = []
+    third = asyncio.Event()
+
+    async def job() -> None:
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("database down")
+        if len(runs) == 3:
+            third.set()
+
+    async with periodic(job, 0.01, name="test"):
+        await asyncio.wait_for(third.wait(), timeout=5)
+    stopped = len(runs)
+    await asyncio.sleep(0.05)
+    assert len(runs) == stopped >= 3
+    async with periodic(job, None, name="test"):
+        await asyncio.sleep(0.03)
+    assert len(runs) == stopped

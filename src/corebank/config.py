@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     approval_operations: CommaList = ["transfer", "withdrawal", "multi_leg", "loan_approval"]
     approval_ttl: timedelta = Field(default=timedelta(hours=24), ge=timedelta(minutes=1))
 
+    # `corebank worker` runs `ledger sweep` this often (seconds; unset: only the command does)
+    sweep_interval_seconds: int | None = Field(default=None, ge=60)
+
     # lending (docs/lending.md)
     credit_check_max_age_days: int = Field(default=30, ge=1, le=365)
 

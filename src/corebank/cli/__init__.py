@@ -116,8 +116,11 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit.")] = False,
 ) -> None:
     """Run the outbox dispatcher (webhooks, e-mail) and the audit sealer as their own process,
-    and store a ledger attestation every ATTESTATION_INTERVAL_SECONDS (when set)."""
+    store a ledger attestation every ATTESTATION_INTERVAL_SECONDS and run `ledger sweep` every
+    SWEEP_INTERVAL_SECONDS (each when set)."""
     from corebank.attestation.schedule import scheduled
+    from corebank.cli.common import periodic
+    from corebank.cli.maintenance import sweep_once
     from corebank.core.logging import configure_logging
     from corebank.events.worker import run_worker
 
@@ -130,7 +133,12 @@ def worker(
                 await run_worker(container.dispatcher, container.audit_sealer, once=True)
                 return
             interval = settings.attestation_interval_seconds
-            async with scheduled(container.attestation, interval):
+            async with (
+                scheduled(container.attestation, interval),
+                periodic(
+                    lambda: sweep_once(container), settings.sweep_interval_seconds, name="sweep"
+                ),
+            ):
                 await run_worker(container.dispatcher, container.audit_sealer)
 
     asyncio.run(_run())

@@ -3,12 +3,14 @@ built by the composition root for the length of one command, and a progress line
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager, suppress
 from typing import TYPE_CHECKING, TextIO
 
+import structlog
 import typer
 from pydantic import ValidationError
 
@@ -16,6 +18,9 @@ from corebank.config import Settings
 
 if TYPE_CHECKING:
     from corebank.container import Container
+
+
+log = structlog.get_logger(__name__)
 
 
 def load_settings() -> Settings:
@@ -28,6 +33,33 @@ def load_settings() -> Settings:
             prefix = f"{where}: " if where else ""
             typer.echo(f"configuration error: {prefix}{error['msg']}", err=True)
         raise typer.Exit(2) from None
+
+
+@asynccontextmanager
+async def periodic(
+    job: Callable[[], Awaitable[object]], interval_seconds: float | None, *, name: str
+) -> AsyncIterator[None]:
+    """Run `job` every `interval_seconds` in the background for the length of the block (off
+    when None); a failed run is logged (no trace: an outage is expected) and tried again at
+    the next tick."""
+
+    async def loop() -> None:
+        assert interval_seconds is not None
+        while True:
+            try:
+                await job()
+            except Exception as exc:  # a database outage must not end the worker
+                log.warning(f"{name}.failed", error=type(exc).__name__)
+            await asyncio.sleep(interval_seconds)
+
+    task = asyncio.create_task(loop()) if interval_seconds else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
 
 
 @asynccontextmanager

@@ -4,11 +4,14 @@ the services the composition root builds (no database or clock of their own)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from corebank.cli.common import load_settings, progress, running
+
+if TYPE_CHECKING:
+    from corebank.container import Container
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
@@ -80,25 +83,32 @@ def ledger_verify(
     raise typer.Exit(asyncio.run(_run()))
 
 
-@ledger_app.command("sweep")
-def ledger_sweep() -> None:
-    """Expire approval requests past APPROVAL_TTL (voiding their holds), holds past their
-    expiry, delete idempotency keys past their 24 hours, and assess loans (overdue
-    installments, late fees, days past due)."""
+async def sweep_once(container: Container) -> tuple[int, int, int, int]:
+    """One sweep (`ledger sweep`, and `corebank worker` every SWEEP_INTERVAL_SECONDS): approval
+    requests expired, holds expired, idempotency keys purged, loans that became overdue."""
     from corebank.accounts.expiry import expire_due_holds
     from corebank.approvals.service import expire_due
     from corebank.ledger.idempotency import purge_expired
     from corebank.lending.delinquency import sweep as assess_loans
 
+    now = container.clock.now()
+    return (
+        await expire_due(container.approvals, now=now),
+        await expire_due_holds(container.db, now),
+        await purge_expired(container.db, now=now),
+        await assess_loans(container.db, now=now),
+    )
+
+
+@ledger_app.command("sweep")
+def ledger_sweep() -> None:
+    """Expire approval requests past APPROVAL_TTL (voiding their holds), holds past their
+    expiry, delete idempotency keys past their 24 hours, and assess loans (overdue
+    installments, late fees, days past due)."""
+
     async def _run() -> tuple[int, int, int, int]:
         async with running(load_settings()) as container:
-            now = container.clock.now()
-            return (
-                await expire_due(container.approvals, now=now),
-                await expire_due_holds(container.db, now),
-                await purge_expired(container.db, now=now),
-                await assess_loans(container.db, now=now),
-            )
+            return await sweep_once(container)
 
     approvals, holds, keys, overdue = asyncio.run(_run())
     typer.echo(
