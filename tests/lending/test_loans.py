@@ -5,6 +5,7 @@ statement, and the portfolio account always minus the outstanding principal."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from corebank.core.db import Database
 from corebank.events.catalogue import validate_data
 from corebank.ledger.verify import verify_ledger
 from corebank.lending.delinquency import sweep
+from corebank.main import create_app
 from corebank.models import Account, Loan, OutboxEvent
 from tests.ledger.helpers import API, balances, deposit, make_customer, open_account
 from tests.support import auth_headers, create_user
@@ -117,6 +119,23 @@ async def repay(
         json={"amount": amount, **extra},
         headers={**await bank.headers("owner"), "Idempotency-Key": uuid.uuid4().hex},
     )
+
+
+@pytest.fixture
+async def second_client(
+    settings: Any, backend: str, clock: FrozenClock
+) -> AsyncIterator[httpx.AsyncClient | None]:
+    """A second app instance with its own Database and pool, on the same clock (PostgreSQL;
+    SQLite has one writer anyway)."""
+    if backend != "postgres":
+        yield None
+        return
+    db = Database(settings)
+    other = create_app(settings, database=db, clock=clock)
+    transport = httpx.ASGITransport(app=other, client=("203.0.113.9", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    await db.dispose()
 
 
 @pytest.fixture
@@ -355,11 +374,21 @@ async def test_overdue_installments_get_a_late_fee_after_the_tolerance(
 
 
 async def test_concurrent_repayments_each_land_once(
-    app: Any, client: httpx.AsyncClient, db: Database, bank: Bank, clock: FrozenClock
+    app: Any,
+    client: httpx.AsyncClient,
+    second_client: httpx.AsyncClient | None,
+    db: Database,
+    bank: Bank,
+    clock: FrozenClock,
 ) -> None:
+    """Four repayments of one loan at once, from two clients (two app instances, each with its
+    own pool, on PostgreSQL): each lands once and allocations never count twice."""
     loan, _ = await active_loan(client, bank)
     clock.advance(days=95)  # three installments due
-    answers = await asyncio.gather(*(repay(client, bank, loan["id"], "500.00") for _ in range(4)))
+    clients = [client, second_client or client]
+    answers = await asyncio.gather(
+        *(repay(clients[n % 2], bank, loan["id"], "500.00") for n in range(4))
+    )
     assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
     async with db.session() as session:
         row = await session.get(Loan, loan["id"])
