@@ -206,3 +206,22 @@ async def test_periodic_runs_its_job_each_interval_and_survives_a_failure() -> N
     async with periodic(job, None, name="test"):
         await asyncio.sleep(0.03)
     assert len(runs) == stopped
+
+
+def test_conformance_counts_each_check_for_its_progress_line() -> None:
+    """`corebank conformance` has no service settings: a terminal outside CI shows its count of
+    checks (one per result, whatever the outcome); a pipe or CI shows nothing."""
+    from corebank.conformance.results import CheckFailed, Report
+
+    assert shows_progress(None, stream=Terminal(), environ={}) is True
+    assert shows_progress(None, stream=Terminal(), environ={"CI": "true"}) is False
+    assert shows_progress(None, stream=io.StringIO(), environ={}) is False
+    counted: list[int] = []
+    report = Report(on_check=counted.append)
+    with report.check("passes"):
+        pass
+    with report.check("fails"):
+        raise CheckFailed("wrong", None)
+    report.skip("skipped", "read-only")
+    assert counted == [1, 1, 1]
+    assert [r.outcome for r in report.results] == ["pass", "fail", "skip"]

@@ -79,19 +79,24 @@ Advance = Callable[[int], None]
 
 
 def shows_progress(
-    settings: Settings, *, stream: TextIO | None = None, environ: Mapping[str, str] | None = None
+    settings: Settings | None,
+    *,
+    stream: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> bool:
     """Progress only for a person at a terminal: LOG_FORMAT console, the stream a TTY, and
-    not in CI (CI=true or 1); JSON logs, pipes and CI output stay as they are."""
+    not in CI (CI=true or 1); JSON logs, pipes and CI output stay as they are. `settings`
+    None: a command that runs no service (conformance) has no log format to consult."""
     stream = sys.stderr if stream is None else stream
     environ = os.environ if environ is None else environ
     in_ci = environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-    return settings.effective_log_format == "console" and stream.isatty() and not in_ci
+    console = settings is None or settings.effective_log_format == "console"
+    return console and stream.isatty() and not in_ci
 
 
 @contextmanager
 def progress(
-    settings: Settings, label: str, *, unit: str = "rows", stream: TextIO | None = None
+    settings: Settings | None, label: str, *, unit: str = "rows", stream: TextIO | None = None
 ) -> Iterator[Advance]:
     """A live `label: N rows, elapsed` line on stderr, gone when the block ends; yields the
     function to call with each batch's count. Does nothing unless `shows_progress`."""

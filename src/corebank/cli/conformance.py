@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from corebank.cli.common import progress
 from corebank.conformance.results import render_json, render_table
 from corebank.conformance.runner import Options, run
 from corebank.conformance.session import Credentials
@@ -37,6 +38,8 @@ def conformance(
 ) -> None:
     """Check a running deployment against the documented contract; exit 1 on any failure."""
     credentials = Credentials(admin_email, admin_password, admin_totp_secret, admin_token)
-    report = run(Options(base_url, credentials, read_only=read_only, currency=currency))
+    options = Options(base_url, credentials, read_only=read_only, currency=currency)
+    with progress(None, "conformance", unit="checks") as advance:
+        report = run(options, on_check=None if json_output else advance)
     typer.echo(render_json(report) if json_output else render_table(report))
     raise typer.Exit(report.exit_code)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -42,6 +42,13 @@ class Result:
 class Report:
     results: list[Result] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Told of each check as it ends (the command's progress line).
+    on_check: Callable[[int], None] | None = None
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+        if self.on_check is not None:
+            self.on_check(1)
 
     @property
     def failed(self) -> list[Result]:
@@ -57,25 +64,21 @@ class Report:
         try:
             yield
         except CheckFailed as failure:
-            self.results.append(
-                Result(name, Outcome.failed, failure.reason, describe(failure.response))
-            )
+            self.add(Result(name, Outcome.failed, failure.reason, describe(failure.response)))
         except Skipped as skip:
             self.skip(name, str(skip))
         except httpx.HTTPError as error:
             request = f"{error.request.method} {error.request.url.path}" if _has(error) else ""
-            self.results.append(
-                Result(name, Outcome.failed, f"{type(error).__name__}: {error}", request)
-            )
+            self.add(Result(name, Outcome.failed, f"{type(error).__name__}: {error}", request))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             # An answer of an unexpected shape is the deployment's failure, not a crash.
             reason = f"unexpected answer: {type(error).__name__} {error}"
-            self.results.append(Result(name, Outcome.failed, reason))
+            self.add(Result(name, Outcome.failed, reason))
         else:
-            self.results.append(Result(name, Outcome.passed))
+            self.add(Result(name, Outcome.passed))
 
     def skip(self, name: str, reason: str) -> None:
-        self.results.append(Result(name, Outcome.skipped, reason))
+        self.add(Result(name, Outcome.skipped, reason))
 
 
 def _has(error: httpx.HTTPError) -> bool:

@@ -3,6 +3,7 @@ checks that write on throwaway data, and the cleanup whatever happened before it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -48,8 +49,13 @@ class Options:
     timeout: float = 30.0
 
 
-def run(options: Options, *, transport: httpx.BaseTransport | None = None) -> Report:
-    report = Report()
+def run(
+    options: Options,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    on_check: Callable[[int], None] | None = None,
+) -> Report:
+    report = Report(on_check=on_check)
     client = Client(options.base_url, timeout=options.timeout, transport=transport)
     prefix = new_prefix()
     try:
