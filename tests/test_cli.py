@@ -211,7 +211,7 @@ async def test_periodic_runs_its_job_each_interval_and_survives_a_failure() -> N
 def test_conformance_counts_each_check_for_its_progress_line() -> None:
     """`corebank conformance` has no service settings: a terminal outside CI shows its count of
     checks (one per result, whatever the outcome); a pipe or CI shows nothing."""
-    from corebank.conformance.results import CheckFailed, Report
+    from corebank.conformance.results import CheckFailed, Outcome, Report
 
     assert shows_progress(None, stream=Terminal(), environ={}) is True
     assert shows_progress(None, stream=Terminal(), environ={"CI": "true"}) is False
@@ -224,4 +224,8 @@ def test_conformance_counts_each_check_for_its_progress_line() -> None:
         raise CheckFailed("wrong", None)
     report.skip("skipped", "read-only")
     assert counted == [1, 1, 1]
-    assert [r.outcome for r in report.results] == ["pass", "fail", "skip"]
+    assert [r.outcome for r in report.results] == [
+        Outcome.passed,
+        Outcome.failed,
+        Outcome.skipped,
+    ]
