@@ -446,3 +446,11 @@ async def test_a_multi_leg_set_waits_when_any_currency_is_above_its_threshold(
         usd["id"]: (410000, 0),
         eur["id"]: (160000, 0),
     }
+
+
+def test_the_settings_know_every_operation_the_approvals_do() -> None:
+    """APPROVAL_OPERATIONS is validated against config's list: it names the same operations."""
+    from corebank.config import APPROVAL_OPERATIONS
+    from corebank.models.approval import ApprovalOperation
+
+    assert set(APPROVAL_OPERATIONS) == {str(op) for op in ApprovalOperation}

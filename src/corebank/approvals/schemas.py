@@ -16,7 +16,9 @@ class ApprovalOut(BaseModel):
     status: ApprovalStatus
     operation: ApprovalOperation
     requested_by: int = Field(description="The maker: the user whose request waits.")
-    subject_type: str = Field(description='What the operation acts on: "account" or "customer".')
+    subject_type: str = Field(
+        description='What the operation acts on: "account", "customer" or "loan".'
+    )
     subject_id: int
     amount: str | None = Field(description="The money the operation moves, if it moves money.")
     currency: str | None

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from corebank.models.approval import ApprovalOperation
+
 ALL_EVENTS = "*"
 
 
@@ -172,17 +174,11 @@ class ScaChallengeData(EventData):
 class ApprovalData(EventData):
     approval_id: int
     status: Literal["pending", "approved", "rejected", "expired"]
-    operation: Literal[
-        "transfer",
-        "withdrawal",
-        "multi_leg",
-        "account_closure",
-        "credit_limit_raise",
-        "kyc_override",
-        "loan_approval",
-    ]
+    operation: ApprovalOperation
     requested_by: int = Field(description="The maker.")
-    subject_type: str = Field(description='What the operation acts on: "account" or "customer".')
+    subject_type: str = Field(
+        description='What the operation acts on: "account", "customer" or "loan".'
+    )
     subject_id: int
     amount: str | None = Field(description="Decimal string in `currency` (money movements).")
     currency: str | None = Field(description="ISO 4217 code (money movements).")

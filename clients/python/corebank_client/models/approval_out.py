@@ -37,7 +37,7 @@ class ApprovalOut:
         result (ApprovalOutResultType0 | None): What the approval did, e.g. `{"transaction_id": 42}`.
         status (ApprovalStatus):
         subject_id (int):
-        subject_type (str): What the operation acts on: "account" or "customer".
+        subject_type (str): What the operation acts on: "account", "customer" or "loan".
     """
 
     amount: None | str
