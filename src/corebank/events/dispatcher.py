@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -35,6 +34,7 @@ from corebank.core.mail import Mailer
 from corebank.core.resilience import CircuitBreaker
 from corebank.events import delivery, fanout, repository
 from corebank.events.claims import SingleDispatcherLock, process_batch
+from corebank.events.outcomes import OutcomeCounts
 from corebank.events.repository import DueDelivery
 from corebank.events.sender import WebhookSender, counts_against_breaker
 from corebank.events.stream import EventStream
@@ -65,7 +65,7 @@ class DispatchReport:
         return self.events == 0 and self.deliveries == 0 and self.streamed == 0
 
 
-class Dispatcher:
+class Dispatcher(OutcomeCounts):
     """Delivers the outbox: `run_once()`/`drain()` for one pass, `start()`/`stop()` for a loop."""
 
     def __init__(
@@ -87,8 +87,7 @@ class Dispatcher:
         self.batch_size = settings.outbox_batch_size
         self.delivery_batch_size = settings.webhook_concurrency
         self.breakers: dict[int, CircuitBreaker] = {}
-        self.outcomes: Counter[str] = Counter()
-        self.outcome_hooks: list[Callable[[str], None]] = []
+        super().__init__("dispatcher")
         self.stream = stream
         self._breaker_clock = breaker_clock
         self._lock = SingleDispatcherLock.for_database(db)
@@ -97,15 +96,6 @@ class Dispatcher:
         self._outage_since: float | None = None
 
     # --- observability ---------------------------------------------------------------------
-
-    def record_outcome(self, outcome: str) -> None:
-        """Count one delivery outcome; the only place outcomes are counted (hook metrics here)."""
-        self.outcomes[outcome] += 1
-        for hook in self.outcome_hooks:
-            try:
-                hook(outcome)
-            except Exception:
-                log.exception("dispatcher.outcome_hook_failed")
 
     def breaker(self, endpoint_id: int) -> CircuitBreaker:
         """The circuit breaker of one endpoint (created closed on first use)."""

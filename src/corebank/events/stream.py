@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +31,7 @@ from corebank.events.broker import (
     counts_against_breaker,
 )
 from corebank.events.claims import process_batch
+from corebank.events.outcomes import OutcomeCounts
 from corebank.events.schedule import next_retry_at
 from corebank.models.outbox import OutboxEvent
 
@@ -65,7 +65,7 @@ def by_aggregate(events: Sequence[OutboxEvent]) -> list[list[OutboxEvent]]:
     return list(groups.values())
 
 
-class EventStream:
+class EventStream(OutcomeCounts):
     """The broker sink of the dispatcher: its publisher, circuit breaker and outcome counts."""
 
     def __init__(
@@ -83,8 +83,7 @@ class EventStream:
             is_failure=counts_against_breaker,
             clock=breaker_clock,
         )
-        self.outcomes: Counter[str] = Counter()
-        self.outcome_hooks: list[Callable[[str], None]] = []
+        super().__init__("stream")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventStream | None:
@@ -97,15 +96,6 @@ class EventStream:
             timeout=settings.event_broker_timeout_seconds,
         )
         return cls(publisher, settings=settings)
-
-    def record_outcome(self, outcome: str) -> None:
-        """Count one publish outcome (hook metrics here)."""
-        self.outcomes[outcome] += 1
-        for hook in self.outcome_hooks:
-            try:
-                hook(outcome)
-            except Exception:
-                log.exception("stream.outcome_hook_failed")
 
     async def run_batch(self, db: Database, *, now: Callable[[], datetime], limit: int) -> int:
         """Claim, publish and mark one batch; the number of publishes tried.
