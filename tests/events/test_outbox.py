@@ -14,7 +14,7 @@ from corebank.core import outbox
 from corebank.core.clock import FrozenClock
 from corebank.core.db import Database
 from corebank.events.dispatcher import Dispatcher
-from corebank.events.stats import delivery_counts, outbox_stats
+from corebank.events.stats import delivery_counts, outbox_stats, stream_stats
 from corebank.models import OutboxEvent, WebhookDelivery
 from tests.events.helpers import Receiver, create_webhook
 
@@ -184,3 +184,21 @@ async def test_outbox_stats_report_backlog_and_oldest_age(
     assert stats.oldest_pending_age_seconds == pytest.approx(90, abs=0.01)
     await dispatcher.drain()
     assert (await outbox_stats(db)).pending == 0
+
+
+async def test_stream_stats_count_what_the_broker_has_not_confirmed(db: Database) -> None:
+    """The stream's backlog gauges: events still waiting for RabbitMQ's confirm, and the age of
+    the oldest; a confirmed one leaves the count."""
+    assert await stream_stats(db) == (0, 0.0)
+    first = await emit_one(db)
+    await emit_one(db)
+    async with db.session() as session:
+        oldest = await session.scalar(select(func.min(OutboxEvent.occurred_at)))
+    assert oldest is not None
+    count, age = await stream_stats(db, now=oldest + timedelta(seconds=30))
+    assert count == 2 and age == pytest.approx(30, abs=0.01)
+    async with db.transaction() as session:
+        row = await session.scalar(select(OutboxEvent).where(OutboxEvent.event_id == first))
+        assert row is not None
+        row.broker_published_at = oldest
+    assert (await stream_stats(db))[0] == 1

@@ -151,6 +151,16 @@ OUTBOX_OLDEST_AGE = Gauge(
     "Age of the oldest undelivered event",
     multiprocess_mode="mostrecent",
 )
+STREAM_BACKLOG = Gauge(
+    "corebank_stream_backlog",
+    "Outbox events not yet confirmed by the broker (EVENT_BROKER_URL; read at scrape time)",
+    multiprocess_mode="mostrecent",
+)
+STREAM_OLDEST_AGE = Gauge(
+    "corebank_stream_oldest_pending_seconds",
+    "Age of the oldest event not yet confirmed by the broker",
+    multiprocess_mode="mostrecent",
+)
 OUTBOX_DELIVERIES = Counter(
     "corebank_outbox_deliveries", "Event deliveries by channel and outcome", ["channel", "outcome"]
 )

@@ -45,12 +45,26 @@ async def delivery_counts(db: Database) -> dict[str, int]:
 
 
 def outbox_gauges(db: Database, dispatcher: Dispatcher) -> ScrapeHook:
-    """At each scrape: the outbox backlog, its oldest event's age and open webhook breakers."""
+    """At each scrape: the outbox backlog, its oldest event's age and open webhook breakers;
+    with the broker stream on, its backlog and its oldest event's age too."""
 
     async def refresh() -> None:
         stats = await outbox_stats(db)
         metrics.OUTBOX_BACKLOG.set(stats.pending)
         metrics.OUTBOX_OLDEST_AGE.set(stats.oldest_pending_age_seconds)
         metrics.WEBHOOK_BREAKERS_OPEN.set(dispatcher.open_breakers)
+        if dispatcher.stream is not None:
+            count, age = await stream_stats(db)
+            metrics.STREAM_BACKLOG.set(count)
+            metrics.STREAM_OLDEST_AGE.set(age)
 
     return refresh
+
+
+async def stream_stats(db: Database, *, now: datetime | None = None) -> tuple[int, float]:
+    """Events waiting for the broker's confirm, and the oldest one's age in seconds."""
+    now = now or utcnow()
+    async with db.session() as session:
+        count, oldest = await repository.stream_backlog(session)
+    age = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
+    return count, age
