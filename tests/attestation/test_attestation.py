@@ -9,8 +9,10 @@ from typing import Any
 import httpx
 import pytest
 from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
 
 from corebank.core.migrate import alembic_config
+from corebank.models import LedgerCheckpoint
 from tests.attestation.helpers import ATTESTATION, KEY, small_ledger, third_party_verifies
 from tests.ledger.helpers import API, funded_account, open_account, tamper
 from tests.support import login_as
@@ -139,6 +141,22 @@ class TestPublic:
         full = await client.get(ATTESTATION, params={"full": "true"}, headers=admin)
         assert full.status_code == 200
         assert full.json()["attestation"]["checkpoint"]["mode"] == "full"
+
+    async def test_an_anonymous_read_writes_nothing(
+        self, client: httpx.AsyncClient, app: Any
+    ) -> None:
+        """Only an admin's read moves the checkpoint: a public one is a read and nothing else."""
+        await small_ledger(client, app)
+
+        async def checkpoints() -> int:
+            async with app.state.container.db.session() as session:
+                return await session.scalar(select(func.count()).select_from(LedgerCheckpoint)) or 0
+
+        assert (await client.get(ATTESTATION)).status_code == 200
+        assert await checkpoints() == 0
+        _, admin = await login_as(app, "admin")
+        assert (await client.get(ATTESTATION, headers=admin)).status_code == 200
+        assert await checkpoints() == 1
 
 
 async def test_a_set_in_two_currencies_keeps_every_check_green(

@@ -43,9 +43,14 @@ FullQuery = Annotated[
 async def attestation_reader(
     request: Request, token: Token, pasted: PastedToken, full: FullQuery = False
 ) -> Principal | None:
-    """Anyone when ATTESTATION_PUBLIC is on (except for a full check); otherwise admins."""
+    """Anyone when ATTESTATION_PUBLIC is on (except for a full check); otherwise admins. The
+    admin behind a token sent to a public deployment is still known (their read moves the
+    checkpoint); an anonymous reader is None."""
     if request.app.state.container.settings.attestation_public and not full:
-        return None
+        if token is None and pasted is None:
+            return None
+        principal = await current_principal(request, token, pasted)
+        return principal if principal.role == Role.admin else None
     principal = await current_principal(request, token, pasted)
     if principal.role != Role.admin:
         raise Forbidden("Your role does not allow this.", type="insufficient-role")
@@ -64,7 +69,7 @@ async def attestation_reader(
     },
 )
 async def get_attestation(
-    _: Annotated[Principal | None, Depends(attestation_reader)],
+    reader: Annotated[Principal | None, Depends(attestation_reader)],
     ctx: AttestationDep,
     full: FullQuery = False,
 ) -> JSONResponse:
@@ -74,9 +79,10 @@ async def get_attestation(
     Verify the signature over the canonical bytes of `attestation` (JSON, keys sorted, no
     whitespace, UTF-8) with the key at /.well-known/corebank-attestation-key
     (docs/ledger.md). The invariants are checked from the stored checkpoint (`checkpoint.mode`
-    says which entries this run covered); `full=true` checks the whole journal.
+    says which entries this run covered); `full=true` checks the whole journal. An admin's
+    read moves the checkpoint; an anonymous one (ATTESTATION_PUBLIC) writes nothing.
     """
-    document = await service.attest(ctx, full=full)
+    document = await service.attest(ctx, full=full, move_checkpoint=reader is not None)
     return JSONResponse(document, headers={"Cache-Control": "no-store"})
 
 

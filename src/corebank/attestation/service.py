@@ -25,9 +25,12 @@ log = structlog.get_logger(__name__)
 FORMAT_VERSION = 1
 
 
-async def attest(ctx: AttestationContext, *, full: bool = False) -> dict[str, Any]:
-    """A signed attestation of the ledger as it is now (not stored); moves the checkpoint."""
-    document, _ = await _attest(ctx, full=full, store=False)
+async def attest(
+    ctx: AttestationContext, *, full: bool = False, move_checkpoint: bool = True
+) -> dict[str, Any]:
+    """A signed attestation of the ledger as it is now (not stored). It moves the checkpoint
+    unless told not to: an anonymous read (ATTESTATION_PUBLIC) writes nothing."""
+    document, _ = await _attest(ctx, full=full, store=False, move_checkpoint=move_checkpoint)
     return document
 
 
@@ -64,7 +67,7 @@ async def list_attestations(
 
 
 async def _attest(
-    ctx: AttestationContext, *, full: bool, store: bool
+    ctx: AttestationContext, *, full: bool, store: bool, move_checkpoint: bool = True
 ) -> tuple[dict[str, Any], Attestation | None]:
     now = ctx.clock.now()
     async with ctx.db.session() as session:
@@ -78,6 +81,8 @@ async def _attest(
         previous = await repository.latest_hash(session)
     body = _body(result, now=now, schema_version=schema_version, audit=audit, previous=previous)
     document = ctx.signer.sign(body)
+    if not store and not move_checkpoint:
+        return document, None
     row = await _save(ctx, result, document, now=now, previous=previous, store=store)
     return document, row
 
