@@ -454,3 +454,41 @@ def test_the_settings_know_every_operation_the_approvals_do() -> None:
     from corebank.models.approval import ApprovalOperation
 
     assert set(APPROVAL_OPERATIONS) == {str(op) for op in ApprovalOperation}
+
+
+async def test_a_hold_of_a_pending_request_is_ended_only_by_its_decision(
+    app: Any, client: httpx.AsyncClient, db: Database, staff: dict[str, str], checker: Any
+) -> None:
+    """Capturing or voiding such a hold by hand would skip the second person (found by review:
+    a maker captured their own withdrawal's hold); a capture above the threshold of a hold made
+    by hand is refused too (it is a withdrawal by another name)."""
+    account, _, _ = await funded_account(client, app, staff, "5000.00")
+    waiting = await client.post(
+        f"{API}/accounts/{account['id']}/withdrawals",
+        json={"amount": "4000.00"},
+        headers={**staff, **key()},
+    )
+    (hold_id,) = waiting.json()["hold_ids"]
+    for action, body in (("capture", {}), ("void", None)):
+        refused = await client.post(f"{API}/holds/{hold_id}/{action}", json=body, headers=staff)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"].endswith("/hold-reserved-for-approval")
+    assert await balances(db, account["id"]) == {account["id"]: (500000, 400000)}
+    rejected = await client.post(
+        f"{API}/approvals/{waiting.json()['id']}/reject", json={"reason": "no"}, headers=checker
+    )
+    assert rejected.status_code == 200
+
+    made = await client.post(
+        f"{API}/accounts/{account['id']}/holds", json={"amount": "3000.00"}, headers=staff
+    )
+    assert made.status_code == 201
+    too_big = await client.post(
+        f"{API}/holds/{made.json()['id']}/capture", json={"amount": "1500.00"}, headers=staff
+    )
+    assert too_big.status_code == 422 and too_big.json()["type"].endswith("/approval-required")
+    small = await client.post(
+        f"{API}/holds/{made.json()['id']}/capture", json={"amount": "900.00"}, headers=staff
+    )
+    assert small.status_code == 201, small.text
+    assert await balances(db, account["id"]) == {account["id"]: (410000, 0)}

@@ -240,7 +240,12 @@ class ClosureExecutor:
         return {"account_id": account.id, "status": str(AccountStatus.closed)}
 
     async def release(
-        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+        self,
+        session: AsyncSession,
+        request: ApprovalRequest,
+        *,
+        actor_id: int | None,
+        now: datetime,
     ) -> None:
         """Nothing is reserved while a closure waits."""
 

@@ -19,8 +19,8 @@ from corebank.models.approval import ApprovalOperation, ApprovalRequest
 class Executor(Protocol):
     """How one operation is carried out once approved, and undone when it is not.
 
-    The domain that owns the operation registers it (`container.wire`); both run inside the
-    decision's transaction, with the request row locked."""
+    The domain that owns the operation registers it (`container.wire`); `execute` and
+    `release` run inside the decision's transaction, with the request row locked."""
 
     async def execute(
         self, session: AsyncSession, request: ApprovalRequest, *, checker: Principal, now: datetime
@@ -29,9 +29,20 @@ class Executor(Protocol):
         ...
 
     async def release(
-        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+        self,
+        session: AsyncSession,
+        request: ApprovalRequest,
+        *,
+        actor_id: int | None,
+        now: datetime,
     ) -> None:
-        """Give back what the request reserved (its holds), on rejection or expiry."""
+        """Give back what the request reserved (its holds), on rejection (`actor_id` the
+        checker) or expiry (None)."""
+        ...
+
+    async def after_commit(self, subject_id: int) -> None:
+        """After an approval committed: e.g. drop the subject from a cache (a failure here is
+        logged, never answered: the approval stands)."""
         ...
 
 

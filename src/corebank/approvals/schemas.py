@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.responses import JSONResponse
 
 from corebank.models.approval import ApprovalOperation, ApprovalStatus
@@ -47,13 +47,17 @@ def accepted(pending: ApprovalOut) -> JSONResponse:
     return JSONResponse(pending.model_dump(mode="json"), status_code=202)
 
 
+#: A decision's reason: blanks around it are dropped, and something must be left.
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class ApproveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(default=None, min_length=1, max_length=500)
+    reason: Reason | None = None
 
 
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Reason

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.approvals import repository
@@ -31,6 +32,8 @@ from corebank.core.money import format_amount
 from corebank.core.pagination import CursorCodec, PageParams
 from corebank.identity.principal import Principal
 from corebank.models.approval import ApprovalOperation, ApprovalRequest, ApprovalStatus
+
+log = structlog.get_logger(__name__)
 
 ACCEPTED = 202
 #: What an `approval.*` event carries besides `approval_id` (events/catalogue.py).
@@ -186,7 +189,10 @@ async def approve(
         )
 
     decided = await ctx.db.run(work)
-    await ctx.executors[decided.operation].after_commit(decided.subject_id)
+    try:
+        await ctx.executors[decided.operation].after_commit(decided.subject_id)
+    except Exception:  # committed already: a failed cache drop must not turn it into a 500
+        log.exception("approval.after_commit_failed", approval_id=decided.id)
     return decided
 
 
@@ -197,7 +203,7 @@ async def reject(
 
     async def work(session: AsyncSession) -> ApprovalOut:
         row, now = await _decidable(session, ctx, checker=checker, approval_id=approval_id)
-        await _executor(ctx, row).release(session, row, now=now)
+        await _executor(ctx, row).release(session, row, actor_id=checker.user.id, now=now)
         return await _decide(
             session, row, ApprovalStatus.rejected, by=checker.user.id, now=now, reason=reason
         )
@@ -223,7 +229,7 @@ async def _expire(
     row = await repository.lock(session, approval_id)
     if row is None or row.status != ApprovalStatus.pending:
         return 0  # decided meanwhile
-    await _executor(ctx, row).release(session, row, now=now)
+    await _executor(ctx, row).release(session, row, actor_id=None, now=now)
     await _decide(session, row, ApprovalStatus.expired, by=None, now=now, reason="expired")
     return 1
 

@@ -332,7 +332,12 @@ class CustomerChangeExecutor:
         return {"customer_id": customer.id, "fields": changed}
 
     async def release(
-        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+        self,
+        session: AsyncSession,
+        request: ApprovalRequest,
+        *,
+        actor_id: int | None,
+        now: datetime,
     ) -> None:
         """Nothing is reserved while a record change waits."""
 

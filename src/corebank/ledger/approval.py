@@ -78,6 +78,7 @@ async def wait_for_approval(
         amount_minor=amount_minor,
         hold_ids=hold_ids,
     )
+    await repository.reserve_holds_for(session, hold_ids, approval_request_id=pending.id)
     return Answer(ACCEPTED, pending.model_dump(mode="json"))
 
 
@@ -156,7 +157,12 @@ class _ReleasesHolds:
         """Nothing: a posting changes no cached record."""
 
     async def release(
-        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+        self,
+        session: AsyncSession,
+        request: ApprovalRequest,
+        *,
+        actor_id: int | None,
+        now: datetime,
     ) -> None:
         account_ids = []
         for hold_id in request.hold_ids:
@@ -177,7 +183,7 @@ class _ReleasesHolds:
                 session, hold.id, status=HoldStatus.voided, now=now
             )
             assert voided is not None, "the hold was open under its account's lock"
-            record_hold(session, "hold.voided", None, voided)
+            record_hold(session, "hold.voided", actor_id, voided)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,18 @@ class HoldNotOpen(Conflict):
     type, title = "hold-not-open", "Hold not open"
 
 
+class HoldReserved(Conflict):
+    """A hold that reserves a pending approval request's money: only its decision ends it."""
+
+    replayable: ClassVar[bool] = True
+    type, title = "hold-reserved-for-approval", "Hold reserved for an approval request"
+
+
+class ApprovalRequired(ValidationFailed):
+    replayable: ClassVar[bool] = True
+    type, title = "approval-required", "Needs a second person"
+
+
 class CaptureExceedsHold(ValidationFailed):
     replayable: ClassVar[bool] = True
     type, title = "capture-exceeds-hold", "Capture exceeds hold"

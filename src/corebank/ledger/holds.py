@@ -22,7 +22,13 @@ from corebank.core.pagination import CursorCodec, PageParams
 from corebank.identity.principal import Principal
 from corebank.ledger import idempotency, repository
 from corebank.ledger.context import LedgerContext
-from corebank.ledger.errors import CaptureExceedsHold, HoldNotFound, HoldNotOpen
+from corebank.ledger.errors import (
+    ApprovalRequired,
+    CaptureExceedsHold,
+    HoldNotFound,
+    HoldNotOpen,
+    HoldReserved,
+)
 from corebank.ledger.idempotency import IdempotencyRequest, Outcome
 from corebank.ledger.posting import (
     parse,
@@ -33,6 +39,7 @@ from corebank.ledger.posting import (
     require_visible,
 )
 from corebank.ledger.schemas import HoldCaptureOut, HoldOut
+from corebank.models.approval import ApprovalOperation
 from corebank.models.ledger import EntryType, Hold, HoldStatus
 
 DEFAULT_HOLD_LIFETIME = timedelta(days=7)
@@ -131,6 +138,11 @@ async def _locked_open_hold(
         raise HoldNotOpen("The hold has expired; its funds were released.")
     if hold.status != HoldStatus.open:
         raise HoldNotOpen(f"The hold is already {hold.status}.")
+    if hold.approval_request_id is not None:
+        raise HoldReserved(
+            f"The hold reserves the money of approval request {hold.approval_request_id}: "
+            "only that request's decision (approve, reject, expiry) ends it."
+        )
     return hold, account, accounts, now
 
 
@@ -159,6 +171,7 @@ async def capture_hold(
         )
         require_open(account, money_out=True)
         minor = hold.amount_minor if amount is None else parse(amount, account.currency)
+        _refuse_unapproved_money_out(ctx, account.currency, minor)
         if minor > hold.amount_minor:
             raise CaptureExceedsHold(
                 f"At most {format_amount(hold.amount_minor, account.currency)} can be captured."
@@ -192,6 +205,18 @@ async def capture_hold(
     return await idempotency.execute(
         ctx, request=idempotency_request, work=work, status=201, kind="hold_capture"
     )
+
+
+def _refuse_unapproved_money_out(ctx: LedgerContext, currency: str, minor: int) -> None:
+    """A capture moves money out like a withdrawal: above the withdrawal's approval threshold
+    it would skip the second person, so it is refused (make it a withdrawal instead)."""
+    if ctx.approvals.policy.needs(
+        ApprovalOperation.withdrawal, currency=currency, amount_minor=minor
+    ):
+        raise ApprovalRequired(
+            f"A capture above the approval threshold ({currency}) would move money out without "
+            "a second person: withdraw it instead, and the withdrawal waits for approval."
+        )
 
 
 async def void_hold(

@@ -502,6 +502,18 @@ async def insert_hold(
     return hold
 
 
+async def reserve_holds_for(
+    session: AsyncSession, hold_ids: Sequence[int], *, approval_request_id: int
+) -> None:
+    """Mark holds as reserving money for an approval request (only its decision ends them)."""
+    if hold_ids:
+        await session.execute(
+            update(Hold)
+            .where(Hold.id.in_(hold_ids))
+            .values(approval_request_id=approval_request_id)
+        )
+
+
 async def hold_account_id(session: AsyncSession, hold_id: int) -> int | None:
     """The account a hold is on (None: no such hold), to lock it before the hold is read."""
     return await session.scalar(select(Hold.account_id).where(Hold.id == hold_id))

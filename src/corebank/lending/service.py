@@ -461,7 +461,12 @@ class LoanApprovalExecutor:
         return {"loan_id": decided.id, "status": decided.status}
 
     async def release(
-        self, session: AsyncSession, request: ApprovalRequest, *, now: datetime
+        self,
+        session: AsyncSession,
+        request: ApprovalRequest,
+        *,
+        actor_id: int | None,
+        now: datetime,
     ) -> None:
         """Nothing is reserved while a loan approval waits; the application stays open."""
 

@@ -114,6 +114,10 @@ class Hold(IdMixin, Base):
     )
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    #: The approval request this hold reserves money for: only its decision resolves it.
+    approval_request_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("approval_requests.id", ondelete="RESTRICT")
+    )
 
 
 class IdempotencyKey(IdMixin, Base):
