@@ -296,17 +296,21 @@ async def test_repayments_allocate_prepay_and_pay_off(
 
     prepaid = await repay(client, bank, loan["id"], "2000.00")
     assert prepaid.status_code == 201, prepaid.text
-    assert prepaid.json()["allocation"][-1] == {
+    beyond = prepaid.json()["allocation"][-1]
+    # first the interest accrued since the due date (one day on 9,211.51 at 12 %), then principal
+    assert beyond == {
         "installment": None,
         "fee": "0.00",
-        "interest": "0.00",
-        "principal": "2000.00",
+        "interest": "3.07",
+        "principal": "1996.93",
     }
     schedule = (
         await client.get(f"{API}/loans/{loan['id']}/schedule", headers=await bank.headers("owner"))
     ).json()
     assert len(schedule["installments"]) < 12  # same installment, shorter term
-    assert schedule["installments"][1]["total"] == "888.49"
+    assert schedule["installments"][2]["total"] == "888.49"
+    next_one = schedule["installments"][1]  # interest from today only, on the smaller balance
+    assert float(next_one["interest"]) < 72.15
 
     quote = (
         await client.get(

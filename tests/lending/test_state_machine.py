@@ -127,16 +127,16 @@ class LendingMachine(RuleBasedStateMachine):
         the payoff quote, or more than the quote; the outcome is predicted."""
         loan_id = data.draw(st.sampled_from(self.active()))
         due, future, payoff = self.run(self.owed(loan_id))
+        accrued = payoff - due - future  # interest since the last due date, not yet due
         amount = {
             "part": max(1, due // 2),
             "due": max(1, due),
-            "prepay": due + max(1, future // 3),
+            "prepay": due + accrued + max(1, future // 3),
             "payoff": payoff,
             "too_much": payoff + 1,
         }[kind]
-        accepted = amount <= payoff and (
-            amount == payoff or amount <= due or (future > 0 and amount - due < future)
-        )
+        prepays = future > 0 and accrued < amount - due < accrued + future
+        accepted = amount <= payoff and (amount == payoff or amount <= due or prepays)
         before = self.run(self.snapshot())
         try:
             self.run(

@@ -15,8 +15,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,7 @@ from corebank.lending.errors import LoanNotFound, LoanState, RepaymentRefused
 from corebank.lending.schedule import (
     DueItem,
     Installment,
+    accrued_interest,
     allocate,
     apply_prepayment,
     build_schedule,
@@ -160,15 +162,31 @@ def _accrual_start(loan: Loan, rows: Sequence[LoanInstallment], today: date) -> 
 
 
 def _quote(loan: Loan, rows: Sequence[LoanInstallment], today: date) -> Any:
+    """The payoff today: what is due, the principal after it, and interest accrued since the
+    last due date on the principal not yet due. Past the last installment nothing accrues
+    (no default interest): paying what is due is then the payoff."""
     due = [_owed(row) for row in _due(rows, today)]
     assert loan.disbursed_at is not None
+    start = _accrual_start(loan, rows, today)
     return payoff_quote(
         terms_of(loan, disbursed_on=loan.disbursed_at.date()),
         outstanding_principal=loan.principal_outstanding_minor,
         unpaid_interest=sum(item.interest for item in due),
         unpaid_fees=sum(item.fee for item in due),
-        accrued_from=_accrual_start(loan, rows, today),
-        on=today,
+        accrued_from=start,
+        on=today if _future(rows, today) else start,
+    )
+
+
+def _accrued(loan: Loan, rows: Sequence[LoanInstallment], today: date, principal: int) -> int:
+    """Interest on `principal` since the last due date (or the disbursement), to today."""
+    start = _accrual_start(loan, rows, today)
+    return accrued_interest(
+        principal,
+        Decimal(loan.annual_rate) / 100,
+        loan.day_count,
+        start,
+        today,  # type: ignore[arg-type]
     )
 
 
@@ -333,8 +351,8 @@ async def _split(
         await _pay_off(session, loan, rows, today, principal=remaining, interest=rest - remaining)
         split.add(None, 0, rest - remaining, remaining, loan.currency)
     elif rest:
-        await _prepay(session, loan, rows, rest, today, quote_total=quote.total)
-        split.add(None, 0, 0, rest, loan.currency)
+        accrued = await _prepay(session, loan, rows, rest, today, quote_total=quote.total)
+        split.add(None, 0, accrued, rest - accrued, loan.currency)
     await session.flush()
     return split
 
@@ -384,29 +402,52 @@ async def _prepay(
     today: date,
     *,
     quote_total: int,
-) -> None:
-    """Extra principal: the future installments are recomputed (same installment amount,
-    fewer of them). Paying all of it, or more than is due when nothing is left to prepay,
-    is the payoff's business: refused, naming the payoff."""
+) -> int:
+    """Beyond what is due: first the interest accrued since the last due date on the principal
+    not yet due, then extra principal; the future installments are recomputed (same
+    installment amount, fewer of them), the next one charging interest only from today on the
+    smaller balance. Returns the accrued interest paid. Refused, naming the payoff, when the
+    rest does not get past the accrued interest, or would repay all the principal (that is
+    the payoff)."""
     future = _future(rows, today)
     left = sum(row.principal_minor for row in future)
-    if not future or extra >= left:
+    accrued = _accrued(loan, rows, today, left) if future else 0
+    if not future or extra <= accrued or extra - accrued >= left:
         shown = format_amount(quote_total, loan.currency)
+        owed = format_amount(accrued, loan.currency)
         raise RepaymentRefused(
-            f"That pays more than is due but not the whole loan: pay what is due, a part of "
-            f"the remaining principal, or the payoff ({shown}).",
+            f"That pays more than is due but does not prepay part of the principal: pay what "
+            f"is due, that plus more than the interest accrued since the last due date "
+            f"({owed}) and less than the payoff, or the payoff ({shown}).",
             errors=[
                 field_error(["body", "amount"], f"between the due amount and the payoff {shown}")
             ],
         )
     assert loan.disbursed_at is not None
     terms = terms_of(loan, disbursed_on=loan.disbursed_at.date())
-    shown_future = _as_installments(future)
     recast = apply_prepayment(
-        terms, shown_future, extra, period_start=_accrual_start(loan, rows, today)
+        terms,
+        _as_installments(future),
+        extra - accrued,
+        period_start=_accrual_start(loan, rows, today),
     )
+    recast[0] = _from_today(loan, recast[0], today, left - (extra - accrued))
     await repository.delete_unpaid_installments_after(session, loan.id, future[0].number - 1)
     await repository.add_installments(session, [_row(loan.id, row) for row in recast])
+    return accrued
+
+
+def _from_today(loan: Loan, first: Installment, today: date, balance: int) -> Installment:
+    """The next installment after a prepayment: the interest up to today was paid with it, so
+    this one charges interest on the new balance from today to its due date."""
+    interest = accrued_interest(
+        balance,
+        Decimal(loan.annual_rate) / 100,
+        loan.day_count,
+        today,
+        first.due_on,  # type: ignore[arg-type]
+    )
+    return replace(first, interest=interest, total=first.principal + first.fee + interest)
 
 
 def _as_installments(rows: Sequence[LoanInstallment]) -> list[Installment]:
