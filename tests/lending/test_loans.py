@@ -161,9 +161,20 @@ async def test_products_are_admin_only_and_frozen_once_used(
     admin = await bank.headers("admin")
     changed = await client.patch(url, json={"annual_rate": "9.50"}, headers=admin)
     assert changed.status_code == 200 and changed.json()["annual_rate"] == "9.50"
+    invalid = await client.patch(url, json={"min_term_months": 40}, headers=admin)
+    assert invalid.status_code == 422, invalid.text  # above max_term_months once merged
 
     await application(client, bank, made["id"])
 
+    other = await product(client, bank, name="Car loan")
+    taken = await client.patch(
+        f"{API}/loan-products/{other['id']}", json={"name": made["name"]}, headers=admin
+    )
+    assert taken.status_code == 409 and taken.json()["type"].endswith("/loan-product-name-taken")
+    again = await client.post(
+        f"{API}/loan-products", json={**PRODUCT, "name": "Car loan"}, headers=admin
+    )
+    assert again.status_code == 409
     frozen = await client.patch(url, json={"annual_rate": "5.00"}, headers=admin)
     assert frozen.status_code == 409
     assert frozen.json()["type"].endswith("/loan-product-in-use")
@@ -223,6 +234,9 @@ async def test_approval_needs_kyc_and_a_fresh_credit_check_and_room_under_the_li
 
     no_kyc = await client.post(f"{url}/approve", json={"reason": "ok"}, headers=staff)
     assert no_kyc.status_code == 422 and no_kyc.json()["reason"] == "kyc"
+    async with app.state.container.db.session() as session:
+        unchecked = await session.get(type(bank.customer), bank.customer.id)
+        assert unchecked.credit_score is None  # KYC is checked before the bureau is asked
     async with app.state.container.db.transaction() as session:
         customer = await session.get(type(bank.customer), bank.customer.id)
         customer.kyc_status = "verified"
@@ -403,3 +417,28 @@ async def test_concurrent_repayments_each_land_once(
     assert outstanding == 1_000_000 - principal
     assert await portfolio_balance(db) == -outstanding
     assert (await verify_ledger(db)).ok
+
+
+async def test_staff_who_applied_for_a_customer_do_not_approve_it(
+    app: Any, client: httpx.AsyncClient, bank: Bank
+) -> None:
+    made = await product(client, bank)
+    staff = await bank.headers("staff")
+    account = await open_account(client, staff, customer_id=bank.customer.id)
+    applied = await client.post(
+        f"{API}/loans",
+        json={
+            "product_id": made["id"],
+            "customer_id": bank.customer.id,
+            "amount": "2000.00",
+            "term_months": 12,
+            "account_id": account["id"],
+        },
+        headers=staff,
+    )
+    assert applied.status_code == 201, applied.text
+    url = f"{API}/loans/{applied.json()['id']}/approve"
+    own = await client.post(url, json={"reason": "fine"}, headers=staff)
+    assert own.status_code == 403 and own.json()["type"].endswith("/four-eyes-violation")
+    other = await client.post(url, json={"reason": "fine"}, headers=await bank.headers("admin"))
+    assert other.status_code == 200 and other.json()["status"] == "approved"

@@ -15,6 +15,10 @@ class ProductInUse(Conflict):
     type, title = "loan-product-in-use", "Loan product in use"
 
 
+class ProductNameTaken(Conflict):
+    type, title = "loan-product-name-taken", "Loan product name taken"
+
+
 class ProductRetired(Conflict):
     type, title = "loan-product-retired", "Loan product retired"
 

@@ -32,6 +32,10 @@ async def product(
     return await session.scalar(stmt)
 
 
+async def product_named(session: AsyncSession, name: str) -> LoanProduct | None:
+    return await session.scalar(select(LoanProduct).where(LoanProduct.name == name))
+
+
 async def product_in_use(session: AsyncSession, product_id: int) -> bool:
     found = await session.scalar(select(Loan.id).where(Loan.product_id == product_id).limit(1))
     return found is not None

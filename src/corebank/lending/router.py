@@ -54,7 +54,10 @@ PRODUCT_ERRORS: dict[int | str, dict[str, Any]] = {
     **NOT_AUTHENTICATED,
     403: {"description": "Admins only"},
     404: {"description": "`loan-product-not-found`"},
-    409: {"description": "`loan-product-in-use`: a loan uses it, its terms cannot change"},
+    409: {
+        "description": "`loan-product-in-use`: a loan uses it, its terms cannot change; "
+        "`loan-product-name-taken`"
+    },
     422: {"description": "Validation failed (bounds, rate, late fee, grace)"},
 }
 LOAN_READ: dict[int | str, dict[str, Any]] = {
@@ -64,7 +67,10 @@ LOAN_READ: dict[int | str, dict[str, Any]] = {
 }
 DECISION_ERRORS: dict[int | str, dict[str, Any]] = {
     **LOAN_READ,
-    403: {"description": "Staff only"},
+    403: {
+        "description": "Staff only; `four-eyes-violation`: who applied for the loan does not "
+        "approve it"
+    },
     409: {"description": "`loan-state`: only an application (`applied`) is decided"},
     422: {
         "description": "`loan-approval-refused` (`reason`: `kyc` not verified, no recent "

@@ -11,10 +11,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.lifecycle import credit_limit_in
 from corebank.approvals import service as approvals
+from corebank.approvals.errors import FourEyesViolation
 from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
 from corebank.core.errors import ValidationFailed, field_error
@@ -30,6 +32,7 @@ from corebank.lending.errors import (
     LoanState,
     OutsideProduct,
     ProductInUse,
+    ProductNameTaken,
     ProductNotFound,
     ProductRetired,
 )
@@ -181,6 +184,7 @@ async def create_product(ctx: LendingContext, *, actor: Principal, body: Product
         )
     values = _product_values(body)
     async with ctx.db.transaction() as session:
+        await _refuse_taken_name(session, body.name)
         product = await repository.add(session, LoanProduct(**values, status=ProductStatus.active))
         audit.record(
             session,
@@ -224,7 +228,9 @@ async def update_product(
                 extra={"errors": [field_error(["body", name], "in use") for name in terms]},
             )
         before = product_out(product).model_dump(mode="json")
-        merged = ProductIn.model_validate({**_editable(before), **_patched(changes)})
+        merged = _merged(before, changes)
+        if merged.name != product.name:
+            await _refuse_taken_name(session, merged.name)
         for name, value in _product_values(merged).items():
             setattr(product, name, value)
         if changes.get("status") is not None:
@@ -240,6 +246,26 @@ async def update_product(
             after=product_out(product).model_dump(mode="json"),
         )
     return product_out(product)
+
+
+async def _refuse_taken_name(session: AsyncSession, name: str) -> None:
+    if await repository.product_named(session, name) is not None:
+        raise ProductNameTaken(
+            "Another loan product has that name.",
+            extra={"errors": [field_error(["body", "name"], "taken")]},
+        )
+
+
+def _merged(shown: dict[str, Any], changes: dict[str, Any]) -> ProductIn:
+    """The product with the changes, validated as a new one is (422 naming the fields)."""
+    try:
+        return ProductIn.model_validate({**_editable(shown), **_patched(changes)})
+    except PydanticValidationError as exc:
+        errors = [
+            field_error(["body", *map(str, error["loc"])], error["msg"], error["type"])
+            for error in exc.errors()
+        ]
+        raise ValidationFailed("The changed product is not valid.", errors=errors) from None
 
 
 def _editable(shown: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +297,8 @@ async def apply(ctx: LendingContext, *, actor: Principal, body: LoanIn) -> LoanO
     customer in the product's currency; 422 naming the field otherwise."""
     async with ctx.db.transaction() as session:
         customer_id = await _applicant(session, actor, body.customer_id)
-        product = await repository.product(session, body.product_id)
+        # locked: an admin's change of its terms waits, or sees this loan and is refused
+        product = await repository.product(session, body.product_id, for_update=True)
         if product is None:
             raise ProductNotFound("No such loan product.")
         if product.status != ProductStatus.active:
@@ -395,8 +422,9 @@ async def approve(
     async with ctx.db.read() as session:
         loan = await _pending(session, loan_id)
         customer = await repository.customer(session, loan.customer_id)
-    if customer is None:
-        raise ApprovalRefused("The customer record is deleted.")
+    _not_the_applicant(loan, checker)
+    _kyc_verified(customer)
+    assert customer is not None
     if _stale(customer, ctx.clock.now(), ctx.settings.credit_check_max_age_days):
         await credit.run_credit_check(ctx.credit, actor_id=checker.user.id, customer_id=customer.id)
 
@@ -455,6 +483,7 @@ class LoanApprovalExecutor:
         self, session: AsyncSession, request: ApprovalRequest, *, checker: Principal, now: datetime
     ) -> dict[str, Any]:
         loan, _ = await _checked_for_approval(session, self.ctx, request.subject_id)
+        _not_the_applicant(loan, checker)
         decided = await _decide(
             session, loan, LoanStatus.approved, checker, request.request["reason"], now
         )
@@ -479,7 +508,13 @@ def _stale(customer: Customer, now: datetime, max_age_days: int) -> bool:
     return checked is None or checked < now - timedelta(days=max_age_days)
 
 
-def _approvable(ctx: LendingContext, loan: Loan, customer: Customer | None, now: datetime) -> None:
+def _not_the_applicant(loan: Loan, checker: Principal) -> None:
+    """Staff who applied for a customer do not decide that application themselves."""
+    if loan.requested_by == checker.user.id:
+        raise FourEyesViolation("Who applied for the loan does not approve it.")
+
+
+def _kyc_verified(customer: Customer | None) -> None:
     if customer is None:
         raise ApprovalRefused("The customer record is deleted.", extra={"reason": "customer"})
     if customer.kyc_status != KycStatus.verified:
@@ -487,6 +522,11 @@ def _approvable(ctx: LendingContext, loan: Loan, customer: Customer | None, now:
             f"The customer's KYC status is {customer.kyc_status}, not verified.",
             extra={"reason": "kyc"},
         )
+
+
+def _approvable(ctx: LendingContext, loan: Loan, customer: Customer | None, now: datetime) -> None:
+    _kyc_verified(customer)
+    assert customer is not None
     if _stale(customer, now, ctx.settings.credit_check_max_age_days):
         raise ApprovalRefused(
             "The customer has no recent credit check.", extra={"reason": "credit_check"}
