@@ -18,7 +18,15 @@ from corebank.core.db import Database
 from corebank.events.catalogue import validate_data
 from corebank.ledger.verify import verify_ledger
 from corebank.models import AuditEvent, Hold, OutboxEvent
-from tests.ledger.helpers import API, balances, entry_count, funded_account, key, open_account
+from tests.ledger.helpers import (
+    API,
+    balances,
+    entry_count,
+    funded_account,
+    key,
+    make_customer,
+    open_account,
+)
 from tests.support import login_as, test_settings
 
 
@@ -492,3 +500,25 @@ async def test_a_hold_of_a_pending_request_is_ended_only_by_its_decision(
     )
     assert small.status_code == 201, small.text
     assert await balances(db, account["id"]) == {account["id"]: (410000, 0)}
+
+
+async def test_a_checker_never_decides_a_request_that_pays_them(
+    app: Any, client: httpx.AsyncClient, db: Database, staff: dict[str, str], checker: Any
+) -> None:
+    """Found by review: four eyes compared the checker with the maker only. A staff member
+    whose own customer record owns the payee account may not approve the transfer to it."""
+    source, _, _ = await two_accounts(client, app, staff)
+    insider, insider_headers = await login_as(app, "staff")
+    insiders_record = await make_customer(app, user_id=insider.id)
+    payee = await open_account(client, staff, customer_id=insiders_record.id)
+    waiting = await transfer(client, staff, source, payee, "1500.00")
+    assert waiting.status_code == 202
+
+    refused = await client.post(
+        f"{API}/approvals/{waiting.json()['id']}/approve", headers=insider_headers
+    )
+
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["type"].endswith("/four-eyes-violation")
+    approved = await client.post(f"{API}/approvals/{waiting.json()['id']}/approve", headers=checker)
+    assert approved.status_code == 200

@@ -140,3 +140,67 @@ async def test_a_kyc_override_to_verified_waits_other_decisions_do_not(
     assert approved.status_code == 200, approved.text
     shown = (await client.get(url, headers=maker)).json()
     assert (shown["kyc_status"], shown["kyc_reason"]) == ("verified", "passport seen in branch")
+
+
+async def test_a_waiting_change_shows_no_national_id_and_applies_dates(
+    app: Any, client: httpx.AsyncClient, db: Database, maker: Any, checker: Any
+) -> None:
+    """Found by review: the stored PATCH showed the national id in full, and a date in it made
+    the approval fail (500)."""
+    customer = await make_customer(app)
+    url = f"{API}/customers/{customer.id}"
+    change = {"credit_limit": "5000.00", "date_of_birth": "1980-01-02", "national_id": "AB1234567"}
+
+    waiting = await client.patch(url, json=change, headers=maker)
+
+    assert waiting.status_code == 202, waiting.text
+    shown = waiting.json()["request"]["fields"]
+    assert shown["national_id"] == "•••••••67" and "AB1234567" not in waiting.text
+    approved = await decide(client, checker, waiting.json()["id"], "approve")
+    assert approved.status_code == 200, approved.text
+    record = (await client.get(url, headers=maker)).json()
+    assert (record["credit_limit"], record["date_of_birth"]) == ("5000.00", "1980-01-02")
+
+
+async def test_an_approval_never_undoes_what_changed_since_the_request(
+    app: Any, client: httpx.AsyncClient, db: Database, maker: Any, checker: Any
+) -> None:
+    customer = await make_customer(app, kyc_status="pending")
+    url = f"{API}/customers/{customer.id}"
+    raise_ = await client.patch(url, json={"credit_limit": "5000.00"}, headers=maker)
+    verify = await client.post(
+        f"{url}/kyc", json={"status": "verified", "reason": "seen"}, headers=maker
+    )
+    assert (raise_.status_code, verify.status_code) == (202, 202)
+    renamed = await client.patch(url, json={"first_name": "Augusta"}, headers=maker)
+    assert renamed.status_code == 200
+    fraud = await client.post(
+        f"{url}/kyc", json={"status": "rejected", "reason": "forged passport"}, headers=maker
+    )
+    assert fraud.status_code == 200
+
+    for request in (raise_.json(), verify.json()):
+        late = await decide(client, checker, request["id"], "approve")
+        assert late.status_code == 409, late.text
+        assert late.json()["type"].endswith("/record-changed-since-request")
+    record = (await client.get(url, headers=maker)).json()
+    assert (record["kyc_status"], record["credit_limit"]) == ("rejected", "0.00")
+
+
+async def test_a_new_customer_cannot_start_above_the_threshold(
+    app: Any, client: httpx.AsyncClient, maker: Any
+) -> None:
+    body = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada.new@example.com",
+        "phone": "+1 650 253 0001",
+        "credit_limit": "90000.00",
+    }
+    refused = await client.post(f"{API}/customers", json=body, headers=maker)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("/approval-required")
+    allowed = await client.post(
+        f"{API}/customers", json={**body, "credit_limit": "900.00"}, headers=maker
+    )
+    assert allowed.status_code == 201, allowed.text

@@ -9,7 +9,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
+from corebank.models.account import Account
 from corebank.models.approval import ApprovalOperation, ApprovalRequest, ApprovalStatus
+from corebank.models.customer import Customer
+from corebank.models.loan import Loan
 from corebank.models.user import User
 
 
@@ -44,6 +47,43 @@ async def decide(
         .returning(ApprovalRequest)
         .execution_options(populate_existing=True)
     )
+
+
+def _account_ids(request: ApprovalRequest) -> set[int]:
+    """The accounts a request acts on or pays: its subject account and every payee."""
+    terms = request.request
+    ids = {request.subject_id} if request.subject_type == "account" else set()
+    if isinstance(terms.get("to_account_id"), int):
+        ids.add(terms["to_account_id"])
+    for leg in terms.get("legs") or []:
+        if isinstance(leg, dict) and isinstance(leg.get("to_account_id"), int):
+            ids.add(leg["to_account_id"])
+    return ids
+
+
+async def beneficiaries(session: AsyncSession, request: ApprovalRequest) -> set[int]:
+    """The users a request acts for or pays: the owners of its accounts and payees, of its
+    customer record, of its loan's customer record."""
+    customer_ids: set[int] = set()
+    if request.subject_type == "customer":
+        customer_ids.add(request.subject_id)
+    if request.subject_type == "loan":
+        owner = await session.scalar(select(Loan.customer_id).where(Loan.id == request.subject_id))
+        customer_ids |= {owner} if owner is not None else set()
+    accounts = _account_ids(request)
+    if accounts:
+        rows = await session.scalars(
+            select(Account.customer_id).where(
+                Account.id.in_(accounts), Account.customer_id.is_not(None)
+            )
+        )
+        customer_ids |= {row for row in rows if row is not None}
+    if not customer_ids:
+        return set()
+    users = await session.scalars(
+        select(Customer.user_id).where(Customer.id.in_(customer_ids), Customer.user_id.is_not(None))
+    )
+    return {user for user in users if user is not None}
 
 
 async def email_of(session: AsyncSession, user_id: int) -> str | None:

@@ -4,7 +4,8 @@ A request leaves `pending` exactly once: every decision locks its row, checks it
 pending, and moves it with an UPDATE conditional on `status = 'pending'`; the operation's
 executor (registered by the domain that owns it) runs in that same transaction, so an approval
 and the money it moves commit together or not at all. Four eyes: the checker is staff, never
-the maker, and not another login of the same person (`policy.person_of`).
+the maker, not another login of the same person (`policy.person_of`), and not someone the
+request acts for or pays (`repository.beneficiaries`).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def approval_out(row: ApprovalRequest) -> ApprovalOut:
         subject_id=row.subject_id,
         amount=amount,
         currency=row.currency,
-        request=dict(row.request),
+        request=_shown(row.request),
         hold_ids=list(row.hold_ids),
         created_at=row.created_at,
         expires_at=row.expires_at,
@@ -74,6 +75,27 @@ def approval_out(row: ApprovalRequest) -> ApprovalOut:
         reason=row.reason,
         result=dict(row.result) if row.result is not None else None,
     )
+
+
+#: Request keys whose values are personal data: never shown, audited or sent in full.
+SECRET_KEYS = frozenset({"national_id"})
+
+
+def _shown(value: Any) -> Any:
+    """A request as it may be shown: a secret value keeps only its last two characters."""
+    if isinstance(value, dict):
+        return {
+            key: _hidden(item) if key in SECRET_KEYS and item else _shown(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    return value
+
+
+def _hidden(value: Any) -> str:
+    text = str(value)
+    return "•" * max(len(text) - 2, 0) + text[-2:]
 
 
 def expires_at(ctx: ApprovalsContext, now: datetime) -> datetime:
@@ -249,6 +271,11 @@ async def _decidable(
     email = await repository.email_of(session, checker.user.id)
     if row.requested_by == checker.user.id or person_of(email or "") == row.maker_identity:
         raise FourEyesViolation("A request is decided by someone other than its maker.")
+    if checker.user.id in await repository.beneficiaries(session, row):
+        raise FourEyesViolation(
+            "A request is not decided by someone it acts for or pays (an account, a customer "
+            "record or a loan of theirs)."
+        )
     return row, now
 
 

@@ -29,6 +29,13 @@ class DuplicateCustomer(Conflict):
     type = "duplicate-customer"
 
 
+class RecordChanged(Conflict):
+    """An approved change whose record changed since it was asked for: applying it would undo
+    what happened meanwhile."""
+
+    type, title = "record-changed-since-request", "The record changed since the request"
+
+
 class CustomerNotDeletable(Conflict):
     """A deletion guard refused the soft delete; the detail is the guard's reason."""
 

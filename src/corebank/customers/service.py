@@ -7,10 +7,12 @@ invalidates the cached record on every instance (see core/cache.py). The queries
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import orjson
 from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,7 @@ from corebank.approvals import service as approvals
 from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
 from corebank.core.cache import invalidate_on_commit
+from corebank.core.errors import ValidationFailed, field_error
 from corebank.core.pagination import CursorCodec, PageParams, keyset_page
 from corebank.customers import repository
 from corebank.customers.context import CustomerContext
@@ -26,6 +29,7 @@ from corebank.customers.errors import (
     CustomerNotDeletable,
     CustomerNotDeleted,
     CustomerNotFound,
+    RecordChanged,
     bad_query,
     duplicate,
     no_such_user,
@@ -39,7 +43,7 @@ from corebank.customers.records import (
     snapshot,
     state,
 )
-from corebank.customers.schemas import CustomerOut
+from corebank.customers.schemas import CustomerOut, CustomerUpdate
 from corebank.customers.search import search_term
 from corebank.identity.principal import Principal
 from corebank.models.approval import ApprovalOperation, ApprovalRequest
@@ -125,6 +129,17 @@ async def create_customer(
 ) -> Customer:
     """A new customer (KYC pending); 409 naming the field when e-mail or phone is taken."""
     values = column_values(fields, settings=ctx.settings, today=ctx.clock.now().date())
+    if ctx.approvals.policy.needs(
+        ApprovalOperation.credit_limit_raise,
+        currency=ctx.currency,
+        amount_minor=values.get("credit_limit_minor") or 0,
+    ):
+        raise ValidationFailed(
+            "A credit limit above the approval threshold waits for a second person: create "
+            "the customer with a lower limit, then raise it (PATCH), which waits for approval.",
+            type="approval-required",
+            errors=[field_error(["body", "credit_limit"], "above the approval threshold")],
+        )
     try:
         async with ctx.db.transaction() as session:
             values["user_id"] = await _user_to_link(session, values)
@@ -201,7 +216,7 @@ async def update_customer(
                     maker_id=actor_id,
                     operation=ApprovalOperation.credit_limit_raise,
                     subject=("customer", customer.id),
-                    request={"fields": to_jsonable_python(fields)},
+                    request={"fields": to_jsonable_python(fields), "record": _version(customer)},
                     now=now,
                     currency=ctx.currency,
                     amount_minor=values["credit_limit_minor"],
@@ -212,6 +227,13 @@ async def update_customer(
     if changed:
         await ctx.cache.invalidate(cache_key(customer.id))
     return customer
+
+
+def _version(customer: Customer) -> str:
+    """A digest of the record's changeable fields and KYC: an approved change applies only to
+    the record as it was asked for (no personal data is stored for it)."""
+    shown = to_jsonable_python(state(customer) | {"kyc_status": str(customer.kyc_status)})
+    return hashlib.sha256(orjson.dumps(shown, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 async def _check_update(session: AsyncSession, customer: Customer, values: dict[str, Any]) -> None:
@@ -272,7 +294,11 @@ async def set_kyc(
                 maker_id=actor_id,
                 operation=ApprovalOperation.kyc_override,
                 subject=("customer", customer.id),
-                request={"status": str(status), "reason": reason},
+                request={
+                    "status": str(status),
+                    "reason": reason,
+                    "record": _version(customer),
+                },
                 now=now,
             )
         _apply_kyc(session, customer, status=status, reason=reason, actor_id=actor_id, now=now)
@@ -314,6 +340,11 @@ class CustomerChangeExecutor:
         self, session: AsyncSession, request: ApprovalRequest, *, checker: Principal, now: datetime
     ) -> dict[str, Any]:
         customer = await _live(session, request.subject_id)
+        if request.request.get("record") != _version(customer):
+            raise RecordChanged(
+                "The customer record changed since this was asked for; applying it would undo "
+                "that. Reject the request and ask again."
+            )
         if request.operation == ApprovalOperation.kyc_override:
             terms = request.request
             _apply_kyc(
@@ -325,7 +356,9 @@ class CustomerChangeExecutor:
                 now=now,
             )
             return {"customer_id": customer.id, "kyc_status": terms["status"]}
-        fields = request.request["fields"]
+        fields = CustomerUpdate.model_validate(request.request["fields"]).model_dump(
+            exclude_unset=True
+        )
         values = column_values(fields, settings=self.ctx.settings, today=now.date())
         await _check_update(session, customer, values)
         changed = await _apply_update(session, customer, values, actor_id=checker.user.id)
