@@ -522,3 +522,11 @@ async def test_a_checker_never_decides_a_request_that_pays_them(
     assert refused.json()["type"].endswith("/four-eyes-violation")
     approved = await client.post(f"{API}/approvals/{waiting.json()['id']}/approve", headers=checker)
     assert approved.status_code == 200
+
+
+def test_a_threshold_the_currency_cannot_hold_refuses_to_start(database_url: str) -> None:
+    from corebank.approvals.policy import ApprovalPolicy
+
+    for bad, said in (("USD:1.001", "APPROVAL_THRESHOLD 'USD:1.001'"), ("XYZ:5", "CURRENCIES")):
+        with pytest.raises(ValueError, match=said):
+            ApprovalPolicy.from_settings(test_settings(database_url, approval_threshold=bad))

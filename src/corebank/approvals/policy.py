@@ -27,7 +27,12 @@ class ApprovalPolicy:
         for item in settings.approval_threshold:
             code, _, amount = item.partition(":")
             currency = code.strip().upper()
-            thresholds[currency] = parse_amount(amount.strip(), currency, allow_zero=True)
+            if currency not in settings.currencies:
+                raise ValueError(f"APPROVAL_THRESHOLD {item!r}: {currency} is not in CURRENCIES")
+            try:
+                thresholds[currency] = parse_amount(amount.strip(), currency, allow_zero=True)
+            except ValueError as exc:
+                raise ValueError(f"APPROVAL_THRESHOLD {item!r}: {exc}") from None
         return cls(
             thresholds=thresholds,
             operations=frozenset(ApprovalOperation(op) for op in settings.approval_operations),

@@ -221,7 +221,7 @@ async def update_product(
         product = await repository.product(session, product_id, for_update=True)
         if product is None:
             raise ProductNotFound("No such loan product.")
-        terms = sorted(set(changes) & TERM_FIELDS)
+        terms = sorted(name for name in set(changes) & TERM_FIELDS if changes[name] is not None)
         if terms and await repository.product_in_use(session, product_id):
             raise ProductInUse(
                 "A loan uses this product: its terms cannot change. Retire it and create another.",
