@@ -83,7 +83,8 @@ def sync_detailed(
     Verify the signature over the canonical bytes of `attestation` (JSON, keys sorted, no
     whitespace, UTF-8) with the key at /.well-known/corebank-attestation-key
     (docs/ledger.md). The invariants are checked from the stored checkpoint (`checkpoint.mode`
-    says which entries this run covered); `full=true` checks the whole journal.
+    says which entries this run covered); `full=true` checks the whole journal. An admin's
+    read moves the checkpoint; an anonymous one (ATTESTATION_PUBLIC) writes nothing.
 
     Args:
         full (bool | Unset): Check the whole journal from the first entry and rebuild the
@@ -121,7 +122,8 @@ def sync(
     Verify the signature over the canonical bytes of `attestation` (JSON, keys sorted, no
     whitespace, UTF-8) with the key at /.well-known/corebank-attestation-key
     (docs/ledger.md). The invariants are checked from the stored checkpoint (`checkpoint.mode`
-    says which entries this run covered); `full=true` checks the whole journal.
+    says which entries this run covered); `full=true` checks the whole journal. An admin's
+    read moves the checkpoint; an anonymous one (ATTESTATION_PUBLIC) writes nothing.
 
     Args:
         full (bool | Unset): Check the whole journal from the first entry and rebuild the
@@ -154,7 +156,8 @@ async def asyncio_detailed(
     Verify the signature over the canonical bytes of `attestation` (JSON, keys sorted, no
     whitespace, UTF-8) with the key at /.well-known/corebank-attestation-key
     (docs/ledger.md). The invariants are checked from the stored checkpoint (`checkpoint.mode`
-    says which entries this run covered); `full=true` checks the whole journal.
+    says which entries this run covered); `full=true` checks the whole journal. An admin's
+    read moves the checkpoint; an anonymous one (ATTESTATION_PUBLIC) writes nothing.
 
     Args:
         full (bool | Unset): Check the whole journal from the first entry and rebuild the
@@ -190,7 +193,8 @@ async def asyncio(
     Verify the signature over the canonical bytes of `attestation` (JSON, keys sorted, no
     whitespace, UTF-8) with the key at /.well-known/corebank-attestation-key
     (docs/ledger.md). The invariants are checked from the stored checkpoint (`checkpoint.mode`
-    says which entries this run covered); `full=true` checks the whole journal.
+    says which entries this run covered); `full=true` checks the whole journal. An admin's
+    read moves the checkpoint; an anonymous one (ATTESTATION_PUBLIC) writes nothing.
 
     Args:
         full (bool | Unset): Check the whole journal from the first entry and rebuild the
