@@ -413,7 +413,8 @@ async def test_concurrent_repayments_each_land_once(
         outstanding = row.principal_outstanding_minor
     principal = sum(int(a.json()["principal"].replace(".", "")) for a in answers)
     interest = sum(int(a.json()["interest"].replace(".", "")) for a in answers)
-    assert principal + interest == 200_000
+    fees = sum(int(a.json()["fee"].replace(".", "")) for a in answers)
+    assert principal + interest + fees == 200_000  # late fees come first: two are overdue
     assert outstanding == 1_000_000 - principal
     assert await portfolio_balance(db) == -outstanding
     assert (await verify_ledger(db)).ok
@@ -442,3 +443,21 @@ async def test_staff_who_applied_for_a_customer_do_not_approve_it(
     assert own.status_code == 403 and own.json()["type"].endswith("/four-eyes-violation")
     other = await client.post(url, json={"reason": "fine"}, headers=await bank.headers("admin"))
     assert other.status_code == 200 and other.json()["status"] == "approved"
+
+
+async def test_a_late_payment_pays_its_fee_whether_or_not_the_sweep_ran(
+    app: Any, client: httpx.AsyncClient, db: Database, bank: Bank, clock: FrozenClock
+) -> None:
+    loan, _ = await active_loan(client, bank)
+    clock.advance(days=31 + 10)  # past the due date and the 5 days' tolerance; no sweep
+
+    paid = await repay(client, bank, loan["id"], "913.49")
+
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["allocation"][0] == {
+        "installment": 1,
+        "fee": "25.00",
+        "interest": "100.00",
+        "principal": "788.49",
+    }
+    assert await portfolio_balance(db) == -921_151

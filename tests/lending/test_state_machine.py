@@ -15,6 +15,7 @@ loan's installments and payoff quote; after every step:
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -80,7 +81,7 @@ class LendingMachine(RuleBasedStateMachine):
             self.world.lending,
             actor=self.world.admin,
             body=ProductIn(
-                name=f"machine-{id(self)}",
+                name=f"machine-{uuid.uuid4().hex}",
                 currency="USD",
                 annual_rate="12.00",
                 min_term_months=3,
@@ -175,27 +176,12 @@ class LendingMachine(RuleBasedStateMachine):
             return str((await session.get(Loan, loan_id)).status)  # type: ignore[union-attr]
 
     async def owed(self, loan_id: int) -> tuple[int, int, int]:
-        """(what is due today, the principal of the installments after today, the payoff)."""
-        today = self.world.clock.now().date()
-        async with self.world.db.read() as session:
-            rows = (
-                await session.scalars(
-                    select(LoanInstallment).where(LoanInstallment.loan_id == loan_id)
-                )
-            ).all()
-        due = sum(
-            r.fee_minor
-            + r.interest_minor
-            + r.principal_minor
-            - r.paid_fee_minor
-            - r.paid_interest_minor
-            - r.paid_principal_minor
-            for r in rows
-            if r.due_on <= today
-        )
-        future = sum(r.principal_minor for r in rows if r.due_on > today)
+        """(what is due today, the principal of the installments after today, the payoff), as
+        the payoff quote says (late fees due by today counted)."""
         quote = await money.quote(self.world.lending, actor=self.world.staff, loan_id=loan_id)
-        return due, future, int(quote.total.replace(".", ""))
+        return tuple(  # type: ignore[return-value]
+            int(text.replace(".", "")) for text in (quote.due, quote.principal_not_due, quote.total)
+        )
 
     async def snapshot(self) -> tuple[Any, ...]:
         async with self.world.db.read() as session:

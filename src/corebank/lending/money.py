@@ -32,7 +32,7 @@ from corebank.ledger.posting import post, releasable_held, require_funds, requir
 from corebank.ledger.service import PinCheck, check_pin
 from corebank.lending import repository
 from corebank.lending.context import LendingContext
-from corebank.lending.delinquency import assess
+from corebank.lending.delinquency import assess, charge_late_fees
 from corebank.lending.errors import LoanNotFound, LoanState, RepaymentRefused
 from corebank.lending.schedule import (
     DueItem,
@@ -191,13 +191,19 @@ def _accrued(loan: Loan, rows: Sequence[LoanInstallment], today: date, principal
 
 
 async def quote(ctx: LendingContext, *, actor: Principal, loan_id: int) -> QuoteOut:
-    """What pays the loan off today."""
+    """What pays the loan off today, and what of it is due now (late fees due by today
+    counted, as a repayment today would charge them; nothing is written)."""
     async with ctx.db.read() as session:
         loan = await visible_loan(session, actor, loan_id)
         _require_active(loan)
         rows = await repository.installments(session, loan.id)
-    today = ctx.clock.now().date()
+        product = await repository.product(session, loan.product_id)
+        assert product is not None
+        today = ctx.clock.now().date()
+        charge_late_fees(product, rows, today)  # on these copies only: never flushed
+        session.expunge_all()
     found = _quote(loan, rows, today)
+    due = sum(item.fee + item.interest + item.principal for item in map(_owed, _due(rows, today)))
     money = lambda minor: format_amount(minor, loan.currency)  # noqa: E731
     return QuoteOut(
         loan_id=loan.id,
@@ -206,6 +212,8 @@ async def quote(ctx: LendingContext, *, actor: Principal, loan_id: int) -> Quote
         interest=money(found.interest),
         fees=money(found.fees),
         total=money(found.total),
+        due=money(due),
+        principal_not_due=money(sum(row.principal_minor for row in _future(rows, today))),
     )
 
 
@@ -246,6 +254,7 @@ async def repay(
         now = ctx.clock.now()
         source = await _source(session, ctx, loan, actor, from_account_id, cash, minor, now)
         rows = await repository.installments(session, loan.id, for_update=True)
+        await _charge_late_fees(session, loan, rows, now.date())
         split = await _split(session, loan, rows, minor, now.date())
         entry_id = await _post(session, ctx, loan, actor, source, split, now)
         repayment = await _keep(session, loan, actor, entry_id, minor, split, now)
@@ -254,6 +263,17 @@ async def repay(
     return await idempotency.execute(
         ctx.ledger, request=idempotency_request, work=work, status=CREATED, kind="loan_repayment"
     )
+
+
+async def _charge_late_fees(
+    session: AsyncSession, loan: Loan, rows: Sequence[LoanInstallment], today: date
+) -> None:
+    """The late fees due by today, as the sweep would charge them: what a late payer owes does
+    not depend on when the sweep last ran."""
+    product = await repository.product(session, loan.product_id)
+    assert product is not None
+    if charge_late_fees(product, rows, today):
+        await session.flush()
 
 
 def _parse(amount: str, currency: str) -> int:

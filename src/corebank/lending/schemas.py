@@ -185,10 +185,12 @@ class RepaymentOut(BaseModel):
 class QuoteOut(BaseModel):
     loan_id: int
     on: date
-    principal: str
-    interest: str
-    fees: str
-    total: str
+    principal: str = Field(description="All the outstanding principal.")
+    interest: str = Field(description="Interest due and accrued since the last due date.")
+    fees: str = Field(description="Late fees due (those a repayment today would charge too).")
+    total: str = Field(description="The payoff: repaying exactly this pays the loan off.")
+    due: str = Field(description="What is due today (fees, interest, principal due).")
+    principal_not_due: str = Field(description="The principal of the installments to come.")
 
 
 class StatementLine(BaseModel):

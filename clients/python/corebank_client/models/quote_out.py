@@ -14,23 +14,29 @@ T = TypeVar("T", bound="QuoteOut")
 class QuoteOut:
     """
     Attributes:
-        fees (str):
-        interest (str):
+        due (str): What is due today (fees, interest, principal due).
+        fees (str): Late fees due (those a repayment today would charge too).
+        interest (str): Interest due and accrued since the last due date.
         loan_id (int):
         on (datetime.date):
-        principal (str):
-        total (str):
+        principal (str): All the outstanding principal.
+        principal_not_due (str): The principal of the installments to come.
+        total (str): The payoff: repaying exactly this pays the loan off.
     """
 
+    due: str
     fees: str
     interest: str
     loan_id: int
     on: datetime.date
     principal: str
+    principal_not_due: str
     total: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        due = self.due
+
         fees = self.fees
 
         interest = self.interest
@@ -41,17 +47,21 @@ class QuoteOut:
 
         principal = self.principal
 
+        principal_not_due = self.principal_not_due
+
         total = self.total
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "due": due,
                 "fees": fees,
                 "interest": interest,
                 "loan_id": loan_id,
                 "on": on,
                 "principal": principal,
+                "principal_not_due": principal_not_due,
                 "total": total,
             }
         )
@@ -61,6 +71,8 @@ class QuoteOut:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        due = d.pop("due")
+
         fees = d.pop("fees")
 
         interest = d.pop("interest")
@@ -71,14 +83,18 @@ class QuoteOut:
 
         principal = d.pop("principal")
 
+        principal_not_due = d.pop("principal_not_due")
+
         total = d.pop("total")
 
         quote_out = cls(
+            due=due,
             fees=fees,
             interest=interest,
             loan_id=loan_id,
             on=on,
             principal=principal,
+            principal_not_due=principal_not_due,
             total=total,
         )
 
