@@ -19,6 +19,7 @@ from corebank.accounts.errors import (
 from corebank.accounts.repository import AccountRow
 from corebank.accounts.service import owner_filter
 from corebank.approvals import service as approvals
+from corebank.approvals.context import ReservesNothing
 from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
 from corebank.core.errors import ValidationFailed, field_error
@@ -227,7 +228,7 @@ def close_locked(
     return repository.as_row(account)
 
 
-class ClosureExecutor:
+class ClosureExecutor(ReservesNothing):
     """An approved closure: the account is checked again (money may have come in meanwhile:
     then 409 and the request stays pending) and closed."""
 
@@ -238,16 +239,3 @@ class ClosureExecutor:
         await _require_closable(session, account, by_staff=True, now=now)
         close_locked(session, account, actor_id=checker.user.id, now=now)
         return {"account_id": account.id, "status": str(AccountStatus.closed)}
-
-    async def release(
-        self,
-        session: AsyncSession,
-        request: ApprovalRequest,
-        *,
-        actor_id: int | None,
-        now: datetime,
-    ) -> None:
-        """Nothing is reserved while a closure waits."""
-
-    async def after_commit(self, subject_id: int) -> None:
-        """No cache keeps accounts."""

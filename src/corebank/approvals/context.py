@@ -46,6 +46,24 @@ class Executor(Protocol):
         ...
 
 
+class ReservesNothing:
+    """Base of an executor whose operation reserves nothing while it waits and keeps no cache:
+    a rejection or an expiry has nothing to give back, a commit nothing to drop."""
+
+    async def release(
+        self,
+        session: AsyncSession,
+        request: ApprovalRequest,
+        *,
+        actor_id: int | None,
+        now: datetime,
+    ) -> None:
+        return None
+
+    async def after_commit(self, subject_id: int) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class ApprovalsContext:
     db: Database

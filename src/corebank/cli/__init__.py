@@ -118,7 +118,7 @@ def worker(
     """Run the outbox dispatcher (webhooks, e-mail) and the audit sealer as their own process,
     store a ledger attestation every ATTESTATION_INTERVAL_SECONDS and run `ledger sweep` every
     SWEEP_INTERVAL_SECONDS (each when set)."""
-    from corebank.attestation.schedule import scheduled
+    from corebank.attestation.schedule import write_if_due
     from corebank.cli.common import periodic
     from corebank.cli.maintenance import sweep_once
     from corebank.core.logging import configure_logging
@@ -134,7 +134,11 @@ def worker(
                 return
             interval = settings.attestation_interval_seconds
             async with (
-                scheduled(container.attestation, interval),
+                periodic(
+                    lambda: write_if_due(container.attestation, interval_seconds=interval or 0),
+                    interval,
+                    name="attestation",
+                ),
                 periodic(
                     lambda: sweep_once(container), settings.sweep_interval_seconds, name="sweep"
                 ),

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.approvals import service as approvals
+from corebank.approvals.context import ReservesNothing
 from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
 from corebank.core.cache import invalidate_on_commit
@@ -330,7 +331,7 @@ def _apply_kyc(
 
 
 @dataclass(frozen=True)
-class CustomerChangeExecutor:
+class CustomerChangeExecutor(ReservesNothing):
     """An approved credit-limit raise or KYC override: the change is validated again against
     the record as it is now, then applied by the checker."""
 
@@ -363,16 +364,6 @@ class CustomerChangeExecutor:
         await _check_update(session, customer, values)
         changed = await _apply_update(session, customer, values, actor_id=checker.user.id)
         return {"customer_id": customer.id, "fields": changed}
-
-    async def release(
-        self,
-        session: AsyncSession,
-        request: ApprovalRequest,
-        *,
-        actor_id: int | None,
-        now: datetime,
-    ) -> None:
-        """Nothing is reserved while a record change waits."""
 
     async def after_commit(self, subject_id: int) -> None:
         await self.ctx.cache.invalidate(cache_key(subject_id))

@@ -33,8 +33,12 @@ async def outbox_stats(db: Database, *, now: datetime | None = None) -> OutboxSt
     async with db.session() as session:
         count, oldest = await repository.pending_events(session)
         dead = await repository.dead_event_count(session)
-    age = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
-    return OutboxStats(pending=count, oldest_pending_age_seconds=age, dead=dead)
+    return OutboxStats(pending=count, oldest_pending_age_seconds=_age(now, oldest), dead=dead)
+
+
+def _age(now: datetime, oldest: datetime | None) -> float:
+    """Seconds since `oldest` (0 when there is none)."""
+    return max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
 
 
 async def delivery_counts(db: Database) -> dict[str, int]:
@@ -66,5 +70,4 @@ async def stream_stats(db: Database, *, now: datetime | None = None) -> tuple[in
     now = now or utcnow()
     async with db.session() as session:
         count, oldest = await repository.stream_backlog(session)
-    age = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
-    return count, age
+    return count, _age(now, oldest)

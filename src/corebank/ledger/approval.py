@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.approvals import service as approvals
+from corebank.approvals.context import ReservesNothing
 from corebank.core.money import parse_amount
 from corebank.identity.principal import Principal
 from corebank.ledger import repository
@@ -150,11 +151,9 @@ async def _capture(
     return {"transaction_id": posted.id}
 
 
-class _ReleasesHolds:
-    """Rejection and expiry of a money movement: void each of its holds still open."""
-
-    async def after_commit(self, subject_id: int) -> None:
-        """Nothing: a posting changes no cached record."""
+class _ReleasesHolds(ReservesNothing):
+    """Rejection and expiry of a money movement: void each of its holds still open (a posting
+    changes no cached record: `after_commit` does nothing)."""
 
     async def release(
         self,

@@ -247,8 +247,7 @@ async def repay(
         )
 
     async def work(session: AsyncSession) -> dict[str, Any]:
-        loan = await visible_loan(session, actor, loan_id)
-        loan = await _loan(session, loan.id, for_update=True)
+        loan = await visible_loan(session, actor, loan_id, for_update=True)
         _require_active(loan)
         minor = _parse(amount, loan.currency)
         now = ctx.clock.now()
@@ -471,7 +470,8 @@ def _from_today(loan: Loan, first: Installment, today: date, balance: int) -> In
 
 
 def _as_installments(rows: Sequence[LoanInstallment]) -> list[Installment]:
-    """Stored future installments as the schedule module sees them."""
+    """Stored installments as the schedule module sees them (the remaining principal after
+    each, counting only `rows`)."""
     left = sum(row.principal_minor for row in rows)
     shown = []
     for row in rows:
@@ -596,7 +596,7 @@ async def schedule(ctx: LendingContext, *, actor: Principal, loan_id: int) -> Sc
     money = lambda minor: format_amount(minor, loan.currency)  # noqa: E731
     if loan.disbursed_at is None:
         projected = build_schedule(terms_of(loan, disbursed_on=today))
-        lines = [_projected_line(row, money) for row in projected]
+        lines = [_line(row, money) for row in projected]
     else:
         lines = _stored_lines(rows, today, money)
     return ScheduleOut(
@@ -613,7 +613,10 @@ def _minor(text: str, currency: str) -> int:
     return parse_amount(text, currency, allow_zero=True)
 
 
-def _projected_line(row: Installment, money: Any) -> InstallmentOut:
+def _line(
+    row: Installment, money: Any, *, paid: int = 0, status: str = "projected"
+) -> InstallmentOut:
+    """An installment as the schedule shows it."""
     return InstallmentOut(
         number=row.number,
         due_on=row.due_on,
@@ -622,32 +625,23 @@ def _projected_line(row: Installment, money: Any) -> InstallmentOut:
         fee=money(row.fee),
         total=money(row.total),
         remaining_principal=money(row.remaining_principal),
-        paid=money(0),
-        status="projected",
+        paid=money(paid),
+        status=status,  # type: ignore[arg-type]
     )
 
 
 def _stored_lines(rows: Sequence[LoanInstallment], today: date, money: Any) -> list[InstallmentOut]:
-    left = sum(row.principal_minor for row in rows)
-    lines = []
-    for row in rows:
-        left -= row.principal_minor
-        paid = row.paid_principal_minor + row.paid_interest_minor + row.paid_fee_minor
-        status = "paid" if _settled(row) else "overdue" if row.due_on < today else "due"
-        lines.append(
-            InstallmentOut(
-                number=row.number,
-                due_on=row.due_on,
-                principal=money(row.principal_minor),
-                interest=money(row.interest_minor),
-                fee=money(row.fee_minor),
-                total=money(row.principal_minor + row.interest_minor + row.fee_minor),
-                remaining_principal=money(left),
-                paid=money(paid),
-                status=status,
-            )
+    """The stored installments, each with what is paid of it and whether it is paid, overdue
+    or due."""
+    return [
+        _line(
+            shown,
+            money,
+            paid=row.paid_principal_minor + row.paid_interest_minor + row.paid_fee_minor,
+            status="paid" if _settled(row) else "overdue" if row.due_on < today else "due",
         )
-    return lines
+        for row, shown in zip(rows, _as_installments(rows), strict=True)
+    ]
 
 
 async def statement(ctx: LendingContext, *, actor: Principal, loan_id: int) -> StatementOut:

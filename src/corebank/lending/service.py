@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from corebank.accounts.lifecycle import credit_limit_in
 from corebank.approvals import service as approvals
+from corebank.approvals.context import ReservesNothing
 from corebank.approvals.errors import FourEyesViolation
 from corebank.approvals.schemas import ApprovalOut
 from corebank.core import audit, outbox
@@ -280,9 +281,12 @@ def _patched(changes: dict[str, Any]) -> dict[str, Any]:
 # --- applications and decisions -------------------------------------------------------------
 
 
-async def visible_loan(session: AsyncSession, actor: Principal, loan_id: int) -> Loan:
-    """The loan, for staff or the customer it belongs to (anyone else: 404)."""
-    loan = await repository.loan(session, loan_id)
+async def visible_loan(
+    session: AsyncSession, actor: Principal, loan_id: int, *, for_update: bool = False
+) -> Loan:
+    """The loan (locked when asked), for staff or the customer it belongs to (anyone else:
+    404)."""
+    loan = await repository.loan(session, loan_id, for_update=for_update)
     if loan is None:
         raise LoanNotFound("No such loan.")
     if not actor.is_staff:
@@ -472,7 +476,7 @@ async def _checked_for_approval(
 
 
 @dataclass(frozen=True)
-class LoanApprovalExecutor:
+class LoanApprovalExecutor(ReservesNothing):
     """A loan approval a second person approved: every rule is checked again (a stale credit
     check is refused then, not run: the maker runs it), and the loan is approved with the
     maker's reason."""
@@ -488,19 +492,6 @@ class LoanApprovalExecutor:
             session, loan, LoanStatus.approved, checker, request.request["reason"], now
         )
         return {"loan_id": decided.id, "status": decided.status}
-
-    async def release(
-        self,
-        session: AsyncSession,
-        request: ApprovalRequest,
-        *,
-        actor_id: int | None,
-        now: datetime,
-    ) -> None:
-        """Nothing is reserved while a loan approval waits; the application stays open."""
-
-    async def after_commit(self, subject_id: int) -> None:
-        """No cache keeps loans."""
 
 
 def _stale(customer: Customer, now: datetime, max_age_days: int) -> bool:
